@@ -1,0 +1,85 @@
+/**
+ * Checks are data (they go into plan.json and are evaluated against measurements); verdicts
+ * are the auditable record of one evaluation.
+ */
+import { z } from "zod";
+
+/** Which responses count. All given fields must match; omitted fields match anything. */
+export const OutcomeSelector = z.object({
+  version: z.string().optional(),
+  /** An exact status, or a class. "error" means any non-2xx. */
+  status: z.union([z.number().int(), z.enum(["2xx", "4xx", "5xx", "error"])]).optional(),
+});
+export type OutcomeSelector = z.infer<typeof OutcomeSelector>;
+
+/**
+ * Statistical knobs, as named constants a reader can audit. Tolerance is
+ * max(absolute, sigmas x sd of the expected proportion at the planned sample size).
+ */
+export const ProportionCheckSpec = z.object({
+  type: z.literal("proportion"),
+  id: z.string(),
+  /** The claim in words: "10% of requests reach the canary". */
+  claim: z.string(),
+  numerator: OutcomeSelector,
+  denominator: OutcomeSelector.default({}),
+  expected: z.number().min(0).max(1),
+  toleranceAbsolute: z.number().positive().default(0.02),
+  /** Probability that a perfect mesh fails this check. */
+  falseFailure: z.number().positive().default(1e-5),
+  /** Probability that a mesh off by twice the tolerance passes. */
+  falsePass: z.number().positive().default(1e-3),
+  /** Most requests the sequential test may draw before it says inconclusive. */
+  maxSamples: z.number().int().positive().optional(),
+});
+export type ProportionCheckSpec = z.infer<typeof ProportionCheckSpec>;
+
+export const LatencyCheckSpec = z.object({
+  type: z.literal("latency"),
+  id: z.string(),
+  claim: z.string(),
+  metric: z.enum(["e2e", "ttft", "itl"]),
+  quantile: z.number().gt(0).lt(1),
+  /** The SLO: the quantile must be at most this. */
+  maxMs: z.number().positive(),
+});
+export type LatencyCheckSpec = z.infer<typeof LatencyCheckSpec>;
+
+export const CheckSpec = z.discriminatedUnion("type", [ProportionCheckSpec, LatencyCheckSpec]);
+export type CheckSpec = z.infer<typeof CheckSpec>;
+export type CheckSpecInput = z.input<typeof CheckSpec>;
+
+export type VerdictStatus = "pass" | "fail" | "inconclusive" | "unsupported";
+
+export interface Verdict {
+  checkId: string;
+  claim: string;
+  status: VerdictStatus;
+  /** Why, in one sentence a reader of the report understands. */
+  reason: string;
+  observed?: number;
+  expected?: number;
+  interval?: { low: number; high: number; confidence: number };
+  tolerance?: number;
+  sampleSize?: number;
+  errorProbabilities?: { falseFailure: number; falsePass: number };
+  unit?: string;
+  /** Evidence files (relative to the run folder) the verdict relied on. */
+  evidence: string[];
+}
+
+/** Exit codes of the CLI contract (DESIGN section 7). */
+export const EXIT = {
+  ok: 0,
+  checkFailed: 1,
+  usage: 2,
+  inconclusive: 3,
+  environment: 4,
+} as const;
+
+/** The run's exit code: any fail wins, then any inconclusive; unsupported counts as pass. */
+export function exitCodeFor(verdicts: readonly Pick<Verdict, "status">[]): number {
+  if (verdicts.some((v) => v.status === "fail")) return EXIT.checkFailed;
+  if (verdicts.some((v) => v.status === "inconclusive")) return EXIT.inconclusive;
+  return EXIT.ok;
+}

@@ -1,0 +1,18 @@
+/**
+ * Where the stack runs. Providers return plan steps rather than acting, so --dry-run can show
+ * every command; `ensure` is idempotent (it creates only what is missing).
+ */
+import type { Step } from "../engine/plan.js";
+
+export type ClusterName = "kind" | "gke" | "current" | "kwok" | "local";
+
+export interface ClusterProvider {
+  readonly name: ClusterName;
+  /** One line for the report: "kind cluster meshproof-ab12 (Kubernetes v1.34.0)". */
+  describe(): string;
+  /** kube context the run uses; undefined for `local`, which has no cluster. */
+  readonly context: string | undefined;
+  ensure(): Step[];
+  destroy(): Step[];
+  loadImages(images: string[]): Step[];
+}

@@ -1,0 +1,178 @@
+/**
+ * Everything meshproof does to a cluster is first a plan of typed steps. Execution walks the
+ * plan; --dry-run writes it. Steps are plain data so plan.json shows exactly what would run.
+ */
+import type { CheckSpec } from "../analysis/verdict.js";
+import type { LoadProfile } from "../load/profile.js";
+import type { IntentKind } from "../mesh/intent.js";
+
+/** A Kubernetes object as applied: built from typed model classes, then serialised. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [field: string]: unknown;
+}
+
+interface StepBase {
+  /** Slug, unique within a scenario plan; names the manifests/<mesh>/<step>/ folder. */
+  id: string;
+  /** A sentence a reader of the report understands: "shift 10% of traffic to the canary". */
+  name: string;
+  /** Every step has a named limit; the executor aborts the step past it. */
+  timeoutMs: number;
+}
+
+/** Run a CLI (kind, kubectl, istioctl, linkerd, helm, gcloud). */
+export interface CommandStep extends StepBase {
+  kind: "command";
+  argv: string[];
+  env?: Record<string, string>;
+  /** Text piped to stdin (e.g. `linkerd install | kubectl apply -f -` is two steps joined by this). */
+  stdinFrom?: "previous";
+  /** Steps that undo this one, registered as cleanup the moment this one starts. */
+  undo?: Step[];
+  /** A non-zero exit is tolerated (idempotent deletes). */
+  allowFailure?: boolean;
+}
+
+/** Server-side apply of manifests; deletion of the same objects is registered as cleanup. */
+export interface ApplyStep extends StepBase {
+  kind: "apply";
+  manifests: KubeObject[];
+  /** Keep the objects after the run (the stack shared by scenarios is removed by its own step). */
+  keep?: boolean;
+}
+
+export interface DeleteStep extends StepBase {
+  kind: "delete";
+  manifests: KubeObject[];
+}
+
+/** Start a long-running local process (cluster `local`); killing it is registered as cleanup. */
+export interface ProcessStep extends StepBase {
+  kind: "process";
+  role: string;
+  argv: string[];
+  env?: Record<string, string>;
+  /** Readiness: the step succeeds when this URL answers 2xx. */
+  readyUrl: string;
+}
+
+export type WaitCondition =
+  | { type: "rollout"; namespace: string; kind: "Deployment" | "DaemonSet" | "StatefulSet"; name: string }
+  | { type: "pods-ready"; namespace: string; selector: Record<string, string> }
+  | { type: "http"; url: string; status: number }
+  | { type: "command"; argv: string[] };
+
+/** Poll a condition until it holds `consecutive` times in a row, or the timeout. */
+export interface WaitStep extends StepBase {
+  kind: "wait";
+  condition: WaitCondition;
+  consecutive: number;
+  intervalMs: number;
+}
+
+/**
+ * After a policy change: drive probe traffic in windows until `windows` consecutive windows
+ * agree with the new policy (the checks pass on that window alone), logging each miss.
+ */
+export interface ConvergeStep extends StepBase {
+  kind: "converge";
+  probe: LoadProfile;
+  checks: CheckSpec[];
+  windows: number;
+}
+
+/**
+ * Drive load and evaluate its checks sequentially: more batches are drawn until every check
+ * decides or the sample budget is spent (then inconclusive).
+ */
+export interface MeasureStep extends StepBase {
+  kind: "measure";
+  load: LoadProfile;
+  checks: CheckSpec[];
+  /** Extra batches (each as long as load.durationSeconds) allowed while a check is undecided. */
+  maxBatches: number;
+  /** Expected duration from the sample-size planner, shown in the dry-run plan. */
+  expectedSeconds?: number;
+}
+
+/** If any check of `after` (a measure step id) failed, run `onFail` and end the scenario. */
+export interface GateStep extends StepBase {
+  kind: "gate";
+  after: string;
+  onFail: Step[];
+  /** What the gate protects, e.g. "automatic rollback to stable". */
+  action: string;
+}
+
+/** An intent the mesh cannot express: recorded, reported as "not supported", never run. */
+export interface UnsupportedStep extends StepBase {
+  kind: "unsupported";
+  intent: IntentKind;
+  reason: string;
+  /** Check ids whose verdict becomes `unsupported` because of this. */
+  checks: string[];
+}
+
+/** Collect evidence (events, logs, proxy status) into the run folder before teardown. */
+export interface CollectStep extends StepBase {
+  kind: "collect";
+  argv: string[];
+  file: string;
+}
+
+export type Step =
+  | CommandStep
+  | ApplyStep
+  | DeleteStep
+  | ProcessStep
+  | WaitStep
+  | ConvergeStep
+  | MeasureStep
+  | GateStep
+  | UnsupportedStep
+  | CollectStep;
+
+export type StepKind = Step["kind"];
+
+export type PhaseName = "setup" | "assess" | "teardown";
+
+export interface Phase {
+  name: PhaseName;
+  steps: Step[];
+}
+
+/** One scenario on one mesh. */
+export interface ScenarioPlan {
+  scenario: string;
+  description: string;
+  claims: string[];
+  phases: Phase[];
+}
+
+/** One mesh target: cluster and mesh set-up shared by its scenarios, then the scenarios. */
+export interface TargetPlan {
+  mesh: string;
+  meshVersion: string;
+  cluster: string;
+  setup: Step[];
+  scenarios: ScenarioPlan[];
+  teardown: Step[];
+}
+
+export interface RunPlan {
+  schemaVersion: 1;
+  runId: string;
+  createdAt: string;
+  command: "scenario" | "suite";
+  name: string;
+  options: Record<string, unknown>;
+  targets: TargetPlan[];
+}

@@ -1,0 +1,80 @@
+/**
+ * What load a step drives and what it measured. Profiles are data (they go into plan.json);
+ * results are what the k6 driver parses from k6's output.
+ */
+import { z } from "zod";
+
+/**
+ * Open-model load only: arrival-rate executors keep the offered rate fixed when generations
+ * slow down, so a slow mesh cannot quietly lower the load it is judged under.
+ */
+export const LoadProfile = z.object({
+  /** Readable name, also the k6 scenario name. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  executor: z.enum(["constant-arrival-rate", "ramping-arrival-rate"]),
+  /** Requests per second (constant), or the start rate (ramping). */
+  rate: z.number().positive(),
+  /** Ramping only: the rate at each stage's end, each stage lasting `stageSeconds`. */
+  stages: z.array(z.object({ target: z.number().nonnegative(), seconds: z.number().positive() })).default([]),
+  durationSeconds: z.number().positive(),
+  /** Streamed chat completions (measured per event) or plain completions. */
+  mode: z.enum(["stream", "plain"]),
+  maxTokens: z.number().int().positive().default(32),
+  /** Headers sent with every request (e.g. x-canary: true, a chaos header). */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Path on the target: /v1/chat/completions by default. */
+  path: z.string().startsWith("/").default("/v1/chat/completions"),
+  /** VUs k6 may allocate to hold the rate; sized from rate x expected latency. */
+  maxVUs: z.number().int().positive().default(200),
+  /** Per-request timeout the client applies (k6 `timeout` param). */
+  requestTimeoutMs: z.number().int().positive().default(120_000),
+});
+export type LoadProfile = z.infer<typeof LoadProfile>;
+export type LoadProfileInput = z.input<typeof LoadProfile>;
+
+/** Quantile summary of an HDR histogram, plus the histogram itself for merging. */
+export interface LatencySummary {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  /** Base64 of the HDR histogram's compressed encoding (values in microseconds). */
+  hdr: string;
+  unit: "ms";
+}
+
+/** Count of responses by the version that served them and the HTTP status. */
+export interface OutcomeCount {
+  /** Value of the version response header; "unknown" when absent (e.g. proxy-generated 503). */
+  version: string;
+  status: number;
+  count: number;
+}
+
+export interface LoadResult {
+  profile: LoadProfile;
+  startedAt: string;
+  endedAt: string;
+  durationSeconds: number;
+  offeredRps: number;
+  achievedRps: number;
+  requests: number;
+  /** Requests that got no 2xx, or whose stream ended without [DONE]. */
+  failed: number;
+  /** Iterations k6 could not start for lack of VUs: offered load that never left the client. */
+  droppedIterations: number;
+  outcomes: OutcomeCount[];
+  latency: {
+    e2e: LatencySummary;
+    ttft?: LatencySummary;
+    itl?: LatencySummary;
+  };
+  /** Output tokens per second per request, for streamed requests. */
+  outputTokensPerSecond?: LatencySummary;
+  /** Where the raw k6 output lives, relative to the run folder. */
+  evidence: string[];
+}
