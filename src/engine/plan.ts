@@ -39,6 +39,8 @@ export interface CommandStep extends StepBase {
   undo?: Step[];
   /** A non-zero exit is tolerated (idempotent deletes). */
   allowFailure?: boolean;
+  /** Idempotence: the step is skipped when this command exits 0 (the thing already exists). */
+  skipIf?: string[];
 }
 
 /** Server-side apply of manifests; deletion of the same objects is registered as cleanup. */
@@ -87,6 +89,8 @@ export interface ConvergeStep extends StepBase {
   probe: LoadProfile;
   checks: CheckSpec[];
   windows: number;
+  /** Intents the checks depend on: if the mesh cannot express one, the checks are unsupported. */
+  requires?: IntentKind[];
 }
 
 /**
@@ -101,6 +105,8 @@ export interface MeasureStep extends StepBase {
   maxBatches: number;
   /** Expected duration from the sample-size planner, shown in the dry-run plan. */
   expectedSeconds?: number;
+  /** Intents the checks depend on: if the mesh cannot express one, the checks are unsupported. */
+  requires?: IntentKind[];
 }
 
 /** If any check of `after` (a measure step id) failed, run `onFail` and end the scenario. */
