@@ -9,6 +9,15 @@ export const OutcomeSelector = z.object({
   version: z.string().optional(),
   /** An exact status, or a class. "error" means any non-2xx. */
   status: z.union([z.number().int(), z.enum(["2xx", "4xx", "5xx", "error"])]).optional(),
+  /** Peer identity the backend saw (SPIFFE URI from XFCC, or Linkerd's client id); "none" when absent. */
+  peer: z.string().optional(),
+  /** Responses whose x-llm-attempt header was at least this (the request was retried). */
+  minAttempt: z.number().int().min(1).optional(),
+  /**
+   * Requests whose end-to-end latency was at least this many ms (e.g. injected delays), counted
+   * from the e2e HDR histogram; only combinable with an empty denominator (all requests).
+   */
+  minLatencyMs: z.number().positive().optional(),
 });
 export type OutcomeSelector = z.infer<typeof OutcomeSelector>;
 

@@ -26,6 +26,8 @@ export const LoadProfile = z.object({
   path: z.string().startsWith("/").default("/v1/chat/completions"),
   /** VUs k6 may allocate to hold the rate; sized from rate x expected latency. */
   maxVUs: z.number().int().positive().default(200),
+  /** Which client sends: the meshed loadgen pod, or the out-of-mesh `outsider` pod (mTLS checks). */
+  client: z.enum(["meshed", "outsider"]).default("meshed"),
   /** Per-request timeout the client applies (k6 `timeout` param). */
   requestTimeoutMs: z.number().int().positive().default(120_000),
 });
@@ -53,6 +55,10 @@ export interface OutcomeCount {
   version: string;
   status: number;
   count: number;
+  /** Peer identity the backend echoed (see OutcomeSelector.peer); absent when not measured. */
+  peer?: string;
+  /** The backend's x-llm-attempt value (1 = first attempt); absent when not measured. */
+  attempt?: number;
 }
 
 export interface LoadResult {

@@ -1,0 +1,101 @@
+/**
+ * results.json: the versioned record of one run. Reporters, `compare` and the Pushgateway
+ * export read only this, so a report can be rebuilt from any run folder. Bump
+ * RESULTS_SCHEMA_VERSION on any incompatible change.
+ */
+import type { LoadResult } from "../load/profile.js";
+import type { Verdict, VerdictStatus } from "../analysis/verdict.js";
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+export type StepStatus = "ok" | "failed" | "skipped" | "unsupported" | "interrupted";
+
+export interface ConvergenceRecord {
+  converged: boolean;
+  timeToConvergeMs: number | null;
+  windows: number;
+  misses: { atMs: number; reason: string }[];
+  diagnosis: "converged" | "never-applied" | "applied-but-wrong" | "timed-out";
+}
+
+export interface StepRecord {
+  id: string;
+  name: string;
+  kind: string;
+  status: StepStatus;
+  startedAt: string;
+  durationMs: number;
+  /** Load driven by the step, every batch merged (measure) or the last window (converge). */
+  load?: LoadResult;
+  /** Batches drawn by a sequential measure step. */
+  batches?: number;
+  verdicts?: Verdict[];
+  convergence?: ConvergenceRecord;
+  /** For unsupported steps: the intent and the mesh's reason. */
+  unsupported?: { intent: string; reason: string };
+  error?: string;
+  /** Evidence files relative to the run folder. */
+  evidence?: string[];
+}
+
+export interface ScenarioRecord {
+  name: string;
+  description: string;
+  claims: string[];
+  status: VerdictStatus | "error";
+  steps: StepRecord[];
+  verdicts: Verdict[];
+}
+
+export interface TargetRecord {
+  mesh: string;
+  meshVersion: string;
+  routing: string;
+  setup: StepRecord[];
+  scenarios: ScenarioRecord[];
+  teardown: StepRecord[];
+}
+
+export interface ToolRecord {
+  name: string;
+  path: string;
+  source: string;
+  version: string;
+}
+
+export interface RunResults {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  runId: string;
+  command: "scenario" | "suite";
+  name: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  dryRun: false;
+  cluster: { name: string; description: string };
+  options: Record<string, unknown>;
+  tools: ToolRecord[];
+  versions: Record<string, string>;
+  host: { platform: string; cpus: number; node: string };
+  targets: TargetRecord[];
+  summary: { pass: number; fail: number; inconclusive: number; unsupported: number; exitCode: number };
+  /** Set when the run ended early (interrupt, environment error). */
+  aborted?: string;
+}
+
+export function allVerdicts(results: RunResults): Verdict[] {
+  return results.targets.flatMap((t) => t.scenarios.flatMap((s) => s.verdicts));
+}
+
+export function summarize(verdicts: readonly Verdict[]): Omit<RunResults["summary"], "exitCode"> {
+  const count = (s: VerdictStatus) => verdicts.filter((v) => v.status === s).length;
+  return { pass: count("pass"), fail: count("fail"), inconclusive: count("inconclusive"), unsupported: count("unsupported") };
+}
+
+/** A scenario's overall status: any fail, then any inconclusive, then pass (unsupported alone stays unsupported). */
+export function scenarioStatus(verdicts: readonly Verdict[]): VerdictStatus {
+  if (verdicts.some((v) => v.status === "fail")) return "fail";
+  if (verdicts.some((v) => v.status === "inconclusive")) return "inconclusive";
+  if (verdicts.length > 0 && verdicts.every((v) => v.status === "unsupported")) return "unsupported";
+  return "pass";
+}
