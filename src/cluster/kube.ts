@@ -1,0 +1,81 @@
+/**
+ * The Kubernetes API as the executor needs it: server-side apply, delete, and readiness reads,
+ * through @kubernetes/client-node on the run's kube context. Only exercised against a real API
+ * server; unit tests use a double of the KubeClient interface.
+ */
+import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
+import type { KubeObject, WaitCondition } from "../engine/plan.js";
+import { EnvironmentError } from "../engine/errors.js";
+
+export interface KubeClient {
+  apply(objects: readonly KubeObject[]): Promise<void>;
+  /** Delete; objects already gone are not an error. */
+  delete(objects: readonly KubeObject[]): Promise<void>;
+  /** True when ready, or a string saying what is not yet ready. */
+  ready(condition: Exclude<WaitCondition, { type: "http" | "command" }>): Promise<true | string>;
+}
+
+const FIELD_MANAGER = "meshproof";
+
+export function kubeClientFor(context: string): KubeClient {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  if (!kc.getContextObject(context)) {
+    throw new EnvironmentError(
+      `kube context "${context}" is not in your kubeconfig`,
+      "check `kubectl config get-contexts`, or let meshproof create the cluster with --cluster kind",
+    );
+  }
+  kc.setCurrentContext(context);
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+
+  return {
+    async apply(list) {
+      // Server-side apply: idempotent, and field ownership shows meshproof as the manager.
+      for (const obj of list) {
+        await objects.patch(obj as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      }
+    },
+    async delete(list) {
+      for (const obj of [...list].reverse()) {
+        try {
+          await objects.delete(obj as KubernetesObject, undefined, undefined, undefined, undefined, "Foreground");
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+      }
+    },
+    async ready(condition) {
+      if (condition.type === "pods-ready") {
+        const selector = Object.entries(condition.selector).map(([k, v]) => `${k}=${v}`).join(",");
+        const pods = await core.listNamespacedPod({ namespace: condition.namespace, labelSelector: selector });
+        if (pods.items.length === 0) return `no pods match ${selector}`;
+        const notReady = pods.items.filter((p) => !p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+        return notReady.length === 0 || `${notReady.length}/${pods.items.length} pods not Ready`;
+      }
+      if (condition.kind !== "Deployment") {
+        const ds = condition.kind === "DaemonSet"
+          ? await apps.readNamespacedDaemonSet({ name: condition.name, namespace: condition.namespace })
+          : await apps.readNamespacedStatefulSet({ name: condition.name, namespace: condition.namespace });
+        const want = "desiredNumberScheduled" in (ds.status ?? {}) ? (ds.status as { desiredNumberScheduled: number }).desiredNumberScheduled : (ds.spec as { replicas?: number })?.replicas ?? 1;
+        const have = (ds.status as { numberReady?: number; readyReplicas?: number } | undefined);
+        const ready = have?.numberReady ?? have?.readyReplicas ?? 0;
+        return ready >= want || `${ready}/${want} ready`;
+      }
+      const d = await apps.readNamespacedDeployment({ name: condition.name, namespace: condition.namespace });
+      const want = d.spec?.replicas ?? 1;
+      const s = d.status ?? {};
+      // A rollout is done when the controller saw the latest spec and every replica is updated and available.
+      if ((s.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) return "controller has not observed the latest spec";
+      if ((s.updatedReplicas ?? 0) < want) return `${s.updatedReplicas ?? 0}/${want} updated`;
+      if ((s.availableReplicas ?? 0) < want) return `${s.availableReplicas ?? 0}/${want} available`;
+      return true;
+    },
+  };
+}
+
+function isNotFound(err: unknown): boolean {
+  return typeof err === "object" && err !== null && "code" in err && (err as { code: unknown }).code === 404;
+}

@@ -1,0 +1,366 @@
+/**
+ * Walks a RunPlan. Each created thing registers its undo the moment it is created; cleanup runs
+ * LIFO per scenario, per target and per run, and keeps going after errors. Evidence is collected
+ * before anything is destroyed. Verdicts come only from the analysis module's sequential checks.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { startEvaluation, ConvergenceTracker } from "../analysis/index.js";
+import type { Verdict } from "../analysis/verdict.js";
+import type { KubeClient } from "../cluster/kube.js";
+import type { LoadProfile, LoadResult } from "../load/profile.js";
+import type { ConvergenceRecord, ScenarioRecord, StepRecord, TargetRecord } from "../report/results.js";
+import { scenarioStatus } from "../report/results.js";
+import { CleanupStack } from "./cleanup.js";
+import { tail, type CommandRunner } from "./commands.js";
+import { MeshproofError, errorMessage, formatMs } from "./errors.js";
+import { mergeLoadResults } from "./merge-load.js";
+import type { ConvergeStep, MeasureStep, ScenarioPlan, Step, TargetPlan } from "./plan.js";
+import type { ProcessLauncher } from "./processes.js";
+import type { RunPlanWithCluster } from "./run-plan.js";
+import { pollUntil, withTimeout, TIMEOUTS } from "./timeouts.js";
+
+/** Sends load for one target and returns what k6 measured. */
+export interface LoadRunner {
+  run(profile: LoadProfile, opts: { signal: AbortSignal; label: string }): Promise<LoadResult>;
+}
+
+export interface ProgressSink {
+  stepStarted(where: string, step: Step): void;
+  stepFinished(where: string, step: Step, record: StepRecord): void;
+  note(message: string): void;
+}
+
+export interface ExecutionEnv {
+  runDir: string;
+  signal: AbortSignal;
+  keep: boolean;
+  progress: ProgressSink;
+  commands: CommandRunner;
+  processes: ProcessLauncher;
+  /** undefined for `local`: no Kubernetes API. */
+  kube: KubeClient | undefined;
+  loadFor(mesh: string): LoadRunner;
+}
+
+export interface ExecutionResult {
+  clusterSetup: StepRecord[];
+  targets: TargetRecord[];
+  /** First error that ended the run early (environment, interrupt), if any. */
+  aborted?: MeshproofError | Error;
+}
+
+/** Steps that failed end their phase; this marks the failure so callers can stop walking. */
+class StepFailed extends Error {
+  constructor(readonly record: StepRecord, override readonly cause: unknown) {
+    super(record.error ?? "step failed");
+  }
+}
+
+export async function executePlan(plan: RunPlanWithCluster, env: ExecutionEnv): Promise<ExecutionResult> {
+  const runCleanup = new CleanupStack();
+  const result: ExecutionResult = { clusterSetup: [], targets: [] };
+  const walker = new Walker(env);
+  try {
+    await walker.runAll(plan.cluster.setup, "cluster", runCleanup, result.clusterSetup);
+    for (const target of plan.targets) {
+      const record = await walker.runTarget(target);
+      result.targets.push(record);
+      if (env.signal.aborted) break;
+    }
+  } catch (err) {
+    result.aborted = err instanceof StepFailed ? toError(err.cause) : toError(err);
+  } finally {
+    await walker.cleanUp(runCleanup, "cluster");
+  }
+  if (env.signal.aborted && !result.aborted) result.aborted = new Error("interrupted");
+  return result;
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+class Walker {
+  /** The mesh whose target is being walked: load goes to that target's runner. */
+  private mesh = "cluster";
+
+  constructor(private readonly env: ExecutionEnv) {}
+
+  async runTarget(target: TargetPlan): Promise<TargetRecord> {
+    this.mesh = target.mesh;
+    const cleanup = new CleanupStack();
+    const record: TargetRecord = { mesh: target.mesh, meshVersion: target.meshVersion, routing: "", setup: [], scenarios: [], teardown: [] };
+    try {
+      await this.runAll(target.setup, target.mesh, cleanup, record.setup);
+      for (const scenario of target.scenarios) {
+        record.scenarios.push(await this.runScenario(target.mesh, scenario));
+        if (this.env.signal.aborted) break;
+      }
+    } catch (err) {
+      // A failed setup leaves the target's scenarios unjudged: say so instead of judging them.
+      const reason = errorMessage(err instanceof StepFailed ? err.cause : err);
+      for (const scenario of target.scenarios.slice(record.scenarios.length)) {
+        record.scenarios.push({ name: scenario.scenario, description: scenario.description, claims: scenario.claims, status: "error", steps: [], verdicts: [] });
+      }
+      this.env.progress.note(`${target.mesh}: setup failed, its scenarios did not run: ${reason}`);
+      if (err instanceof StepFailed && err.cause instanceof MeshproofError) throw err.cause;
+    } finally {
+      // Evidence first, then destroy.
+      for (const step of target.teardown) record.teardown.push(await this.runStep(step, `${target.mesh} teardown`, cleanup).catch((e: StepFailed) => e.record));
+      await this.cleanUp(cleanup, target.mesh);
+    }
+    return record;
+  }
+
+  async runScenario(mesh: string, plan: ScenarioPlan): Promise<ScenarioRecord> {
+    const cleanup = new CleanupStack();
+    const where = `${mesh} / ${plan.scenario}`;
+    const steps: StepRecord[] = [];
+    const verdicts: Verdict[] = [];
+    const unsupportedChecks = new Map<string, string>();
+    let error: string | undefined;
+    try {
+      for (const phase of plan.phases) {
+        if (phase.name === "teardown") continue;
+        for (const step of phase.steps) {
+          if (this.env.signal.aborted) throw new Error("interrupted");
+          if (step.kind === "unsupported") for (const id of step.checks) unsupportedChecks.set(id, step.reason);
+          if (step.kind === "gate") {
+            const breached = steps.find((s) => s.id === step.after)?.verdicts?.some((v) => v.status === "fail") ?? false;
+            const record = this.skipped(step, breached ? "breach: running the failure branch" : "no breach");
+            steps.push(record);
+            if (breached) {
+              this.env.progress.note(`${where}: ${step.action}`);
+              await this.runAll(step.onFail, where, cleanup, steps);
+              throw new GateClosed(step.action);
+            }
+            continue;
+          }
+          const record = await this.runStep(step, where, cleanup, unsupportedChecks);
+          steps.push(record);
+          verdicts.push(...(record.verdicts ?? []));
+        }
+      }
+    } catch (err) {
+      if (err instanceof GateClosed) {
+        // The gate did its job; the scenario ends with the verdicts gathered so far.
+      } else {
+        error = errorMessage(err instanceof StepFailed ? err.cause : err);
+        if (err instanceof StepFailed && !steps.includes(err.record)) steps.push(err.record);
+      }
+    } finally {
+      const teardown = plan.phases.find((p) => p.name === "teardown")?.steps ?? [];
+      for (const step of teardown) steps.push(await this.runStep(step, where, cleanup).catch((e: StepFailed) => e.record));
+      await this.cleanUp(cleanup, where);
+    }
+    const status = error ? "error" : scenarioStatus(verdicts);
+    return { name: plan.scenario, description: plan.description, claims: plan.claims, status, steps, verdicts };
+  }
+
+  async runAll(steps: readonly Step[], where: string, cleanup: CleanupStack, records: StepRecord[]): Promise<void> {
+    for (const step of steps) {
+      if (this.env.signal.aborted) throw new Error("interrupted");
+      records.push(await this.runStep(step, where, cleanup));
+    }
+  }
+
+  /** Run one step; throws StepFailed (carrying its record) when the step could not do its job. */
+  async runStep(step: Step, where: string, cleanup: CleanupStack, unsupportedChecks = new Map<string, string>()): Promise<StepRecord> {
+    const startedAt = new Date().toISOString();
+    const started = performance.now();
+    this.env.progress.stepStarted(where, step);
+    const record: StepRecord = { id: step.id, name: step.name, kind: step.kind, status: "ok", startedAt, durationMs: 0 };
+    try {
+      await this.perform(step, where, cleanup, record, unsupportedChecks);
+    } catch (err) {
+      record.status = this.env.signal.aborted ? "interrupted" : "failed";
+      record.error = errorMessage(err);
+      record.durationMs = performance.now() - started;
+      this.env.progress.stepFinished(where, step, record);
+      throw new StepFailed(record, err);
+    }
+    record.durationMs = performance.now() - started;
+    this.env.progress.stepFinished(where, step, record);
+    return record;
+  }
+
+  private async perform(step: Step, where: string, cleanup: CleanupStack, record: StepRecord, unsupportedChecks: Map<string, string>): Promise<void> {
+    const { env } = this;
+    switch (step.kind) {
+      case "command": {
+        if (step.skipIf) {
+          const probe = await env.commands.run(step.skipIf, { timeoutMs: TIMEOUTS.command, signal: env.signal });
+          if (probe.exitCode === 0) {
+            record.status = "skipped";
+            record.error = "already there";
+            return;
+          }
+        }
+        // Registered before running: a half-created cluster is still removed on interrupt.
+        if (step.undo && !env.keep) {
+          const undo = step.undo;
+          cleanup.push(`undo: ${step.name}`, () => this.runAll(undo, `${where} cleanup`, new CleanupStack(), []));
+        }
+        const input = step.stdinFrom === "previous" ? this.lastStdout : undefined;
+        const out = await env.commands.run(step.argv, { timeoutMs: step.timeoutMs, signal: env.signal, ...(input !== undefined ? { input } : {}), ...(step.env ? { env: step.env } : {}) });
+        this.lastStdout = out.stdout;
+        if (out.exitCode !== 0 && !step.allowFailure) {
+          throw new Error(`\`${step.argv.join(" ")}\` exited ${out.exitCode}:\n${tail(out.stderr || out.stdout)}`);
+        }
+        return;
+      }
+      case "apply": {
+        const kube = this.requireKube(step.name);
+        if (!step.keep && !env.keep) cleanup.push(`delete what "${step.name}" applied`, () => withTimeout(kube.delete(step.manifests), TIMEOUTS.delete, `deleting ${step.manifests.length} objects`));
+        await withTimeout(kube.apply(step.manifests), step.timeoutMs, step.name);
+        return;
+      }
+      case "delete": {
+        await withTimeout(this.requireKube(step.name).delete(step.manifests), step.timeoutMs, step.name);
+        return;
+      }
+      case "process": {
+        const proc = await env.processes.start({ role: step.role, argv: step.argv, readyUrl: step.readyUrl, timeoutMs: step.timeoutMs, logDir: path.join(env.runDir, "evidence", "processes"), signal: env.signal, ...(step.env ? { env: step.env } : {}) });
+        cleanup.push(`stop ${step.role} (pid ${proc.pid})`, () => proc.stop());
+        record.evidence = [path.relative(env.runDir, proc.logFile)];
+        return;
+      }
+      case "wait": {
+        const condition = step.condition;
+        const polled = await pollUntil(
+          async () => {
+            if (condition.type === "http") {
+              const res = await fetch(condition.url, { signal: AbortSignal.timeout(5000) });
+              return res.status === condition.status || `HTTP ${res.status}`;
+            }
+            if (condition.type === "command") {
+              const out = await env.commands.run(condition.argv, { timeoutMs: Math.min(step.timeoutMs, TIMEOUTS.command), signal: env.signal });
+              return out.exitCode === 0 || tail(out.stderr, 1) || `exit ${out.exitCode}`;
+            }
+            return this.requireKube(step.name).ready(condition);
+          },
+          { what: step.name, timeoutMs: step.timeoutMs, intervalMs: step.intervalMs, consecutive: step.consecutive, signal: env.signal },
+        );
+        if (polled.misses > 0) record.error = `ready after ${polled.misses} misses, ${formatMs(polled.elapsedMs)}`;
+        return;
+      }
+      case "measure":
+        return this.measure(step, where, record, unsupportedChecks);
+      case "converge":
+        return this.converge(step, where, record, unsupportedChecks);
+      case "unsupported":
+        record.status = "unsupported";
+        record.unsupported = { intent: step.intent, reason: step.reason };
+        return;
+      case "collect": {
+        const out = await env.commands.run(step.argv, { timeoutMs: step.timeoutMs, signal: env.signal });
+        const file = path.join(env.runDir, step.file);
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, out.exitCode === 0 ? out.stdout : `# \`${step.argv.join(" ")}\` exited ${out.exitCode}\n${out.stderr}`);
+        record.evidence = [step.file];
+        return;
+      }
+      case "gate":
+        // Gates are handled by runScenario, which knows the verdicts of earlier steps.
+        return;
+    }
+  }
+
+  private lastStdout: string | undefined;
+
+  /** Sequential measurement: more batches until every check decides or the budget is spent. */
+  private async measure(step: MeasureStep, where: string, record: StepRecord, unsupportedChecks: Map<string, string>): Promise<void> {
+    const unsupported = step.checks.filter((c) => unsupportedChecks.has(c.id));
+    const checks = step.checks.filter((c) => !unsupportedChecks.has(c.id));
+    const verdicts: Verdict[] = unsupported.map((c) => unsupportedVerdict(c.id, c.claim, unsupportedChecks.get(c.id) ?? ""));
+    if (checks.length === 0) {
+      record.status = "unsupported";
+      record.verdicts = verdicts;
+      return;
+    }
+    const evaluation = startEvaluation(checks);
+    const runner = this.env.loadFor(step.load.client === "outsider" ? `${this.mesh}:outsider` : this.mesh);
+    const batches: LoadResult[] = [];
+    for (let batch = 0; batch < step.maxBatches; batch += 1) {
+      const profile = batch === 0 ? step.load : nextBatch(step.load, evaluation.samplesNeeded(), batches);
+      const result = await runner.run({ ...profile, name: `${step.load.name}-${batch + 1}` }, { signal: this.env.signal, label: `${where}: ${step.name}` });
+      batches.push(result);
+      evaluation.observe(result);
+      if (evaluation.decided()) break;
+      this.env.progress.note(`${where}: ${step.name}: undecided after batch ${batch + 1}, drawing more (${evaluation.samplesNeeded()} more requests wanted)`);
+    }
+    verdicts.push(...evaluation.verdicts(true));
+    record.batches = batches.length;
+    record.load = mergeLoadResults(batches);
+    record.verdicts = verdicts;
+    record.evidence = batches.flatMap((b) => b.evidence);
+  }
+
+  /** After a policy change: N consecutive probe windows must agree with the new policy. */
+  private async converge(step: ConvergeStep, where: string, record: StepRecord, unsupportedChecks: Map<string, string>): Promise<void> {
+    const checks = step.checks.filter((c) => !unsupportedChecks.has(c.id));
+    if (checks.length === 0) {
+      record.status = "unsupported";
+      return;
+    }
+    const tracker = new ConvergenceTracker({ windows: step.windows, maxMs: step.timeoutMs });
+    const runner = this.env.loadFor(step.probe.client === "outsider" ? `${this.mesh}:outsider` : this.mesh);
+    let last: LoadResult | undefined;
+    for (let window = 1; ; window += 1) {
+      last = await runner.run({ ...step.probe, name: `${step.probe.name}-${window}` }, { signal: this.env.signal, label: `${where}: ${step.name}` });
+      const evaluation = startEvaluation(checks);
+      evaluation.observe(last);
+      const state = tracker.observe(evaluation.verdicts(true));
+      if (state !== "waiting") break;
+    }
+    const report = tracker.report();
+    const convergence: ConvergenceRecord = {
+      converged: report.converged,
+      timeToConvergeMs: report.timeToConvergeMs,
+      windows: step.windows,
+      misses: report.misses,
+      diagnosis: report.converged ? "converged" : report.diagnosis,
+    };
+    record.convergence = convergence;
+    record.load = last;
+    if (!report.converged) {
+      throw new Error(`did not converge within ${formatMs(step.timeoutMs)} (${report.diagnosis}); ${report.misses.length} windows missed`);
+    }
+  }
+
+  private requireKube(what: string): KubeClient {
+    if (!this.env.kube) throw new Error(`"${what}" needs a Kubernetes API, and this run has none (--cluster local)`);
+    return this.env.kube;
+  }
+
+  private skipped(step: Step, why: string): StepRecord {
+    return { id: step.id, name: step.name, kind: step.kind, status: "skipped", startedAt: new Date().toISOString(), durationMs: 0, error: why };
+  }
+
+  async cleanUp(stack: CleanupStack, where: string): Promise<void> {
+    if (this.env.keep && stack.size > 0) {
+      this.env.progress.note(`${where}: --keep: leaving ${stack.size} things in place (remove later with \`npm run clean\`)`);
+      return;
+    }
+    try {
+      await stack.runAll((r) => this.env.progress.note(`${where}: cleanup ${r.ok ? "done" : "FAILED"}: ${r.name}${r.error ? ` (${r.error})` : ""}`));
+    } catch {
+      // Each failure was reported above; a failed cleanup must not hide the run's verdicts.
+    }
+  }
+}
+
+class GateClosed extends Error {}
+
+function unsupportedVerdict(checkId: string, claim: string, reason: string): Verdict {
+  return { checkId, claim, status: "unsupported", reason: `not supported: ${reason}`, evidence: [] };
+}
+
+/** Size the next batch from what the checks still need, at the rate achieved so far. */
+function nextBatch(load: LoadProfile, samplesNeeded: number, done: readonly LoadResult[]): LoadProfile {
+  const achieved = done.reduce((a, b) => a + b.achievedRps, 0) / Math.max(1, done.length);
+  const rate = achieved > 0 ? achieved : load.rate;
+  const seconds = Math.ceil(Math.min(Math.max(samplesNeeded / rate, 5), load.durationSeconds * 2));
+  return { ...load, executor: "constant-arrival-rate", stages: [], durationSeconds: seconds };
+}

@@ -1,0 +1,49 @@
+/**
+ * One LoadResult from the batches a sequential measure step drew: counts add up, histograms
+ * merge exactly (HDR), rates are over the total time under load.
+ */
+import { mergeSummaries } from "../analysis/hdr.js";
+import type { LatencySummary, LoadResult, OutcomeCount } from "../load/profile.js";
+
+export function mergeLoadResults(batches: readonly LoadResult[]): LoadResult {
+  const [first, ...rest] = batches;
+  if (!first) throw new Error("no load batches to merge");
+  if (rest.length === 0) return first;
+  const seconds = batches.reduce((a, b) => a + b.durationSeconds, 0);
+  const requests = batches.reduce((a, b) => a + b.requests, 0);
+  const merged = (pick: (b: LoadResult) => LatencySummary | undefined): LatencySummary | undefined => {
+    const parts = batches.map(pick).filter((p): p is LatencySummary => p !== undefined);
+    return parts.length > 0 ? mergeSummaries(parts) : undefined;
+  };
+  const ttft = merged((b) => b.latency.ttft);
+  const itl = merged((b) => b.latency.itl);
+  const tps = merged((b) => b.outputTokensPerSecond);
+  const sloParts = batches.map((b) => b.sloMet).filter((s) => s !== undefined);
+  return {
+    profile: first.profile,
+    startedAt: first.startedAt,
+    endedAt: batches[batches.length - 1]!.endedAt,
+    durationSeconds: seconds,
+    offeredRps: batches.reduce((a, b) => a + b.offeredRps * b.durationSeconds, 0) / seconds,
+    achievedRps: requests / seconds,
+    requests,
+    failed: batches.reduce((a, b) => a + b.failed, 0),
+    droppedIterations: batches.reduce((a, b) => a + b.droppedIterations, 0),
+    outcomes: mergeOutcomes(batches.flatMap((b) => b.outcomes)),
+    latency: { e2e: merged((b) => b.latency.e2e)!, ...(ttft ? { ttft } : {}), ...(itl ? { itl } : {}) },
+    ...(tps ? { outputTokensPerSecond: tps } : {}),
+    ...(sloParts.length > 0 ? { sloMet: { met: sloParts.reduce((a, s) => a + s.met, 0), total: sloParts.reduce((a, s) => a + s.total, 0) } } : {}),
+    evidence: batches.flatMap((b) => b.evidence),
+  };
+}
+
+export function mergeOutcomes(outcomes: readonly OutcomeCount[]): OutcomeCount[] {
+  const byKey = new Map<string, OutcomeCount>();
+  for (const o of outcomes) {
+    const key = JSON.stringify([o.version, o.status, o.peer ?? null, o.attempt ?? null]);
+    const seen = byKey.get(key);
+    if (seen) seen.count += o.count;
+    else byKey.set(key, { ...o });
+  }
+  return [...byKey.values()];
+}

@@ -1,0 +1,195 @@
+/**
+ * Turns a validated request (scenarios x meshes x cluster) into a RunPlan: pure data that
+ * --dry-run writes and the executor walks. No I/O here.
+ */
+import type { ClusterProvider } from "../cluster/provider.js";
+import type { InstallOptions, MeshDriver, MeshName, RoutingApi } from "../mesh/driver.js";
+import type { Target } from "../mesh/intent.js";
+import type { CollectStep, RunPlan, ScenarioPlan, Step, TargetPlan } from "./plan.js";
+import { planScenario, type ScenarioDefinition, type ScenarioOptions } from "./scenario.js";
+import { TIMEOUTS } from "./timeouts.js";
+import { UsageError } from "./errors.js";
+
+/** What the stack gives a target: the steps that bring it up, and the workload it exposes. */
+export interface StackPlan {
+  setup: Step[];
+  target: Target;
+  /** URL the load generator uses to reach the target service. */
+  targetUrl: string;
+  /** Evidence to collect before teardown. */
+  collect: CollectStep[];
+}
+
+export interface StackPlanner {
+  forTarget(mesh: MeshName, driver: MeshDriver, provider: ClusterProvider): StackPlan;
+  /** Images the cluster must have (built and loaded by the run's cluster setup). */
+  images(): { image: string; buildArgv: string[] }[];
+}
+
+export interface PlanRequest {
+  command: "scenario" | "suite";
+  name: string;
+  runId: string;
+  createdAt: string;
+  scenarios: ScenarioDefinition[];
+  /** As the user asked: "both" expands to istio and linkerd, plus the baseline where a scenario compares against it. */
+  mesh: MeshName | "both";
+  provider: ClusterProvider;
+  drivers: Record<MeshName, MeshDriver>;
+  stack: StackPlanner;
+  routing: RoutingApi;
+  install: Record<MeshName, InstallOptions>;
+  scenarioOptions: ScenarioOptions;
+  keep: boolean;
+  /** Options as given, recorded in plan.json and results.json. */
+  options: Record<string, unknown>;
+}
+
+export interface RunPlanWithCluster extends RunPlan {
+  cluster: { name: string; description: string; context: string | undefined; setup: Step[]; teardown: Step[] };
+  /** Per target: where load is sent (not shown as a step: the load runner uses it). */
+  targetUrls: Record<string, string>;
+}
+
+/** Meshes a run covers, in the order they run: the baseline first so its numbers exist for comparison. */
+export function expandMeshes(mesh: MeshName | "both", scenarios: readonly ScenarioDefinition[], cluster: string): MeshName[] {
+  if (cluster === "local") {
+    if (mesh !== "none" && mesh !== "both") {
+      throw new UsageError(
+        `--cluster local runs no Kubernetes, so there is no ${mesh} to test`,
+        "use --mesh none for the local baseline, or --cluster kind to test a mesh",
+      );
+    }
+    return ["none"];
+  }
+  if (mesh !== "both") return [mesh];
+  const wantsBaseline = scenarios.some((s) => s.meshes.includes("none"));
+  return wantsBaseline ? ["none", "istio", "linkerd"] : ["istio", "linkerd"];
+}
+
+export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
+  const meshes = expandMeshes(req.mesh, req.scenarios, req.provider.name);
+  for (const scenario of req.scenarios) {
+    if (!scenario.clusters.includes(req.provider.name)) {
+      if (req.command === "scenario") {
+        throw new UsageError(
+          `scenario "${scenario.name}" cannot run on --cluster ${req.provider.name}`,
+          `it runs on: ${scenario.clusters.join(", ")}`,
+        );
+      }
+    }
+  }
+
+  const targets: TargetPlan[] = [];
+  const targetUrls: Record<string, string> = {};
+  for (const mesh of meshes) {
+    const scenarios = req.scenarios.filter((s) => s.meshes.includes(mesh) && s.clusters.includes(req.provider.name));
+    if (scenarios.length === 0) continue;
+    const driver = req.drivers[mesh];
+    const install = req.install[mesh];
+    const stack = req.stack.forTarget(mesh, driver, req.provider);
+    targetUrls[mesh] = stack.targetUrl;
+
+    const installSteps = driver.install(install);
+    // The mesh comes off again unless --keep: hang its uninstall on the first install step so the
+    // cleanup is registered the moment installation starts, not at the end of a successful run.
+    const [first, ...rest] = installSteps;
+    const meshSetup: Step[] =
+      first && !req.keep && first.kind === "command" && !first.undo
+        ? [{ ...first, undo: driver.uninstall(install) }, ...rest]
+        : installSteps;
+
+    const setup: Step[] = [...meshSetup, ...driver.verifyReady(install), ...stack.setup];
+    const scenarioPlans: ScenarioPlan[] = scenarios.map((s) =>
+      planScenario(s, {
+        mesh,
+        driver,
+        routing: req.routing,
+        cluster: req.provider.name,
+        target: stack.target,
+        options: req.scenarioOptions,
+      }),
+    );
+    targets.push({
+      mesh,
+      meshVersion: install.version,
+      cluster: req.provider.name,
+      setup,
+      scenarios: scenarioPlans,
+      teardown: stack.collect,
+    });
+  }
+  if (targets.length === 0) {
+    throw new UsageError(
+      `nothing to run: none of ${req.scenarios.map((s) => s.name).join(", ")} runs on --mesh ${req.mesh} --cluster ${req.provider.name}`,
+    );
+  }
+
+  const images = req.provider.name === "kind" ? req.stack.images() : [];
+  const buildImages: Step[] = images.map(({ image, buildArgv }, i) => ({
+    kind: "command",
+    id: `build-image-${i + 1}`,
+    name: `build image ${image}`,
+    timeoutMs: TIMEOUTS.clusterCreate,
+    argv: buildArgv,
+  }));
+  const clusterSetup = [...buildImages, ...req.provider.ensure(), ...req.provider.loadImages(images.map((i) => i.image))];
+  // Without --keep the provider's own undo (on its create step) removes a cluster meshproof made.
+  const clusterSetupKept = req.keep ? clusterSetup.map(stripUndo) : clusterSetup;
+
+  return {
+    schemaVersion: 1,
+    runId: req.runId,
+    createdAt: req.createdAt,
+    command: req.command,
+    name: req.name,
+    options: req.options,
+    cluster: {
+      name: req.provider.name,
+      description: req.provider.describe(),
+      context: req.provider.context,
+      setup: clusterSetupKept,
+      teardown: [],
+    },
+    targets,
+    targetUrls,
+  };
+}
+
+function stripUndo(step: Step): Step {
+  if (step.kind !== "command" || !step.undo) return step;
+  const { undo: _undo, ...rest } = step;
+  return rest;
+}
+
+/** Every evidence-collecting command for a namespace, shared by the cluster stack planners. */
+export function collectSteps(context: string, namespace: string, extra: CollectStep[] = []): CollectStep[] {
+  const kubectl = ["kubectl", "--context", context];
+  return [
+    {
+      kind: "collect",
+      id: `collect-events-${namespace}`,
+      name: `save events of ${namespace}`,
+      timeoutMs: TIMEOUTS.collect,
+      argv: [...kubectl, "get", "events", "-n", namespace, "-o", "yaml"],
+      file: `evidence/${namespace}/events.yaml`,
+    },
+    {
+      kind: "collect",
+      id: `collect-pods-${namespace}`,
+      name: `save pod status of ${namespace}`,
+      timeoutMs: TIMEOUTS.collect,
+      argv: [...kubectl, "get", "pods", "-n", namespace, "-o", "wide"],
+      file: `evidence/${namespace}/pods.txt`,
+    },
+    {
+      kind: "collect",
+      id: `collect-logs-${namespace}`,
+      name: `save logs of every container in ${namespace}`,
+      timeoutMs: TIMEOUTS.collect,
+      argv: [...kubectl, "logs", "-n", namespace, "--all-containers", "--prefix", "--selector", "app.kubernetes.io/managed-by=meshproof", "--tail", "2000"],
+      file: `evidence/${namespace}/logs.txt`,
+    },
+    ...extra,
+  ];
+}
