@@ -221,6 +221,10 @@ class Walker {
         return;
       }
       case "process": {
+        for (const file of step.files ?? []) {
+          await mkdir(path.dirname(file.path), { recursive: true });
+          await writeFile(file.path, file.content);
+        }
         const proc = await env.processes.start({ role: step.role, argv: step.argv, readyUrl: step.readyUrl, timeoutMs: step.timeoutMs, logDir: path.join(env.runDir, "evidence", "processes"), signal: env.signal, ...(step.env ? { env: step.env } : {}) });
         cleanup.push(`stop ${step.role} (pid ${proc.pid})`, () => proc.stop());
         record.evidence = [path.relative(env.runDir, proc.logFile)];

@@ -64,6 +64,8 @@ export interface ProcessStep extends StepBase {
   env?: Record<string, string>;
   /** Readiness: the step succeeds when this URL answers 2xx. */
   readyUrl: string;
+  /** Files written before the process starts (its configuration), shown in plan.json. */
+  files?: { path: string; content: string }[];
 }
 
 export type WaitCondition =

@@ -1,0 +1,30 @@
+/**
+ * Name lookups for scenarios and suites, with a "did you mean" for typos (exit 2).
+ */
+import { closest, distance } from "fastest-levenshtein";
+import { UsageError } from "../engine/errors.js";
+import type { ScenarioDefinition } from "../engine/scenario.js";
+import { SCENARIOS } from "../../scenarios/index.js";
+import { SUITES } from "../../suites/index.js";
+
+function suggest(name: string, known: readonly string[]): string {
+  const near = closest(name, [...known]);
+  // Only suggest what is plausibly a typo, not any name at all.
+  return distance(name, near) <= Math.max(2, Math.floor(near.length / 3)) ? `did you mean "${near}"? ` : "";
+}
+
+export function resolveScenario(name: string | undefined): ScenarioDefinition {
+  const names = SCENARIOS.map((s) => s.name);
+  if (!name) throw new UsageError("which scenario? name one", `scenarios: ${names.join(", ")}`);
+  const found = SCENARIOS.find((s) => s.name === name);
+  if (!found) throw new UsageError(`unknown scenario "${name}"`, `${suggest(name, names)}scenarios: ${names.join(", ")}`);
+  return found;
+}
+
+export function resolveSuite(name: string | undefined): ScenarioDefinition[] {
+  const names = SUITES.map((s) => s.name);
+  if (!name) throw new UsageError("which suite? name one", `suites: ${names.join(", ")}`);
+  const suite = SUITES.find((s) => s.name === name);
+  if (!suite) throw new UsageError(`unknown suite "${name}"`, `${suggest(name, names)}suites: ${names.join(", ")}`);
+  return suite.scenarios.map((s) => resolveScenario(typeof s === "string" ? s : s.name));
+}

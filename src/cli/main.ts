@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+/**
+ * meshproof's command line: scenario, suite, compare, clean (DESIGN section 7). Every error
+ * becomes a message, a hint and an exit code of the contract; stack traces only with DEBUG.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { EXIT } from "../analysis/verdict.js";
+import { MeshproofError, UsageError, errorMessage } from "../engine/errors.js";
+import { SCENARIOS } from "../../scenarios/index.js";
+import { SUITES } from "../../suites/index.js";
+import { capabilitiesTable } from "./capabilities.js";
+import { cleanCommand } from "./clean.js";
+import { compareCommand } from "./compare.js";
+import { PINS } from "./options.js";
+import { runCommand } from "./run.js";
+
+function runOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--mesh <mesh>", "mesh to test; both = istio and linkerd (plus the no-mesh baseline where a scenario compares against it)").choices(["istio", "linkerd", "none", "both"]).default("both"))
+    .addOption(new Option("--cluster <cluster>", "where to run").choices(["kind", "gke", "current", "kwok", "local"]).default("kind"))
+    .option("--dry-run", "write plan.json and every manifest instead of running; needs no cluster, Docker or mesh CLI", false)
+    .option("--out <dir>", "folder for run folders (<out>/<run-id>/)", "reports")
+    .option("--duration <d>", "measurement time per step, e.g. 20s, 2m (default: each scenario's own)")
+    .option("--rate <r>", "offered load in requests per second (default: each scenario's own)")
+    .option("--seed <n>", "seed for randomised choices, recorded in results.json")
+    .option("--keep", "keep the cluster, mesh and stack afterwards (for debugging a failure)", false)
+    .option("--json", "machine-readable output: JSON lines of progress and a final JSON summary on stdout", false)
+    .option("--context <name>", "kube context to use with --cluster current")
+    .option("--cluster-name <name>", "name of the kind/kwok/GKE cluster meshproof creates", "meshproof")
+    .addOption(new Option("--routing <api>", "express traffic policy with the mesh's own API or Gateway API (GAMMA)").choices(["native", "gamma"]).default("native"))
+    .addOption(new Option("--install-method <m>", "install meshes with their CLI or Helm").choices(["cli", "helm"]).default("cli"))
+    .addOption(new Option("--istio-version <v>", "Istio version").default(process.env.MESHPROOF_ISTIO_VERSION ?? PINS.istio).env("MESHPROOF_ISTIO_VERSION"))
+    .addOption(new Option("--linkerd-version <v>", "Linkerd version").default(process.env.MESHPROOF_LINKERD_VERSION ?? PINS.linkerd).env("MESHPROOF_LINKERD_VERSION"))
+    .addOption(new Option("--gateway-api-version <v>", "Gateway API CRD version").default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? PINS.gatewayApi).env("MESHPROOF_GATEWAY_API_VERSION"))
+    .option("--gke-project <id>", "GCP project for --cluster gke")
+    .option("--gke-location <zone>", "GCP zone or region for --cluster gke")
+    .option("--accelerator <type>", "GKE accelerator node pool, e.g. nvidia-tesla-t4");
+}
+
+const EXIT_CODES_HELP = `
+Exit codes: 0 every verdict passed or is not supported, 1 a check failed, 2 bad usage or input,
+3 inconclusive (not enough evidence either way), 4 environment missing (tool, Docker, cluster).
+Reports land in <out>/<run-id>/: results.json, report.md, report.html, junit.xml
+(with --dry-run: plan.json and manifests/<mesh>/<step>/*.yaml).`;
+
+export function buildProgram(): Command {
+  const program = new Command("meshproof")
+    .description("Chaos and conformance harness for service meshes carrying LLM inference traffic")
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride();
+
+  runOptions(
+    program
+      .command("scenario")
+      .argument("[name]", "scenario to run")
+      .description("run one scenario against one or both meshes")
+      .option("--capabilities", "print what each mesh can express, per intent, and exit")
+      .option("--list", "list scenarios and exit")
+      .addHelpText("after", () => `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description.split(". ")[0]}`).join("\n")}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --duration 20s --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
+  ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
+    if (opts.capabilities) {
+      process.stdout.write(capabilitiesTable(opts.routing === "gamma" ? "gamma" : "native", Boolean(opts.json)));
+      return;
+    }
+    if (opts.list) {
+      process.stdout.write(SCENARIOS.map((s) => `${s.name.padEnd(18)} ${s.description}`).join("\n") + "\n");
+      return;
+    }
+    process.exitCode = await runCommand("scenario", name ?? "", opts);
+  });
+
+  runOptions(
+    program
+      .command("suite")
+      .argument("[name]", "suite to run")
+      .description("run a suite: a list of scenarios across meshes")
+      .addHelpText("after", () => `\nSuites:\n${SUITES.map((s) => `  ${s.name.padEnd(14)} ${s.description}`).join("\n")}\n${EXIT_CODES_HELP}`),
+  ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
+    process.exitCode = await runCommand("suite", name ?? "", opts);
+  });
+
+  program
+    .command("compare")
+    .argument("<dirs...>", "run folders, or folders that contain run folders")
+    .description("compare runs side by side: Istio vs Linkerd vs the baseline")
+    .option("--out <dir>", "where to write comparison.md/.html/.json (default: reports/compare-<time>)")
+    .option("--json", "print the comparison as JSON on stdout", false)
+    .action(async (dirs: string[], opts: { out?: string; json: boolean }) => {
+      process.exitCode = await compareCommand(dirs, opts);
+    });
+
+  program
+    .command("clean")
+    .description("remove everything meshproof created, found by its labels (app.kubernetes.io/managed-by=meshproof)")
+    .addOption(new Option("--cluster <cluster>", "where to clean").choices(["kind", "current", "kwok", "gke"]).default("kind"))
+    .option("--context <name>", "kube context (default: the meshproof kind cluster)")
+    .option("--cluster-name <name>", "cluster meshproof created", "meshproof")
+    .option("--delete-cluster", "also delete the kind/kwok cluster meshproof created", false)
+    .option("--dry-run", "print what would be removed", false)
+    .action(async (opts: Record<string, unknown>) => {
+      process.exitCode = await cleanCommand(opts);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Commander already printed the message (and help/version output exits 0).
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (err instanceof MeshproofError) {
+    process.stderr.write(`meshproof: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ""}`);
+    return err.exitCode;
+  }
+  process.stderr.write(`meshproof: ${errorMessage(err)}\n`);
+  if (process.env.DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
+  else process.stderr.write("  (set DEBUG=1 for the stack trace, and please report it)\n");
+  return EXIT.checkFailed;
+}
+
+// Run when executed directly (npm scripts call this file through tsx).
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("src/cli/main.ts")) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`meshproof: ${errorMessage(err)}\n`);
+      process.exit(EXIT.checkFailed);
+    },
+  );
+}
+
+export { UsageError };

@@ -1,0 +1,89 @@
+/**
+ * Run options as the CLI contract defines them (DESIGN section 7), validated with zod so a bad
+ * value is one clear line and exit 2, never a stack trace.
+ */
+import { z } from "zod";
+import { CLUSTER_NAMES } from "../cluster/index.js";
+import { UsageError } from "../engine/errors.js";
+
+/** Pinned defaults (DESIGN section 6); each can be overridden by flag or environment variable. */
+export const PINS = {
+  istio: "1.30.3",
+  linkerd: "version-2.20",
+  gatewayApi: "v1.5.1",
+  k6: "v1.8.1",
+} as const;
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+
+/** "20s", "2m", "1500ms", "90" (seconds) -> seconds. */
+export function parseDuration(text: string): number {
+  const parts = text.trim().match(/\d+(?:\.\d+)?(?:ms|s|m|h)?/g);
+  if (!parts || parts.join("") !== text.trim()) throw new Error(`"${text}" is not a duration (try 20s, 2m or 1m30s)`);
+  let seconds = 0;
+  for (const part of parts) {
+    const [, n, unit] = part.match(DURATION) ?? [];
+    const value = Number(n);
+    seconds += unit === "ms" ? value / 1000 : unit === "m" ? value * 60 : unit === "h" ? value * 3600 : value;
+  }
+  if (seconds <= 0) throw new Error(`duration "${text}" must be more than zero`);
+  return seconds;
+}
+
+export const RunOptions = z.object({
+  mesh: z.enum(["istio", "linkerd", "none", "both"]).default("both"),
+  cluster: z.enum(CLUSTER_NAMES).default("kind"),
+  dryRun: z.boolean().default(false),
+  out: z.string().min(1).default("reports"),
+  duration: z
+    .string()
+    .optional()
+    .transform((d, ctx) => {
+      if (d === undefined) return undefined;
+      try {
+        return parseDuration(d);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  rate: z.coerce.number().positive("--rate must be a positive number of requests per second").optional(),
+  seed: z.coerce.number().int().nonnegative().optional(),
+  keep: z.boolean().default(false),
+  json: z.boolean().default(false),
+  context: z.string().min(1).optional(),
+  clusterName: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "--cluster-name must be lower case letters, digits and '-'").default("meshproof"),
+  routing: z.enum(["native", "gamma"]).default("native"),
+  installMethod: z.enum(["cli", "helm"]).default("cli"),
+  istioVersion: z.string().default(process.env.MESHPROOF_ISTIO_VERSION ?? PINS.istio),
+  linkerdVersion: z.string().default(process.env.MESHPROOF_LINKERD_VERSION ?? PINS.linkerd),
+  gatewayApiVersion: z.string().default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? PINS.gatewayApi),
+  gkeProject: z.string().optional(),
+  gkeLocation: z.string().optional(),
+  accelerator: z.string().optional(),
+});
+export type RunOptions = z.output<typeof RunOptions>;
+
+/** Validate raw flags; every problem is listed, as one UsageError. */
+export function parseRunOptions(raw: Record<string, unknown>): RunOptions {
+  const parsed = RunOptions.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `--${kebab(String(i.path[0] ?? ""))}: ${i.message}`);
+    throw new UsageError(problems.join("\n"), "see --help for the accepted values");
+  }
+  const opts = parsed.data;
+  if (opts.cluster === "current" && !opts.context && !opts.dryRun) {
+    throw new UsageError(
+      "--cluster current needs --context NAME: meshproof installs and removes a mesh, so it only touches a context you name",
+      "list contexts with `kubectl config get-contexts`",
+    );
+  }
+  if (opts.cluster === "gke" && !opts.dryRun && (!opts.gkeProject || !opts.gkeLocation)) {
+    throw new UsageError("--cluster gke needs --gke-project and --gke-location");
+  }
+  return opts;
+}
+
+function kebab(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

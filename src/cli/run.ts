@@ -1,0 +1,157 @@
+/**
+ * `scenario` and `suite`: validate, plan, then either write the plan (--dry-run) or execute it
+ * and write results.json and the reports. Returns the exit code of the contract.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { exitCodeFor, EXIT } from "../analysis/verdict.js";
+import { writeDryRun } from "../engine/dry-run.js";
+import { MeshproofError } from "../engine/errors.js";
+import { executePlan } from "../engine/executor.js";
+import { buildRunPlan } from "../engine/run-plan.js";
+import type { ScenarioDefinition } from "../engine/scenario.js";
+import { RESULTS_SCHEMA_VERSION, summarize, type RunResults } from "../report/results.js";
+import { writeReports } from "../report/index.js";
+import type { RunOptions } from "./options.js";
+import { parseRunOptions } from "./options.js";
+import { progressFor } from "./progress.js";
+import { resolveScenario, resolveSuite } from "./catalog.js";
+import { DRIVERS, executionEnvFor, installOptions, preflight, providerFor, stackPlannerFor } from "./wiring.js";
+
+export interface Output {
+  /** Human lines (stderr), or nothing with --json. */
+  info(line: string): void;
+  /** The one machine-readable result with --json (stdout). */
+  json(value: unknown): void;
+}
+
+export function consoleOutput(json: boolean): Output {
+  return {
+    info: (line) => {
+      if (!json) process.stderr.write(`${line}\n`);
+    },
+    json: (value) => {
+      if (json) process.stdout.write(`${JSON.stringify(value)}\n`);
+    },
+  };
+}
+
+/** Sortable, label-safe, unique enough for concurrent CI jobs: 20261122-031502-a1b2. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+export async function runCommand(command: "scenario" | "suite", name: string, raw: Record<string, unknown>): Promise<number> {
+  const opts = parseRunOptions(raw);
+  const out = consoleOutput(opts.json);
+  const scenarios: ScenarioDefinition[] = command === "scenario" ? [resolveScenario(name)] : resolveSuite(name);
+  const runId = newRunId();
+  const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
+  const provider = providerFor(opts, runId);
+  const plan = buildRunPlan({
+    command,
+    name,
+    runId,
+    createdAt: new Date().toISOString(),
+    scenarios,
+    mesh: opts.mesh,
+    provider,
+    drivers: DRIVERS,
+    stack: stackPlannerFor(opts, runId, provider),
+    routing: opts.routing,
+    install: installOptions(opts),
+    scenarioOptions: { seed, ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.duration !== undefined ? { durationSeconds: opts.duration } : {}) },
+    keep: opts.keep,
+    options: { ...recordedOptions(opts), seed },
+  });
+  const runDir = path.resolve(opts.out, runId);
+  await mkdir(runDir, { recursive: true });
+
+  if (opts.dryRun) {
+    const summary = await writeDryRun(plan, runDir);
+    out.info(`Plan for ${command} ${name}: ${plan.targets.map((t) => `${t.mesh} (${t.scenarios.length} scenarios)`).join(", ")} on ${plan.cluster.description}`);
+    out.info(`  ${summary.steps} steps, ${summary.manifestFiles} manifests`);
+    for (const gap of summary.unsupported) out.info(`  not supported on ${gap.mesh} (${gap.scenario}): ${gap.intent}: ${gap.reason}`);
+    out.info(`Wrote ${summary.planFile}`);
+    out.info(`Nothing was run (--dry-run).`);
+    out.json({ runId, dryRun: true, plan: summary.planFile, runDir, steps: summary.steps, manifests: summary.manifestFiles, unsupported: summary.unsupported });
+    return EXIT.ok;
+  }
+
+  const tools = await preflight(plan, opts);
+  for (const tool of tools) out.info(`using ${tool.name} ${tool.version} from ${tool.source} (${tool.path})`);
+  out.info(`Run ${runId}: ${command} ${name} on ${plan.cluster.description}; evidence in ${runDir}`);
+
+  const abort = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (abort.signal.aborted) return;
+    out.info(`\n${sig}: stopping; cleaning up what this run created (send again to leave it as is)`);
+    abort.abort(new Error(`interrupted by ${sig}`));
+    process.once(sig, () => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  const startedAt = new Date();
+  const env = executionEnvFor(plan, opts, runDir, abort.signal, progressFor(opts.json));
+  let execution;
+  try {
+    execution = await executePlan(plan, env);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  const endedAt = new Date();
+
+  const verdictList = execution.targets.flatMap((t) => t.scenarios.flatMap((s) => s.verdicts));
+  const errored = execution.targets.some((t) => t.scenarios.some((s) => s.status === "error"));
+  let exitCode = exitCodeFor(verdictList);
+  if (execution.aborted instanceof MeshproofError) exitCode = execution.aborted.exitCode;
+  else if (abort.signal.aborted) exitCode = 130;
+  else if ((errored || execution.aborted) && exitCode === EXIT.ok) exitCode = EXIT.checkFailed;
+
+  const results: RunResults = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    runId,
+    command,
+    name,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationMs: endedAt.getTime() - startedAt.getTime(),
+    dryRun: false,
+    cluster: { name: plan.cluster.name, description: plan.cluster.description },
+    options: plan.options,
+    tools,
+    versions: Object.fromEntries(plan.targets.map((t) => [t.mesh, t.meshVersion])),
+    host: { platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, node: process.version },
+    targets: execution.targets,
+    summary: { ...summarize(verdictList), exitCode },
+    ...(execution.aborted ? { aborted: execution.aborted.message } : {}),
+  };
+  const written = await writeReports(results, runDir);
+  printSummary(out, results, written);
+  out.json({ runId, runDir, summary: results.summary, files: written, aborted: results.aborted });
+  if (execution.aborted instanceof MeshproofError) throw execution.aborted;
+  return exitCode;
+}
+
+function printSummary(out: Output, results: RunResults, files: string[]): void {
+  const s = results.summary;
+  out.info("");
+  for (const target of results.targets) {
+    for (const scenario of target.scenarios) {
+      out.info(`${target.mesh.padEnd(8)} ${scenario.name.padEnd(18)} ${scenario.status}`);
+      for (const v of scenario.verdicts.filter((x) => x.status !== "pass")) out.info(`           ${v.status}: ${v.claim}: ${v.reason}`);
+    }
+  }
+  out.info(`\n${s.pass} pass, ${s.fail} fail, ${s.inconclusive} inconclusive, ${s.unsupported} not supported — exit ${s.exitCode}`);
+  if (results.aborted) out.info(`The run ended early: ${results.aborted}`);
+  out.info(`Reports: ${files.filter((f) => /report\.(md|html)$/.test(f)).join(", ")}`);
+}
+
+function recordedOptions(opts: RunOptions): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+}

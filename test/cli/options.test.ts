@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../src/engine/errors.js";
+import { parseDuration, parseRunOptions, PINS } from "../../src/cli/options.js";
+
+describe("parseDuration", () => {
+  it.each([
+    ["20s", 20],
+    ["2m", 120],
+    ["1m30s", 90],
+    ["1500ms", 1.5],
+    ["45", 45],
+  ])("%s is %d seconds", (text, seconds) => expect(parseDuration(text)).toBe(seconds));
+
+  it.each(["", "abc", "10x", "-5s", "0s"])("rejects %j", (text) => expect(() => parseDuration(text)).toThrow());
+});
+
+describe("parseRunOptions", () => {
+  it("defaults to both meshes on kind with the pinned versions", () => {
+    const o = parseRunOptions({});
+    expect(o).toMatchObject({ mesh: "both", cluster: "kind", dryRun: false, keep: false, istioVersion: PINS.istio, linkerdVersion: PINS.linkerd });
+  });
+
+  it("lists every bad flag in one usage error", () => {
+    let err: unknown;
+    try {
+      parseRunOptions({ mesh: "consul", rate: "-3", duration: "soon" });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    const message = (err as Error).message;
+    expect(message).toMatch(/--mesh/);
+    expect(message).toMatch(/--rate/);
+    expect(message).toMatch(/--duration/);
+    expect((err as UsageError).exitCode).toBe(2);
+  });
+
+  it("refuses --cluster current without an explicit context", () => {
+    expect(() => parseRunOptions({ cluster: "current" })).toThrow(/--context/);
+    expect(parseRunOptions({ cluster: "current", context: "prod-like" }).context).toBe("prod-like");
+  });
+});
