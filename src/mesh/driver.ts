@@ -24,6 +24,8 @@ export type Capabilities = Record<IntentKind, CapabilityEntry>;
 export interface UnsupportedIntent {
   intent: IntentKind;
   reason: string;
+  /** True when only this part is missing and the rest of the intent was rendered (e.g. a retry budget). */
+  partial?: boolean;
 }
 
 export interface Rendered {
