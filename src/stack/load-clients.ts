@@ -1,0 +1,133 @@
+/**
+ * The two clients load is driven from: `loadgen`, a meshed pod holding k6 (so the client-side
+ * proxy is on the path), and `outsider`, the same pod in a namespace no mesh enrols, for checks
+ * that plaintext or unauthenticated callers are refused. The harness execs k6 in them; the k6
+ * scripts are mounted from a ConfigMap at /scripts.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Pod } from "kubernetes-models/v1/Pod";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import type { IContainer } from "kubernetes-models/v1/Container";
+import type { IVolume } from "kubernetes-models/v1/Volume";
+import type { KubeObject } from "../engine/plan.js";
+import { toKubeObject } from "./kube-object.js";
+
+export const LOADGEN = "loadgen";
+export const OUTSIDER = "outsider";
+export const K6_SCRIPTS_CONFIGMAP = "k6-scripts";
+export const K6_SCRIPTS_MOUNT = "/scripts";
+export const K6_CONTAINER = "k6";
+
+/** The k6 scripts shipped with meshproof (written in TypeScript, which k6 1.x runs natively). */
+export const DEFAULT_K6_SCRIPTS_DIR = fileURLToPath(new URL("../../fixtures/k6/", import.meta.url));
+/** The API server refuses ConfigMaps above 1 MiB; fail at render time with the reason instead. */
+const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+
+export interface K6Scripts {
+  /** File name to content; ConfigMap keys, so flat names only. */
+  files: Record<string, string>;
+  /** Why the map is empty, when it is: said in the report instead of failing later in k6. */
+  note?: string;
+}
+
+/** Read `*.ts` from the k6 scripts folder at render time, so the ConfigMap matches the checkout. */
+export function readK6Scripts(dir: string = DEFAULT_K6_SCRIPTS_DIR): K6Scripts {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith(".ts") && statSync(join(dir, n)).isFile()).sort();
+  } catch {
+    names = [];
+  }
+  if (names.length === 0) {
+    return { files: {}, note: `no k6 scripts (*.ts) in ${dir}: the ${K6_SCRIPTS_CONFIGMAP} ConfigMap is empty, so load cannot run in the cluster until they exist` };
+  }
+  const files: Record<string, string> = {};
+  let bytes = 0;
+  for (const name of names) {
+    files[name] = readFileSync(join(dir, name), "utf8");
+    bytes += Buffer.byteLength(files[name]);
+  }
+  if (bytes > CONFIGMAP_MAX_BYTES) {
+    throw new Error(`the k6 scripts in ${dir} total ${bytes} bytes, over the ${CONFIGMAP_MAX_BYTES}-byte ConfigMap limit: bundle or trim them`);
+  }
+  return { files };
+}
+
+function scriptsConfigMap(namespace: string, labels: Record<string, string>, scripts: K6Scripts): KubeObject {
+  const metadata = { name: K6_SCRIPTS_CONFIGMAP, namespace, labels, ...(scripts.note ? { annotations: { "meshproof.dev/note": scripts.note } } : {}) };
+  return toKubeObject(new ConfigMap({ metadata, data: { ...scripts.files } }));
+}
+
+const scriptsVolume: IVolume = { name: "scripts", configMap: { name: K6_SCRIPTS_CONFIGMAP } };
+
+function k6Container(image: string): IContainer {
+  return {
+    name: K6_CONTAINER,
+    image,
+    // k6 is exec'd per measurement; the container only has to stay up, and to stop at once on
+    // SIGTERM (a bare `sleep` as PID 1 ignores it and holds deletion for the grace period).
+    command: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done"],
+    volumeMounts: [{ name: "scripts", mountPath: K6_SCRIPTS_MOUNT, readOnly: true }],
+    resources: {
+      requests: { cpu: "500m", memory: "256Mi" },
+      limits: { cpu: "2000m", memory: "1Gi" },
+    },
+  };
+}
+
+export interface LoadClientOptions {
+  namespace: string;
+  outsiderNamespace: string;
+  labels: Record<string, string>;
+  image: string;
+  podAnnotations: Record<string, string>;
+  scripts: K6Scripts;
+}
+
+/** The meshed loadgen Deployment, in the enrolled namespace. */
+export function loadgen(opts: LoadClientOptions): KubeObject[] {
+  const { namespace, labels } = opts;
+  const podLabels = { ...labels, app: LOADGEN };
+  return [
+    toKubeObject(new ServiceAccount({ metadata: { name: LOADGEN, namespace, labels } })),
+    scriptsConfigMap(namespace, labels, opts.scripts),
+    toKubeObject(
+      new Deployment({
+        metadata: { name: LOADGEN, namespace, labels: podLabels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: LOADGEN } },
+          template: {
+            metadata: { labels: podLabels, annotations: { ...opts.podAnnotations } },
+            spec: { serviceAccountName: LOADGEN, containers: [k6Container(opts.image)], volumes: [scriptsVolume] },
+          },
+        },
+      }),
+    ),
+  ];
+}
+
+/**
+ * The out-of-mesh client: its own namespace with no enrolment labels or annotations, so no proxy
+ * is injected and its requests carry no mesh identity.
+ */
+export function outsider(opts: LoadClientOptions): KubeObject[] {
+  const namespace = opts.outsiderNamespace;
+  const { labels } = opts;
+  return [
+    toKubeObject(new Namespace({ metadata: { name: namespace, labels } })),
+    toKubeObject(new ServiceAccount({ metadata: { name: OUTSIDER, namespace, labels } })),
+    scriptsConfigMap(namespace, labels, opts.scripts),
+    toKubeObject(
+      new Pod({
+        metadata: { name: OUTSIDER, namespace, labels: { ...labels, app: OUTSIDER } },
+        spec: { serviceAccountName: OUTSIDER, containers: [k6Container(opts.image)], volumes: [scriptsVolume] },
+      }),
+    ),
+  ];
+}

@@ -1,0 +1,130 @@
+/**
+ * The reference stack on a Kubernetes cluster: llm-sim per version behind one Service, the
+ * meshed loadgen, the out-of-mesh outsider, and Prometheus. Rendered as typed objects with the
+ * mesh driver's enrolment and sidecar settings; applying them is the caller's plan step.
+ */
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import type { KubeObject } from "../engine/plan.js";
+import type { MeshDriver } from "../mesh/driver.js";
+import type { Target } from "../mesh/intent.js";
+import { runLabels } from "./labels.js";
+import { loadgen, outsider, readK6Scripts, K6_CONTAINER, K6_SCRIPTS_MOUNT, LOADGEN, OUTSIDER } from "./load-clients.js";
+import { DEFAULT_PROMETHEUS_IMAGE, monitoring, MONITORING_NAMESPACE, PROMETHEUS, PROMETHEUS_PORT } from "./monitoring.js";
+import { toKubeObject } from "./kube-object.js";
+import { SIM_APP, SIM_PORT, SIM_SERVICE, simWorkload, VERSION_LABEL, type SimSettings } from "./sim-workload.js";
+
+export const DEFAULT_OUTSIDER_NAMESPACE = "outsider";
+
+export interface ReferenceStackOptions {
+  namespace: string;
+  runId: string;
+  driver: MeshDriver;
+  /** Version label values, stable first (e.g. ["stable", "canary"]). */
+  versions: string[];
+  simImage: string;
+  k6Image: string;
+  /** Pods per version; 1 by default. */
+  replicas?: number;
+  sim?: SimSettings;
+  /** Namespace of the out-of-mesh client; "outsider" by default. */
+  outsiderNamespace?: string;
+  prometheusImage?: string;
+  /** Where the k6 scripts are read from at render time; fixtures/k6 by default. */
+  k6ScriptsDir?: string;
+}
+
+/** Where things are, for the steps that exec k6, port-forward to Prometheus or collect evidence. */
+export interface StackLayout {
+  namespace: string;
+  /** In-cluster URL of the service under test. */
+  targetUrl: string;
+  loadgen: { namespace: string; deployment: string; container: string; scriptsDir: string };
+  outsider: { namespace: string; pod: string; container: string; scriptsDir: string };
+  prometheus: { namespace: string; service: string; port: number };
+  /** Namespaces to collect evidence from. */
+  namespaces: string[];
+}
+
+export interface ReferenceStack {
+  manifests: KubeObject[];
+  target: Target;
+  layout: StackLayout;
+  /** Things a reader of the plan should know (e.g. no k6 scripts were found). */
+  notes: string[];
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
+  const labels = runLabels(opts.runId);
+  const outsiderNamespace = opts.outsiderNamespace ?? DEFAULT_OUTSIDER_NAMESPACE;
+  checkNames(opts, outsiderNamespace);
+  const replicas = opts.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas must be a whole number of at least 1, got ${replicas}`);
+
+  const enrol = opts.driver.enrollNamespace();
+  const podAnnotations = opts.driver.podAnnotations();
+  const scripts = readK6Scripts(opts.k6ScriptsDir);
+  const clients = { namespace: opts.namespace, outsiderNamespace, labels, image: opts.k6Image, podAnnotations, scripts };
+
+  const manifests = [
+    toKubeObject(
+      new Namespace({
+        // Enrolment labels cannot override ours: the run id is how cleanup finds the namespace.
+        metadata: { name: opts.namespace, labels: { ...enrol.labels, ...labels }, annotations: { ...enrol.annotations } },
+      }),
+    ),
+    ...simWorkload({ namespace: opts.namespace, labels, versions: opts.versions, image: opts.simImage, replicas, podAnnotations, sim: opts.sim ?? {} }),
+    ...loadgen(clients),
+    ...outsider(clients),
+    ...monitoring({ mesh: opts.driver.name, scrapeNamespaces: [opts.namespace], labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE }),
+  ];
+
+  const target: Target = {
+    namespace: opts.namespace,
+    service: SIM_SERVICE,
+    port: SIM_PORT,
+    versionLabel: VERSION_LABEL,
+    versions: [...opts.versions],
+    selector: { app: SIM_APP },
+    labels: { ...labels },
+  };
+
+  return {
+    manifests: namespacesFirst(manifests),
+    target,
+    layout: {
+      namespace: opts.namespace,
+      targetUrl: `http://${SIM_SERVICE}.${opts.namespace}.svc.cluster.local:${SIM_PORT}`,
+      loadgen: { namespace: opts.namespace, deployment: LOADGEN, container: K6_CONTAINER, scriptsDir: K6_SCRIPTS_MOUNT },
+      outsider: { namespace: outsiderNamespace, pod: OUTSIDER, container: K6_CONTAINER, scriptsDir: K6_SCRIPTS_MOUNT },
+      prometheus: { namespace: MONITORING_NAMESPACE, service: PROMETHEUS, port: PROMETHEUS_PORT },
+      namespaces: [opts.namespace, outsiderNamespace, MONITORING_NAMESPACE],
+    },
+    notes: scripts.note ? [scripts.note] : [],
+  };
+}
+
+function checkNames(opts: ReferenceStackOptions, outsiderNamespace: string): void {
+  const problems: string[] = [];
+  for (const [what, name] of [
+    ["namespace", opts.namespace],
+    ["outsider namespace", outsiderNamespace],
+  ] as const) {
+    if (!DNS_LABEL.test(name) || name.length > 63) problems.push(`${what} ${JSON.stringify(name)} is not a DNS-1123 label`);
+  }
+  const distinct = new Set([opts.namespace, outsiderNamespace, MONITORING_NAMESPACE]);
+  if (distinct.size !== 3) problems.push(`the stack, outsider and monitoring namespaces must differ (got ${opts.namespace}, ${outsiderNamespace}, ${MONITORING_NAMESPACE})`);
+  if (opts.versions.length === 0) problems.push("at least one version is needed (e.g. stable)");
+  if (new Set(opts.versions).size !== opts.versions.length) problems.push(`versions repeat: ${opts.versions.join(", ")}`);
+  for (const v of opts.versions) {
+    // The version also names a Deployment (llm-sim-<v>) and a Service (llm-<v>).
+    if (!DNS_LABEL.test(v) || v.length > 63 - SIM_APP.length - 1) problems.push(`version ${JSON.stringify(v)} must be a short DNS-1123 label`);
+  }
+  if (problems.length > 0) throw new Error(`cannot render the reference stack: ${problems.join("; ")}`);
+}
+
+/** Namespaces before what lives in them, so one apply of the whole list succeeds in order. */
+function namespacesFirst(objects: KubeObject[]): KubeObject[] {
+  return [...objects.filter((o) => o.kind === "Namespace"), ...objects.filter((o) => o.kind !== "Namespace")];
+}

@@ -1,0 +1,125 @@
+/**
+ * The serving side of the reference stack: one llm-sim Deployment per version behind the `llm`
+ * Service, plus a Service per version for meshes that split traffic between Services rather than
+ * label subsets (Linkerd, Gateway API). Probes, resources and ports follow the seed stacks
+ * (REFERENCE-STACKS A).
+ */
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import type { IContainer } from "kubernetes-models/v1/Container";
+import type { KubeObject } from "../engine/plan.js";
+import { versionServiceName } from "../metrics/index.js";
+import { toKubeObject } from "./kube-object.js";
+
+export const SIM_APP = "llm-sim";
+export const SIM_SERVICE = "llm";
+export const SIM_PORT = 8000;
+export const VERSION_LABEL = "version";
+
+export interface SimSettings {
+  ttftMs?: number;
+  itlMs?: number;
+  outputTokens?: number;
+}
+
+export interface SimWorkloadOptions {
+  namespace: string;
+  labels: Record<string, string>;
+  versions: string[];
+  image: string;
+  replicas: number;
+  podAnnotations: Record<string, string>;
+  sim: SimSettings;
+}
+
+/** Prometheus' conventional pod annotations; Istio rewrites them to its merged-metrics port. */
+const SCRAPE_ANNOTATIONS = {
+  "prometheus.io/scrape": "true",
+  "prometheus.io/port": String(SIM_PORT),
+  "prometheus.io/path": "/metrics",
+};
+
+/** The sim's command-line flags for one version; the same flags the local processes get. */
+export function simFlags(version: string, port: number, sim: SimSettings): string[] {
+  const flags = ["--port", String(port), "--version", version];
+  if (sim.ttftMs !== undefined) flags.push("--ttft-ms", String(sim.ttftMs));
+  if (sim.itlMs !== undefined) flags.push("--itl-ms", String(sim.itlMs));
+  if (sim.outputTokens !== undefined) flags.push("--output-tokens", String(sim.outputTokens));
+  return flags;
+}
+
+export function simDeploymentName(version: string): string {
+  return `${SIM_APP}-${version}`;
+}
+
+function simContainer(version: string, opts: SimWorkloadOptions): IContainer {
+  const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+    httpGet: { path, port: "http" },
+    periodSeconds,
+    failureThreshold,
+    timeoutSeconds: 2,
+  });
+  return {
+    name: SIM_APP,
+    image: opts.image,
+    args: simFlags(version, SIM_PORT, opts.sim),
+    env: [
+      // The version also reaches the process as data, so logs and crash reports name it.
+      { name: "LLMSIM_VERSION", value: version },
+      { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+    ],
+    ports: [{ name: "http", containerPort: SIM_PORT, protocol: "TCP" }],
+    // Startup gives a slow image pull-and-start a minute before liveness may restart it.
+    startupProbe: probe("/health/startup", 2, 30),
+    livenessProbe: probe("/health/live", 10, 3),
+    readinessProbe: probe("/health/ready", 5, 2),
+    resources: {
+      requests: { cpu: "500m", memory: "512Mi" },
+      limits: { cpu: "2000m", memory: "2Gi" },
+    },
+  };
+}
+
+export function simWorkload(opts: SimWorkloadOptions): KubeObject[] {
+  const { namespace, labels } = opts;
+  const objects: KubeObject[] = [
+    toKubeObject(new ServiceAccount({ metadata: { name: SIM_APP, namespace, labels } })),
+  ];
+  for (const version of opts.versions) {
+    const podLabels = { ...labels, app: SIM_APP, [VERSION_LABEL]: version };
+    objects.push(
+      toKubeObject(
+        new Deployment({
+          metadata: { name: simDeploymentName(version), namespace, labels: podLabels },
+          spec: {
+            replicas: opts.replicas,
+            selector: { matchLabels: { app: SIM_APP, [VERSION_LABEL]: version } },
+            template: {
+              metadata: { labels: podLabels, annotations: { ...SCRAPE_ANNOTATIONS, ...opts.podAnnotations } },
+              spec: { serviceAccountName: SIM_APP, containers: [simContainer(version, opts)] },
+            },
+          },
+        }),
+      ),
+    );
+  }
+  objects.push(simService(SIM_SERVICE, namespace, labels, { app: SIM_APP }));
+  for (const version of opts.versions) {
+    objects.push(simService(versionServiceName(SIM_SERVICE, version), namespace, { ...labels, [VERSION_LABEL]: version }, { app: SIM_APP, [VERSION_LABEL]: version }));
+  }
+  return objects;
+}
+
+function simService(name: string, namespace: string, labels: Record<string, string>, selector: Record<string, string>): KubeObject {
+  return toKubeObject(
+    new Service({
+      metadata: { name, namespace, labels },
+      spec: {
+        selector,
+        // Port name "http" tells Istio the protocol without sniffing.
+        ports: [{ name: "http", port: SIM_PORT, targetPort: "http", protocol: "TCP" }],
+      },
+    }),
+  );
+}
