@@ -54,7 +54,27 @@ export const LatencyCheckSpec = z.object({
 });
 export type LatencyCheckSpec = z.infer<typeof LatencyCheckSpec>;
 
-export const CheckSpec = z.discriminatedUnion("type", [ProportionCheckSpec, LatencyCheckSpec]);
+/**
+ * The share of requests slower than a threshold, judged like a proportion: how a scenario
+ * checks that an injected delay hits its stated share of requests. Pick the threshold between
+ * the undelayed latencies and the delayed ones (e.g. half the delay above the usual p99).
+ * Only per-request metrics: inter-token gaps of one stream are not independent samples.
+ */
+export const LatencyShareCheckSpec = z.object({
+  type: z.literal("latency-share"),
+  id: z.string(),
+  claim: z.string(),
+  metric: z.enum(["e2e", "ttft"]),
+  slowerThanMs: z.number().positive(),
+  expected: z.number().min(0).max(1),
+  toleranceAbsolute: z.number().positive().default(0.02),
+  falseFailure: z.number().positive().default(1e-5),
+  falsePass: z.number().positive().default(1e-3),
+  maxSamples: z.number().int().positive().optional(),
+});
+export type LatencyShareCheckSpec = z.infer<typeof LatencyShareCheckSpec>;
+
+export const CheckSpec = z.discriminatedUnion("type", [ProportionCheckSpec, LatencyCheckSpec, LatencyShareCheckSpec]);
 export type CheckSpec = z.infer<typeof CheckSpec>;
 export type CheckSpecInput = z.input<typeof CheckSpec>;
 
