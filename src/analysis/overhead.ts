@@ -1,0 +1,140 @@
+/**
+ * What a mesh adds to latency: the difference of a quantile between mesh runs and baseline
+ * runs, with a bootstrap interval over repeated runs. Runs, not requests, are resampled,
+ * because run-to-run variation (placement, warm caches, noisy neighbours) is the larger part
+ * of the uncertainty and requests within a run are not independent of it. Each resample
+ * merges its runs' HDR histograms exactly (sums of bucket counts) before taking the quantile.
+ */
+import type { LatencySummary } from "../load/profile.js";
+import { bucketsOf } from "./distribution.js";
+import { seededRandom } from "./simulate.js";
+
+export interface OverheadOptions {
+  /** Bootstrap resamples; 2,000 by default. */
+  resamples?: number;
+  /** Two-sided confidence of the interval; 0.95 by default. */
+  confidence?: number;
+  /** Seed of the resampling, so reports are reproducible; 1 by default. */
+  seed?: number;
+}
+
+export interface QuantileOverhead {
+  quantile: number;
+  meshMs: number;
+  baselineMs: number;
+  /** meshMs - baselineMs. */
+  diffMs: number;
+  /** diffMs / baselineMs; null when the baseline quantile is 0. */
+  relative: number | null;
+  /** Percentile bootstrap interval of diffMs; null when a side has a single run. */
+  interval: { low: number; high: number; confidence: number } | null;
+  runs: { mesh: number; baseline: number };
+  resamples: number;
+  /** Caveats a reader should see next to the figure. */
+  note?: string;
+}
+
+/** Cumulative counts of several runs over their common sorted values, for fast merged quantiles. */
+class RunSet {
+  readonly values: Float64Array;
+  readonly cumulative: Float64Array[];
+  readonly totals: number[];
+
+  constructor(runs: readonly LatencySummary[]) {
+    const buckets = runs.map((r) => bucketsOf(r));
+    const all = new Set<number>();
+    for (const b of buckets) for (const v of b.highUs) all.add(v);
+    this.values = Float64Array.from([...all].sort((a, b) => a - b));
+    const index = new Map<number, number>();
+    this.values.forEach((v, i) => index.set(v, i));
+    this.cumulative = buckets.map((b) => {
+      const c = new Float64Array(this.values.length);
+      for (let i = 0; i < b.counts.length; i++) c[index.get(b.highUs[i]!)!]! += b.counts[i]!;
+      for (let i = 1; i < c.length; i++) c[i]! += c[i - 1]!;
+      return c;
+    });
+    this.totals = buckets.map((b) => b.total);
+  }
+
+  get size(): number {
+    return this.totals.length;
+  }
+
+  /** Quantile (ms) of the merge of runs with the given multiplicities, by HDR's rank rule. */
+  quantile(weights: ArrayLike<number>, q: number): number {
+    let total = 0;
+    for (let r = 0; r < this.totals.length; r++) total += weights[r]! * this.totals[r]!;
+    const rank = Math.max(1, Math.ceil(q * total - 1e-9));
+    let lo = 0;
+    let hi = this.values.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      let below = 0;
+      for (let r = 0; r < this.totals.length; r++) below += weights[r]! * this.cumulative[r]![mid]!;
+      if (below >= rank) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.values[lo]! / 1000;
+  }
+}
+
+function usable(runs: readonly LatencySummary[], side: string): LatencySummary[] {
+  const withSamples = runs.filter((r) => r.count > 0 && r.hdr);
+  if (withSamples.length === 0) {
+    throw new Error(`no ${side} run carries latency samples; run the ${side} benchmark first (each run's summary must include its HDR histogram)`);
+  }
+  return withSamples;
+}
+
+export function quantileOverhead(
+  meshRuns: readonly LatencySummary[],
+  baselineRuns: readonly LatencySummary[],
+  quantile: number,
+  opts: OverheadOptions = {},
+): QuantileOverhead {
+  if (!(quantile > 0 && quantile <= 1)) throw new RangeError(`quantile must lie in (0, 1], got ${quantile}`);
+  const resamples = opts.resamples ?? 2000;
+  const confidence = opts.confidence ?? 0.95;
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must lie in (0, 1), got ${confidence}`);
+  const mesh = new RunSet(usable(meshRuns, "mesh"));
+  const baseline = new RunSet(usable(baselineRuns, "baseline"));
+  const ones = (n: number) => new Float64Array(n).fill(1);
+  const meshMs = mesh.quantile(ones(mesh.size), quantile);
+  const baselineMs = baseline.quantile(ones(baseline.size), quantile);
+  const diffMs = meshMs - baselineMs;
+  const result: QuantileOverhead = {
+    quantile,
+    meshMs,
+    baselineMs,
+    diffMs,
+    relative: baselineMs > 0 ? diffMs / baselineMs : null,
+    interval: null,
+    runs: { mesh: mesh.size, baseline: baseline.size },
+    resamples: 0,
+  };
+  if (mesh.size < 2 || baseline.size < 2) {
+    result.note =
+      `a single ${mesh.size < 2 ? "mesh" : "baseline"} run gives no estimate of run-to-run variation, so no interval is stated; ` +
+      `repeat the benchmark (at least 2 runs per side, 5 or more for a usable interval)`;
+    return result;
+  }
+  const random = seededRandom(opts.seed ?? 1);
+  const diffs = new Float64Array(resamples);
+  const wm = new Float64Array(mesh.size);
+  const wb = new Float64Array(baseline.size);
+  for (let i = 0; i < resamples; i++) {
+    wm.fill(0);
+    wb.fill(0);
+    for (let r = 0; r < mesh.size; r++) wm[Math.floor(random() * mesh.size)]! += 1;
+    for (let r = 0; r < baseline.size; r++) wb[Math.floor(random() * baseline.size)]! += 1;
+    diffs[i] = mesh.quantile(wm, quantile) - baseline.quantile(wb, quantile);
+  }
+  diffs.sort();
+  const at = (p: number) => diffs[Math.min(resamples - 1, Math.max(0, Math.floor(p * resamples)))]!;
+  result.interval = { low: at((1 - confidence) / 2), high: at(1 - (1 - confidence) / 2), confidence };
+  result.resamples = resamples;
+  if (mesh.size < 5 || baseline.size < 5) {
+    result.note = `only ${mesh.size} mesh and ${baseline.size} baseline runs: a bootstrap over so few runs understates the spread; treat the interval as optimistic`;
+  }
+  return result;
+}
