@@ -44,7 +44,9 @@ export function readK6Scripts(dir: string = DEFAULT_K6_SCRIPTS_DIR): K6Scripts {
     names = [];
   }
   if (names.length === 0) {
-    return { files: {}, note: `no k6 scripts (*.ts) in ${dir}: the ${K6_SCRIPTS_CONFIGMAP} ConfigMap is empty, so load cannot run in the cluster until they exist` };
+    // The default folder is named relative to the checkout: notes end up in plans and manifests.
+    const where = dir === DEFAULT_K6_SCRIPTS_DIR ? "fixtures/k6" : dir;
+    return { files: {}, note: `no k6 scripts (*.ts) in ${where}: the ${K6_SCRIPTS_CONFIGMAP} ConfigMap is empty, so load cannot run in the cluster until they exist` };
   }
   const files: Record<string, string> = {};
   let bytes = 0;
@@ -103,7 +105,7 @@ export function loadgen(opts: LoadClientOptions): KubeObject[] {
           replicas: 1,
           selector: { matchLabels: { app: LOADGEN } },
           template: {
-            metadata: { labels: podLabels, annotations: { ...opts.podAnnotations } },
+            metadata: { labels: podLabels, ...(Object.keys(opts.podAnnotations).length > 0 ? { annotations: { ...opts.podAnnotations } } : {}) },
             spec: { serviceAccountName: LOADGEN, containers: [k6Container(opts.image)], volumes: [scriptsVolume] },
           },
         },

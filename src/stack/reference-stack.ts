@@ -71,7 +71,11 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
     toKubeObject(
       new Namespace({
         // Enrolment labels cannot override ours: the run id is how cleanup finds the namespace.
-        metadata: { name: opts.namespace, labels: { ...enrol.labels, ...labels }, annotations: { ...enrol.annotations } },
+        metadata: {
+          name: opts.namespace,
+          labels: { ...enrol.labels, ...labels },
+          ...(Object.keys(enrol.annotations).length > 0 ? { annotations: { ...enrol.annotations } } : {}),
+        },
       }),
     ),
     ...simWorkload({ namespace: opts.namespace, labels, versions: opts.versions, image: opts.simImage, replicas, podAnnotations, sim: opts.sim ?? {} }),
