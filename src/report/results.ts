@@ -5,6 +5,8 @@
  */
 import type { LoadResult } from "../load/profile.js";
 import type { Verdict, VerdictStatus } from "../analysis/verdict.js";
+import type { Capabilities } from "../mesh/driver.js";
+import type { IntentKind } from "../mesh/intent.js";
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -43,6 +45,11 @@ export interface ScenarioRecord {
   description: string;
   claims: string[];
   status: VerdictStatus | "error";
+  /**
+   * Intent kinds the scenario applies (its definition's `requires`). Optional: when present, the
+   * conformance report lists the kinds a mesh expressed as supported features.
+   */
+  requires?: IntentKind[];
   steps: StepRecord[];
   verdicts: Verdict[];
 }
@@ -51,6 +58,11 @@ export interface TargetRecord {
   mesh: string;
   meshVersion: string;
   routing: string;
+  /**
+   * The driver's capability table for this routing API. Optional: when present, `compare` shows
+   * native vs emulated support; without it only the unsupported records are known.
+   */
+  capabilities?: Capabilities;
   setup: StepRecord[];
   scenarios: ScenarioRecord[];
   teardown: StepRecord[];
