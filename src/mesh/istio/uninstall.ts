@@ -1,0 +1,72 @@
+/**
+ * Removing Istio so that nothing is left: control plane, CRDs, webhooks, namespace.
+ *   https://istio.io/latest/docs/setup/install/istioctl/#uninstall-istio
+ *   https://istio.io/latest/docs/setup/install/helm/#uninstall
+ *
+ * `istioctl uninstall --purge` deletes what carries its component label (CRDs included, per
+ * operator/pkg/uninstall/prune.go); Helm keeps CRDs (helm.sh/resource-policy: keep). The kubectl
+ * deletes after it catch what either leaves, by the labels Istio 1.30's charts stamp on
+ * everything (`app.kubernetes.io/part-of: istio`) and the static labels of CRDs applied from
+ * crd-all.gen.yaml (`chart: istio`). Every step tolerates "already gone", so uninstall can run
+ * after a failed install.
+ *
+ * Not deleted: the ValidatingAdmissionPolicies of experimental.stableValidationPolicy, which
+ * is off by default and never turned on by meshproof.
+ */
+import type { CommandStep, Step } from "../../engine/plan.js";
+import type { InstallOptions } from "../driver.js";
+import { ISTIO_TIMEOUTS, helm, istioctl, kubectl } from "./commands.js";
+import { istiodName } from "./install.js";
+import { ISTIO_NAMESPACE, type ResolvedSettings } from "./settings.js";
+
+const PART_OF_ISTIO = "app.kubernetes.io/part-of=istio";
+
+export function uninstallSteps(opts: InstallOptions, settings: ResolvedSettings): Step[] {
+  const { context } = settings;
+  const remove = (id: string, name: string, argv: string[]): CommandStep => ({
+    kind: "command",
+    id,
+    name,
+    timeoutMs: ISTIO_TIMEOUTS.delete,
+    argv,
+    allowFailure: true,
+  });
+
+  const controlPlane: CommandStep[] =
+    opts.method === "helm"
+      ? [
+          remove("istio-uninstall-istiod", `remove the ${istiodName(opts.revision)} release`, helm(context, "uninstall", istiodName(opts.revision), "--namespace", ISTIO_NAMESPACE)),
+          remove("istio-uninstall-base", "remove the istio-base release", helm(context, "uninstall", "istio-base", "--namespace", ISTIO_NAMESPACE)),
+        ]
+      : [remove("istio-uninstall-purge", "remove every Istio control plane with istioctl", istioctl(context, "uninstall", "-y", "--purge"))];
+
+  return [
+    ...controlPlane,
+    remove(
+      "istio-delete-webhooks",
+      "delete Istio's injection and validation webhooks",
+      kubectl(context, "delete", "mutatingwebhookconfigurations,validatingwebhookconfigurations", "--selector", PART_OF_ISTIO, "--ignore-not-found"),
+    ),
+    remove(
+      "istio-delete-cluster-roles",
+      "delete Istio's cluster roles and bindings",
+      kubectl(context, "delete", "clusterroles,clusterrolebindings", "--selector", PART_OF_ISTIO, "--ignore-not-found"),
+    ),
+    remove(
+      "istio-delete-namespace",
+      `delete the ${ISTIO_NAMESPACE} namespace`,
+      kubectl(context, "delete", "namespace", ISTIO_NAMESPACE, "--ignore-not-found", "--timeout=2m"),
+    ),
+    remove(
+      "istio-delete-root-cert-configmaps",
+      "delete the istio-ca-root-cert ConfigMaps istiod copied into every namespace",
+      kubectl(context, "delete", "configmaps", "--all-namespaces", "--selector", "istio.io/config=true", "--ignore-not-found"),
+    ),
+    remove("istio-delete-crds", "delete Istio's CRDs", kubectl(context, "delete", "customresourcedefinitions", "--selector", PART_OF_ISTIO, "--ignore-not-found")),
+    remove(
+      "istio-delete-static-crds",
+      "delete Istio CRDs applied without the charts",
+      kubectl(context, "delete", "customresourcedefinitions", "--selector", "chart=istio", "--ignore-not-found"),
+    ),
+  ];
+}
