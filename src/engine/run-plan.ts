@@ -108,6 +108,7 @@ export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
         cluster: req.provider.name,
         target: stack.target,
         options: req.scenarioOptions,
+        install,
       }),
     );
     targets.push({

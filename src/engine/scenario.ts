@@ -7,7 +7,7 @@ import type { CheckSpec, CheckSpecInput } from "../analysis/verdict.js";
 import { CheckSpec as CheckSpecSchema } from "../analysis/verdict.js";
 import type { ClusterName } from "../cluster/provider.js";
 import { LoadProfile, type LoadProfileInput } from "../load/profile.js";
-import type { MeshDriver, MeshName, RoutingApi } from "../mesh/driver.js";
+import type { InstallOptions, MeshDriver, MeshName, RoutingApi } from "../mesh/driver.js";
 import type { Intent, IntentKind, Target } from "../mesh/intent.js";
 import { parseIntents } from "../mesh/intent.js";
 import type { ApplyStep, ConvergeStep, GateStep, MeasureStep, Phase, ScenarioPlan, Step, UnsupportedStep } from "./plan.js";
@@ -28,6 +28,8 @@ export interface ScenarioContext {
   cluster: ClusterName;
   target: Target;
   options: ScenarioOptions;
+  /** How the run installed this mesh; the upgrade scenario starts from it. Absent when planning without a run. */
+  install?: InstallOptions;
 }
 
 export interface ScenarioPhases {
