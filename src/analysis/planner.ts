@@ -139,31 +139,35 @@ function meetsTargets(t: Targets, maxSamples: number): boolean {
   );
 }
 
+function tooLarge(what: string, samples: string): Error {
+  return new Error(
+    `${what} would need ${samples} samples, over the planning limit of ${PLANNING_LIMIT.toLocaleString("en-US")}: ` +
+      `widen toleranceAbsolute, relax falseFailure/falsePass, or set maxSamples to accept a wider band`,
+  );
+}
+
 /** Smallest budget meeting the targets, to 0.2%. Assumes (as holds up to discreteness) monotonicity. */
 function smallestBudget(t: Targets, guess: number, what: string): number {
-  let hi = Math.max(t.looks, Math.ceil(guess));
+  // The normal-limit guess is within a few percent; far past the limit, no exact check is needed.
+  if (guess > PLANNING_LIMIT * 1.5) throw tooLarge(what, `about ${Math.round(guess).toLocaleString("en-US")}`);
+  let hi = Math.min(PLANNING_LIMIT, Math.max(t.looks, Math.ceil(guess)));
   let lo = Math.max(1, Math.floor(hi / 2));
   while (!meetsTargets(t, hi)) {
+    if (hi >= PLANNING_LIMIT) throw tooLarge(what, "more than that");
     lo = hi;
-    hi *= 2;
-    if (hi > PLANNING_LIMIT * 2) {
-      throw new Error(
-        `${what} would need more than ${PLANNING_LIMIT.toLocaleString("en-US")} samples: widen toleranceAbsolute, ` +
-          `relax falseFailure/falsePass, or set maxSamples to accept a wider band`,
-      );
-    }
+    hi = Math.min(PLANNING_LIMIT, hi * 2);
   }
-  if (lo >= hi || meetsTargets(t, lo)) lo = Math.max(1, Math.min(lo, hi) - 1);
+  // The guess may overshoot: walk down until the lower end fails the targets.
+  while (lo > 1 && lo < hi && meetsTargets(t, lo)) {
+    hi = lo;
+    lo = Math.max(1, Math.floor(lo / 2));
+  }
+  if (lo >= hi) lo = Math.max(0, hi - 1);
   while (hi - lo > Math.max(1, Math.floor(lo * 0.002))) {
+    // lo may be 0 only when hi is 1, which ends the loop before this line.
     const mid = Math.floor((lo + hi) / 2);
     if (meetsTargets(t, mid)) hi = mid;
     else lo = mid;
-  }
-  if (hi > PLANNING_LIMIT) {
-    throw new Error(
-      `${what} needs ${hi.toLocaleString("en-US")} samples, over the planning limit of ` +
-        `${PLANNING_LIMIT.toLocaleString("en-US")}: widen toleranceAbsolute or relax the error probabilities`,
-    );
   }
   return hi;
 }
