@@ -29,7 +29,6 @@ export { promClient, PromQLError, type Labels, type Point, type PromClient, type
 export {
   meshQueries,
   promLabelName,
-  versionServiceName,
   QUERY_REFERENCES,
   type MeshQueries,
   type MetricsSource,

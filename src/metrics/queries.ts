@@ -88,15 +88,6 @@ export const QUERY_REFERENCES: Record<MetricsSource, readonly string[]> = {
 /** Requests served by the sim count; its health probes and metrics scrapes do not. */
 const SIM_API_PATHS = "/v1/.*";
 
-/**
- * The Service each version is reachable as, `<service>-<version>`: Linkerd and Gateway API route
- * to Services, never to label subsets, so a split names these as backends (the reference stack
- * creates them).
- */
-export function versionServiceName(service: string, version: string): string {
-  return `${service}-${version}`;
-}
-
 function vocabulary(source: MetricsSource, scope: QueryScope): Vocabulary {
   const { target } = scope;
   const side = scope.side ?? "server";
@@ -145,8 +136,9 @@ function vocabulary(source: MetricsSource, scope: QueryScope): Vocabulary {
           bucket: "outbound_http_route_backend_response_duration_seconds_bucket",
           bucketMatchers: matchers,
           toMs: 1000,
-          // Only backends named <service>-<version> get a version; a route straight to the
-          // parent Service (no split) has backend_name=<service> and stays unlabelled.
+          // Routes split between per-version Services named <service>-<version> (the naming of
+          // src/mesh/gamma/services.ts), so the version is read off backend_name. A route straight
+          // to the parent Service (no split) has backend_name=<service> and stays unlabelled.
           version: { label: "backend_name", regex: `${escapeRegex(target.service)}-(.+)` },
         };
       }

@@ -1,15 +1,15 @@
 /**
  * The serving side of the reference stack: one llm-sim Deployment per version behind the `llm`
- * Service, plus a Service per version for meshes that split traffic between Services rather than
- * label subsets (Linkerd, Gateway API). Probes, resources and ports follow the seed stacks
- * (REFERENCE-STACKS A).
+ * Service. Probes, resources and ports follow the seed stacks (REFERENCE-STACKS A). Services per
+ * version (`llm-<version>`, for meshes that split between Services) are not made here: the
+ * drivers render them with their routes (src/mesh/gamma/services.ts), and two owners of one
+ * object would fight over its fields on server-side apply.
  */
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { KubeObject } from "../engine/plan.js";
-import { versionServiceName } from "../metrics/index.js";
 import { toKubeObject } from "./kube-object.js";
 
 export const SIM_APP = "llm-sim";
@@ -105,9 +105,6 @@ export function simWorkload(opts: SimWorkloadOptions): KubeObject[] {
     );
   }
   objects.push(simService(SIM_SERVICE, namespace, labels, { app: SIM_APP }));
-  for (const version of opts.versions) {
-    objects.push(simService(versionServiceName(SIM_SERVICE, version), namespace, { ...labels, [VERSION_LABEL]: version }, { app: SIM_APP, [VERSION_LABEL]: version }));
-  }
   return objects;
 }
 

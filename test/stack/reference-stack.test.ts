@@ -107,12 +107,11 @@ describe("reference stack", () => {
     }
   });
 
-  it("serves every version behind `llm`, and each version behind its own Service", () => {
+  it("serves every version behind `llm`, leaving per-version Services to the drivers", () => {
     const llm = byKindAndName(stack.manifests, "Service", "llm") as unknown as { spec: { selector: Record<string, string>; ports: { port: number }[] } };
     expect(llm.spec.selector).toEqual({ app: "llm-sim" });
     expect(llm.spec.ports[0]!.port).toBe(8000);
-    const canary = byKindAndName(stack.manifests, "Service", "llm-canary") as unknown as { spec: { selector: Record<string, string> } };
-    expect(canary.spec.selector).toEqual({ app: "llm-sim", version: "canary" });
+    expect(stack.manifests.filter((o) => o.kind === "Service" && o.metadata.namespace === "meshproof-run1").map((o) => o.metadata.name)).toEqual(["llm"]);
   });
 
   it("mounts the k6 scripts in both clients", () => {
