@@ -419,6 +419,8 @@ export function startEvaluation(checks: readonly CheckSpecInput[], options: Plan
  * error budget on it. The band is the check's own (widened only by the budget rule when the
  * check sets maxSamples), never widened to fit the window, because a band wide enough to
  * hold both the old and the new policy would declare convergence before the change applied.
+ * So when a window check sets maxSamples, keep the resulting band (see its plan's tolerance)
+ * narrower than half the distance between the old and the new expected value.
  */
 export function evaluateWindow(checks: readonly CheckSpecInput[], observations: Observations): Verdict[] {
   const evaluation = startEvaluation(checks, { looks: 1 });

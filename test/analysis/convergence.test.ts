@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { ConvergenceTracker } from "../../src/analysis/convergence.js";
+import type { Verdict } from "../../src/analysis/verdict.js";
+
+function fakeClock(): { now: () => number; advance: (ms: number) => void } {
+  let t = 1_000_000;
+  return { now: () => t, advance: (ms) => (t += ms) };
+}
+
+const verdict = (status: Verdict["status"], checkId = "canary"): Verdict => ({ checkId, claim: "10% to canary", status, reason: `window ${status}`, evidence: [] });
+
+describe("ConvergenceTracker", () => {
+  it("converges after N consecutive agreeing windows and reports when the final run began", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 3, maxMs: 60_000, clock: clock.now });
+    clock.advance(5_000);
+    expect(t.observe([verdict("fail")], true)).toBe("waiting");
+    clock.advance(5_000);
+    expect(t.observe([verdict("pass")])).toBe("waiting");
+    clock.advance(5_000);
+    expect(t.observe([verdict("inconclusive")])).toBe("waiting");
+    for (const at of [20_000, 25_000]) {
+      clock.advance(5_000);
+      expect(t.observe([verdict("pass")])).toBe("waiting");
+      expect(t.elapsedMs()).toBe(at);
+    }
+    clock.advance(5_000);
+    expect(t.observe([verdict("pass")])).toBe("converged");
+    const r = t.report();
+    expect(r.converged).toBe(true);
+    expect(r.diagnosis).toBe("converged");
+    expect(r.timeToConvergeMs).toBe(20_000);
+    expect(r.elapsedMs).toBe(30_000);
+    expect(r.windowsObserved).toBe(6);
+    expect(r.misses.map((m) => m.atMs)).toEqual([5_000, 15_000]);
+    expect(r.misses[0]!.reason).toMatch(/canary fail/);
+    expect(r.misses[0]!.matchesPrevious).toBe(true);
+    // Terminal states are sticky.
+    expect(t.observe([verdict("fail")])).toBe("converged");
+  });
+
+  it("diagnoses 'never applied' when the windows kept matching the previous policy", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 2, maxMs: 30_000, clock: clock.now });
+    let state = "waiting";
+    while (state === "waiting") {
+      clock.advance(10_000);
+      state = t.observe([verdict("fail")], true);
+    }
+    expect(state).toBe("timed-out");
+    const r = t.report();
+    expect(r.converged).toBe(false);
+    expect(r.timeToConvergeMs).toBeNull();
+    expect(r.diagnosis).toBe("never-applied");
+    expect(r.misses).toHaveLength(3);
+    expect(r.explanation).toMatch(/did not apply/);
+  });
+
+  it("diagnoses 'applied but wrong' when the windows left the previous policy but never matched the new one", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 2, maxMs: 30_000, clock: clock.now });
+    clock.advance(10_000);
+    t.observe([verdict("fail")], true);
+    clock.advance(10_000);
+    t.observe([verdict("fail")], false);
+    clock.advance(10_000);
+    expect(t.observe([verdict("fail")], false)).toBe("timed-out");
+    expect(t.report().diagnosis).toBe("applied-but-wrong");
+  });
+
+  it("calls flapping windows 'applied but wrong' too, with an explanation that says so", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 3, maxMs: 40_000, clock: clock.now });
+    for (const s of ["pass", "fail", "pass", "pass"] as const) {
+      clock.advance(10_000);
+      t.observe([verdict(s)], false);
+    }
+    const r = t.report();
+    expect(r.diagnosis).toBe("applied-but-wrong");
+    expect(r.explanation).toMatch(/flapping/);
+  });
+
+  it("cannot tell applied from not applied without the comparison, and says so", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 1, maxMs: 10_000, clock: clock.now });
+    clock.advance(10_000);
+    expect(t.observe([verdict("fail")])).toBe("timed-out");
+    expect(t.report().diagnosis).toBe("timed-out");
+    expect(t.report().explanation).toMatch(/cannot be told apart/);
+  });
+
+  it("times out on the clock alone when no window arrives", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 1, maxMs: 5_000, clock: clock.now });
+    expect(t.state()).toBe("waiting");
+    clock.advance(5_000);
+    expect(t.state()).toBe("timed-out");
+  });
+
+  it("ignores unsupported verdicts and treats an empty window as a miss", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 1, maxMs: 60_000, clock: clock.now });
+    clock.advance(1_000);
+    expect(t.observe([])).toBe("waiting");
+    expect(t.report().misses[0]!.reason).toMatch(/no verdicts/);
+    clock.advance(1_000);
+    expect(t.observe([verdict("pass"), verdict("unsupported", "mtls")])).toBe("converged");
+  });
+
+  it("rejects impossible settings with a message", () => {
+    expect(() => new ConvergenceTracker({ windows: 0, maxMs: 1000 })).toThrow(/windows/);
+    expect(() => new ConvergenceTracker({ windows: 2, maxMs: 0 })).toThrow(/maxMs/);
+  });
+});
