@@ -3,6 +3,10 @@
  * check looks at its counts when they cross its next planned look size, decides pass or fail
  * as soon as its interval allows, and asks for more samples until its budget is spent, then
  * says inconclusive. No check compares a raw ratio or a point quantile with a threshold.
+ *
+ * When a check looks depends only on how many samples it has (its planned look sizes), never
+ * on what they show, and it never takes more looks than planned: the conditions under which
+ * the per-look levels add up to the error bounds the verdicts state (see proportion.ts).
  */
 import type { LatencySummary, OutcomeCount } from "../load/profile.js";
 import { mergeSummaries } from "./hdr.js";
@@ -190,7 +194,7 @@ function shareVerdict(
   plan: ProportionPlan,
   x: number,
   n: number,
-  what: string,
+  what: { counted: string; population: string },
   evidence: string[],
   status: Verdict["status"],
   lookNote: string,
@@ -208,12 +212,12 @@ function shareVerdict(
   };
   const band = `${percent(plan.expected)} +/- ${(plan.tolerance * 100).toFixed(2)} points`;
   if (n === 0) {
-    return { ...base, status: "inconclusive", reason: `no samples of ${what} were observed, so nothing could be judged; check the load reached the service and the selector matches` };
+    return { ...base, status: "inconclusive", reason: `no ${what.population} were observed, so nothing could be judged; check the load reached the service and the selector matches` };
   }
   const level = status === "pass" ? plan.levels.pass : plan.levels.fail;
   const interval = intervalAtLevel(x, n, level);
   const ci = `${percent(interval.confidence, 4)} interval ${percent(interval.low)}-${percent(interval.high)}`;
-  const observed = `${percent(x / n)} of ${count(n)} ${what} (${ci})`;
+  const observed = `${what.counted}: ${percent(x / n)} of ${count(n)} ${what.population} (${ci})`;
   const reason =
     status === "pass"
       ? `${observed} lies inside ${band}; decided at ${lookNote}`
@@ -242,7 +246,11 @@ class ProportionState extends CheckState {
   }
   protected look(ctx: Totals) {
     const { x, n } = this.counts(ctx);
-    const what = `responses (${describeSelector(this.spec.denominator)}) matching ${describeSelector(this.spec.numerator)}`;
+    const denominator = describeSelector(this.spec.denominator);
+    const what = {
+      counted: describeSelector(this.spec.numerator),
+      population: denominator === "any response" ? "responses" : `responses of ${denominator}`,
+    };
     return {
       decision: n > 0 ? decideLook(x, n, this.p.band, this.p.levels) : ("continue" as const),
       verdict: (status: Verdict["status"], final: boolean) =>
@@ -264,7 +272,7 @@ class LatencyShareState extends CheckState {
     // Slower than the threshold: surely (total - possibly below) .. possibly (total - surely below).
     const low = b.total - below.possibly;
     const high = b.total - below.surely;
-    const what = `${this.spec.metric} samples slower than ${ms(this.spec.slowerThanMs)}`;
+    const what = { counted: `slower than ${ms(this.spec.slowerThanMs)}`, population: `${this.spec.metric} samples` };
     return {
       decision: b.total > 0 ? decideRange(low, high, b.total, this.p) : ("continue" as const),
       verdict: (status: Verdict["status"], final: boolean) =>
