@@ -6,6 +6,8 @@
 export interface CleanupEntry {
   name: string;
   run: () => Promise<void> | void;
+  /** Runs even when the user asked to keep what the run created (a local process is never kept). */
+  always?: boolean;
 }
 
 export interface CleanupReport {
@@ -20,8 +22,8 @@ export class CleanupStack {
   private running: Promise<CleanupReport[]> | undefined;
 
   /** Register an undo; returns a function that drops it (when the thing was removed early). */
-  push(name: string, run: CleanupEntry["run"]): () => void {
-    const entry = { name, run };
+  push(name: string, run: CleanupEntry["run"], opts: { always?: boolean } = {}): () => void {
+    const entry: CleanupEntry = { name, run, ...(opts.always ? { always: true } : {}) };
     this.entries.push(entry);
     return () => {
       const at = this.entries.indexOf(entry);
@@ -33,17 +35,17 @@ export class CleanupStack {
     return this.entries.length;
   }
 
-  /** Names in the order they would run. */
-  pending(): string[] {
-    return this.entries.map((e) => e.name).reverse();
+  /** Names in the order they would run (only the keepable ones with `keepable`). */
+  pending(opts: { keepable?: boolean } = {}): string[] {
+    return this.entries.filter((e) => !opts.keepable || !e.always).map((e) => e.name).reverse();
   }
 
   /**
    * Run every entry, newest first. Concurrent callers (a signal arriving during normal
    * teardown) share one pass. Rethrows the first error after all entries ran.
    */
-  async runAll(onEach?: (report: CleanupReport) => void): Promise<CleanupReport[]> {
-    this.running ??= this.drain(onEach);
+  async runAll(onEach?: (report: CleanupReport) => void, opts: { onlyAlways?: boolean } = {}): Promise<CleanupReport[]> {
+    this.running ??= this.drain(onEach, opts.onlyAlways ?? false);
     const reports = await this.running;
     this.running = undefined;
     const firstFailure = reports.find((r) => !r.ok);
@@ -53,9 +55,14 @@ export class CleanupStack {
     return reports;
   }
 
-  private async drain(onEach?: (report: CleanupReport) => void): Promise<CleanupReport[]> {
+  private async drain(onEach: ((report: CleanupReport) => void) | undefined, onlyAlways: boolean): Promise<CleanupReport[]> {
     const reports: CleanupReport[] = [];
+    const kept: CleanupEntry[] = [];
     for (let entry = this.entries.pop(); entry; entry = this.entries.pop()) {
+      if (onlyAlways && !entry.always) {
+        kept.unshift(entry);
+        continue;
+      }
       const started = performance.now();
       let report: CleanupReport;
       try {
@@ -67,6 +74,7 @@ export class CleanupStack {
       reports.push(report);
       onEach?.(report);
     }
+    this.entries.push(...kept);
     return reports;
   }
 }

@@ -198,7 +198,7 @@ class Walker {
           }
         }
         // Registered before running: a half-created cluster is still removed on interrupt.
-        if (step.undo && !env.keep) {
+        if (step.undo) {
           const undo = step.undo;
           cleanup.push(`undo: ${step.name}`, () => this.runAll(undo, `${where} cleanup`, new CleanupStack(), []));
         }
@@ -212,7 +212,7 @@ class Walker {
       }
       case "apply": {
         const kube = this.requireKube(step.name);
-        if (!step.keep && !env.keep) cleanup.push(`delete what "${step.name}" applied`, () => withTimeout(kube.delete(step.manifests), TIMEOUTS.delete, `deleting ${step.manifests.length} objects`));
+        if (!step.keep) cleanup.push(`delete what "${step.name}" applied`, () => withTimeout(kube.delete(step.manifests), TIMEOUTS.delete, `deleting ${step.manifests.length} objects`));
         await withTimeout(kube.apply(step.manifests), step.timeoutMs, step.name);
         return;
       }
@@ -226,7 +226,7 @@ class Walker {
           await writeFile(file.path, file.content);
         }
         const proc = await env.processes.start({ role: step.role, argv: step.argv, readyUrl: step.readyUrl, timeoutMs: step.timeoutMs, logDir: path.join(env.runDir, "evidence", "processes"), signal: env.signal, ...(step.env ? { env: step.env } : {}) });
-        cleanup.push(`stop ${step.role} (pid ${proc.pid})`, () => proc.stop());
+        cleanup.push(`stop ${step.role} (pid ${proc.pid})`, () => proc.stop(), { always: true });
         record.evidence = [path.relative(env.runDir, proc.logFile)];
         return;
       }
@@ -343,12 +343,11 @@ class Walker {
   }
 
   async cleanUp(stack: CleanupStack, where: string): Promise<void> {
-    if (this.env.keep && stack.size > 0) {
-      this.env.progress.note(`${where}: --keep: leaving ${stack.size} things in place (remove later with \`npm run clean\`)`);
-      return;
-    }
+    const kept = this.env.keep ? stack.pending({ keepable: true }) : [];
+    // Registered all the same, so --keep can say exactly what it left behind.
+    if (kept.length > 0) this.env.progress.note(`${where}: --keep: left in place: ${kept.join("; ")} (remove later with \`npm run clean\`)`);
     try {
-      await stack.runAll((r) => this.env.progress.note(`${where}: cleanup ${r.ok ? "done" : "FAILED"}: ${r.name}${r.error ? ` (${r.error})` : ""}`));
+      await stack.runAll((r) => this.env.progress.note(`${where}: cleanup ${r.ok ? "done" : "FAILED"}: ${r.name}${r.error ? ` (${r.error})` : ""}`), { onlyAlways: this.env.keep });
     } catch {
       // Each failure was reported above; a failed cleanup must not hide the run's verdicts.
     }

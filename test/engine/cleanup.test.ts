@@ -46,3 +46,16 @@ describe("CleanupStack", () => {
     expect(runs).toBe(1);
   });
 });
+
+describe("CleanupStack with --keep", () => {
+  it("runs only what must always run (local processes) and keeps the rest registered", async () => {
+    const ran: string[] = [];
+    const stack = new CleanupStack();
+    stack.push("delete stack", () => void ran.push("stack"));
+    stack.push("stop llm-sim", () => void ran.push("sim"), { always: true });
+    expect(stack.pending({ keepable: true })).toEqual(["delete stack"]);
+    await stack.runAll(undefined, { onlyAlways: true });
+    expect(ran).toEqual(["sim"]);
+    expect(stack.pending()).toEqual(["delete stack"]);
+  });
+});

@@ -1,0 +1,143 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { CheckSpec } from "../../src/analysis/verdict.js";
+import { executePlan } from "../../src/engine/executor.js";
+import type { KubeObject, MeasureStep, Step } from "../../src/engine/plan.js";
+import type { RunPlanWithCluster } from "../../src/engine/run-plan.js";
+import { LoadProfile } from "../../src/load/profile.js";
+import { fakeCommands, fakeEnv, fakeKube, fakeLoad, silentProgress } from "./fakes.js";
+
+const obj = (kind: string, name: string): KubeObject => ({ apiVersion: "v1", kind, metadata: { name, namespace: "ns" } });
+
+const load = LoadProfile.parse({ name: "split", executor: "constant-arrival-rate", rate: 100, durationSeconds: 60, mode: "plain" });
+const splitCheck = CheckSpec.parse({
+  type: "proportion",
+  id: "canary-share",
+  claim: "10% of requests reach the canary",
+  numerator: { version: "canary" },
+  expected: 0.1,
+  toleranceAbsolute: 0.02,
+});
+
+function measure(id: string): MeasureStep {
+  return { kind: "measure", id, name: "measure the split", timeoutMs: 600_000, load, checks: [splitCheck], maxBatches: 6 };
+}
+
+function plan(assess: Step[]): RunPlanWithCluster {
+  return {
+    schemaVersion: 1,
+    runId: "r1",
+    createdAt: "2026-01-01T00:00:00Z",
+    command: "scenario",
+    name: "canary",
+    options: {},
+    cluster: {
+      name: "kind",
+      description: "test cluster",
+      context: "kind-test",
+      setup: [
+        { kind: "command", id: "create", name: "create cluster", timeoutMs: 1000, argv: ["kind", "create", "cluster"], skipIf: ["kind", "get", "kubeconfig"], undo: [{ kind: "command", id: "delete", name: "delete cluster", timeoutMs: 1000, argv: ["kind", "delete", "cluster"] }] },
+      ],
+      teardown: [],
+    },
+    targetUrls: { fake: "http://llm" },
+    targets: [
+      {
+        mesh: "fake",
+        meshVersion: "1",
+        cluster: "kind",
+        setup: [{ kind: "apply", id: "stack", name: "deploy the stack", timeoutMs: 1000, manifests: [obj("Deployment", "llm")] }],
+        scenarios: [{ scenario: "canary", description: "d", claims: ["c"], phases: [{ name: "setup", steps: [] }, { name: "assess", steps: assess }, { name: "teardown", steps: [] }] }],
+        teardown: [{ kind: "collect", id: "events", name: "save events", timeoutMs: 1000, argv: ["kubectl", "get", "events"], file: "evidence/events.yaml" }],
+      },
+    ],
+  };
+}
+
+const runDir = () => mkdtempSync(path.join(os.tmpdir(), "meshproof-exec-"));
+
+describe("executePlan", () => {
+  it("judges a good split as pass and cleans up LIFO: policy, then stack, then cluster", async () => {
+    const kube = fakeKube();
+    const commands = fakeCommands((argv) => ({ exitCode: argv.join(" ") === "kind get kubeconfig" ? 1 : 0 }));
+    const good = fakeLoad((p) => [
+      { version: "stable", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.9) },
+      { version: "canary", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.1) },
+    ]);
+    const result = await executePlan(
+      plan([{ kind: "apply", id: "split", name: "shift 10%", timeoutMs: 1000, manifests: [obj("VirtualService", "llm")] }, measure("m")]),
+      fakeEnv({ kube, commands, load: good, runDir: runDir() }),
+    );
+    expect(result.aborted).toBeUndefined();
+    const scenario = result.targets[0]!.scenarios[0]!;
+    expect(scenario.verdicts.map((v) => v.status)).toEqual(["pass"]);
+    expect(scenario.status).toBe("pass");
+    expect(kube.deleted).toEqual(["VirtualService/llm", "Deployment/llm"]);
+    // Evidence is collected before the stack is deleted; the cluster goes last.
+    expect(commands.calls).toEqual(["kind get kubeconfig", "kind create cluster", "kubectl get events", "kind delete cluster"]);
+  });
+
+  it("runs the gate's rollback branch when a check fails, and stops the scenario there", async () => {
+    const kube = fakeKube();
+    const bad = fakeLoad((p) => [
+      { version: "stable", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.5) },
+      { version: "canary", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.5) },
+    ]);
+    const rollback: Step = { kind: "apply", id: "rollback", name: "send everything to stable", timeoutMs: 1000, manifests: [obj("VirtualService", "all-stable")] };
+    const after: Step = { kind: "apply", id: "next", name: "shift 25%", timeoutMs: 1000, manifests: [obj("VirtualService", "25")] };
+    const progress = silentProgress();
+    const result = await executePlan(
+      plan([measure("m"), { kind: "gate", id: "g", name: "gate", timeoutMs: 1000, after: "m", action: "roll back to stable", onFail: [rollback] }, after]),
+      fakeEnv({ kube, load: bad, progress, runDir: runDir() }),
+    );
+    const scenario = result.targets[0]!.scenarios[0]!;
+    expect(scenario.status).toBe("fail");
+    expect(kube.applied).toContain("VirtualService/all-stable");
+    expect(kube.applied).not.toContain("VirtualService/25");
+    expect(progress.notes.some((n) => n.includes("roll back to stable"))).toBe(true);
+  });
+
+  it("marks checks of an intent the mesh cannot express unsupported, without driving load", async () => {
+    const load = fakeLoad(() => []);
+    const result = await executePlan(
+      plan([{ kind: "unsupported", id: "u", name: "fault is not supported", timeoutMs: 0, intent: "fault", reason: "no fault filter", checks: ["canary-share"] }, measure("m")]),
+      fakeEnv({ load, runDir: runDir() }),
+    );
+    const scenario = result.targets[0]!.scenarios[0]!;
+    expect(scenario.verdicts).toMatchObject([{ status: "unsupported", reason: expect.stringContaining("no fault filter") }]);
+    expect(scenario.status).toBe("unsupported");
+    expect(load.runs).toEqual([]);
+  });
+
+  it("with --keep leaves everything in place and says how to remove it", async () => {
+    const kube = fakeKube();
+    const progress = silentProgress();
+    const commands = fakeCommands((argv) => ({ exitCode: argv[1] === "get" ? 1 : 0 }));
+    await executePlan(plan([]), fakeEnv({ kube, keep: true, progress, commands, runDir: runDir() }));
+    expect(kube.deleted).toEqual([]);
+    expect(commands.calls).not.toContain("kind delete cluster");
+    expect(progress.notes.join("\n")).toMatch(/npm run clean/);
+  });
+
+  it("still cleans up when a setup step fails, and marks the scenarios as not run", async () => {
+    const kube = fakeKube();
+    kube.apply = async () => {
+      throw new Error("admission webhook denied");
+    };
+    const commands = fakeCommands((argv) => ({ exitCode: argv[1] === "get" ? 1 : 0 }));
+    const result = await executePlan(plan([]), fakeEnv({ kube, commands, runDir: runDir() }));
+    expect(result.targets[0]!.scenarios[0]!.status).toBe("error");
+    expect(commands.calls).toContain("kind delete cluster");
+  });
+
+  it("stops at once on interrupt and still runs the cleanup", async () => {
+    const ac = new AbortController();
+    ac.abort(new Error("interrupted by SIGINT"));
+    const commands = fakeCommands((argv) => ({ exitCode: argv[1] === "get" ? 1 : 0 }));
+    const result = await executePlan(plan([]), fakeEnv({ signal: ac.signal, commands, runDir: runDir() }));
+    expect(result.aborted).toBeDefined();
+    expect(commands.calls).toEqual([]);
+  });
+});
