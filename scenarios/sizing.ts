@@ -1,0 +1,162 @@
+/**
+ * Load sized by the sample-size planner instead of guessed: how long a measure step's first batch
+ * runs, how many batches it may draw, and how long a convergence window must be so that one
+ * window can tell the new policy from the old. The dry-run shows the resulting durations.
+ */
+import { planCheck, secondsFor, type CheckSpecInput } from "../src/analysis/index.js";
+import type { ConvergeStep, MeasureStep } from "../src/engine/plan.js";
+import type { ScenarioContext, StepFactory } from "../src/engine/scenario.js";
+import { TIMEOUTS } from "../src/engine/timeouts.js";
+import type { LoadProfile, LoadProfileInput } from "../src/load/profile.js";
+import type { IntentKind } from "../src/mesh/intent.js";
+import { CONVERGENCE_ERRORS } from "./checks.js";
+
+/** Shortest first batch: k6 start-up and ramp make shorter batches mostly noise. */
+export const MIN_BATCH_SECONDS = 10;
+/** The executor sizes later batches from what the checks still need, at most this many times the first. */
+const LATER_BATCH_FACTOR = 2;
+/** Spare batches beyond what the planned budget needs, for a rate k6 did not quite achieve. */
+const SPARE_BATCHES = 1;
+/** Convergence windows tried, shortest first; the first that resolves the change is used. */
+export const CONVERGENCE_WINDOW_SECONDS = [5, 10, 15, 20, 30, 45, 60] as const;
+const LONGEST_WINDOW_SECONDS = 60;
+/** Consecutive windows that must agree with the new policy (Gateway API's AwaitConvergence). */
+export const CONVERGENCE_WINDOWS = 3;
+/** Start-up and drain of one k6 run around its load, for timeouts. */
+const K6_OVERHEAD_SECONDS = 15;
+
+export interface MeasureOptions {
+  load?: Partial<LoadProfileInput>;
+  /** Intent kinds the checks depend on (empty: the checks hold on any mesh, e.g. a benchmark). */
+  requires: IntentKind[];
+  /**
+   * Share of all requests that a check's denominator selects, by check id, when it is not all
+   * of them (e.g. only the errors): the step must send that many more requests.
+   */
+  denominatorShare?: Record<string, number>;
+  /**
+   * One batch of exactly the given load, no sequential extension: for checks whose expected value
+   * depends on the batch's length (a rate limit's admitted share).
+   */
+  singleBatch?: boolean;
+}
+
+interface Need {
+  expected: number;
+  max: number;
+}
+
+/** Requests the checks need: on a perfect mesh (expected) and at most (the sequential budget). */
+export function samplesNeeded(checks: readonly CheckSpecInput[], denominatorShare: Record<string, number> = {}): Need {
+  let expected = 0;
+  let max = 0;
+  for (const check of checks) {
+    const plan = planCheck(check);
+    const share = denominatorShare[check.id] ?? 1;
+    if (!(share > 0 && share <= 1)) throw new RangeError(`denominator share of check ${check.id} must lie in (0, 1], got ${share}`);
+    expected = Math.max(expected, plan.expectedSamples / share);
+    max = Math.max(max, plan.maxSamples / share);
+  }
+  return { expected: Math.ceil(expected), max: Math.ceil(max) };
+}
+
+/** Header of the reference server that holds a response back (timeout scenarios use it). */
+export const DELAY_HEADER = "x-llm-delay-ms";
+/** Generous bound on one generation of the reference server without an injected delay. */
+const GENERATION_SECONDS = 5;
+
+/** How long the slowest request of this profile should take, in seconds, within its client timeout. */
+function longestRequestSeconds(load: LoadProfile): number {
+  const delayMs = Number(load.headers[DELAY_HEADER] ?? 0);
+  const expected = (Number.isFinite(delayMs) ? delayMs / 1000 : 0) + GENERATION_SECONDS;
+  return Math.ceil(Math.min(expected, load.requestTimeoutMs / 1000));
+}
+
+/**
+ * A measure step whose first batch delivers the requests a perfect mesh needs, with enough
+ * batches allowed to reach the planner's budget. The user's --duration, when given, sets the
+ * first batch instead; --rate applies either way.
+ */
+export function plannedMeasure(
+  ctx: ScenarioContext,
+  steps: StepFactory,
+  id: string,
+  name: string,
+  checks: CheckSpecInput[],
+  opts: MeasureOptions,
+): MeasureStep {
+  const rate = steps.load({ ...opts.load, name: id }).rate;
+  const need = samplesNeeded(checks, opts.denominatorShare);
+  const expectedSeconds = secondsFor(need.expected, rate);
+
+  if (opts.singleBatch) {
+    const step = steps.measure(id, name, checks, { load: { ...opts.load }, maxBatches: 1, requires: opts.requires });
+    return { ...step, expectedSeconds: step.load.durationSeconds };
+  }
+
+  const chosen = ctx.options.durationSeconds;
+  const firstSeconds = chosen ?? Math.max(MIN_BATCH_SECONDS, expectedSeconds);
+  const firstSamples = firstSeconds * rate;
+  const laterBatches = Math.ceil(Math.max(0, need.max - firstSamples) / (LATER_BATCH_FACTOR * firstSamples));
+  const maxBatches = 1 + laterBatches + SPARE_BATCHES;
+  const step = steps.measure(id, name, checks, {
+    load: { ...opts.load, ...(chosen === undefined ? { durationSeconds: firstSeconds } : {}) },
+    maxBatches,
+    requires: opts.requires,
+  });
+  // Later batches may run up to LATER_BATCH_FACTOR times the first, and each may wait for its
+  // slowest request: the step's limit must cover that, or a healthy step would be cut short.
+  const loadSeconds = step.load.durationSeconds * (1 + LATER_BATCH_FACTOR * (maxBatches - 1));
+  const perBatchSeconds = longestRequestSeconds(step.load) + K6_OVERHEAD_SECONDS;
+  const timeoutMs = Math.max(step.timeoutMs, (loadSeconds + perBatchSeconds * maxBatches) * 1000 + TIMEOUTS.loadGrace);
+  return { ...step, timeoutMs, expectedSeconds: Math.max(expectedSeconds, Math.min(firstSeconds, step.load.durationSeconds)) };
+}
+
+type ConvergenceInput = Extract<CheckSpecInput, { type: "proportion" }>;
+
+export interface ConvergeOptions {
+  probe?: Partial<LoadProfileInput>;
+  requires: IntentKind[];
+  windows?: number;
+  /**
+   * Widest band each check may have, by check id: narrow enough that the previous policy's
+   * value lies outside it, so a window of the old behaviour cannot count as converged.
+   */
+  maxTolerance: Record<string, number>;
+  denominatorShare?: Record<string, number>;
+}
+
+/**
+ * A convergence step whose probe window is the shortest that resolves each check to its
+ * `maxTolerance`. Checks get the convergence error knobs and a budget of one window.
+ */
+export function plannedConverge(
+  ctx: ScenarioContext,
+  steps: StepFactory,
+  id: string,
+  name: string,
+  checks: ConvergenceInput[],
+  opts: ConvergeOptions,
+): ConvergeStep {
+  const rate = steps.load({ ...opts.probe, name: `${id}-probe` }).rate;
+  const windows = opts.windows ?? CONVERGENCE_WINDOWS;
+  const windowChecks = (seconds: number): ConvergenceInput[] =>
+    checks.map((check) => {
+      const tolerance = opts.maxTolerance[check.id];
+      if (tolerance === undefined) throw new Error(`convergence check ${check.id} needs a maxTolerance: how far its band may reach before the old policy fits inside`);
+      const share = opts.denominatorShare?.[check.id] ?? 1;
+      // Rounded so plan.json reads 0.09, not 0.09000000000000001.
+      return { ...CONVERGENCE_ERRORS, ...check, toleranceAbsolute: Math.round(tolerance * 1e4) / 1e4, maxSamples: Math.max(1, Math.floor(seconds * rate * share)) };
+    });
+  const resolves = (seconds: number) => windowChecks(seconds).every((c) => {
+    const plan = planCheck(c);
+    return plan.kind === "proportion" && plan.toleranceFrom === "absolute";
+  });
+  // The longest window is used even when it cannot resolve the change (a very low --rate): the
+  // measure step that follows still judges with its own, full-strength checks.
+  const seconds = CONVERGENCE_WINDOW_SECONDS.find(resolves) ?? LONGEST_WINDOW_SECONDS;
+  const step = steps.converge(id, name, windowChecks(seconds), { windows, probe: { ...opts.probe, durationSeconds: seconds }, requires: opts.requires });
+  // Room for the windows that must agree plus as many misses, each waiting for its slowest request.
+  const windowMs = (seconds + longestRequestSeconds(step.probe) + K6_OVERHEAD_SECONDS) * 1000;
+  return { ...step, timeoutMs: Math.max(step.timeoutMs, 2 * windows * windowMs) };
+}

@@ -1,0 +1,14 @@
+/** The suites, as an explicit list (no registration side effects). */
+import { conformance } from "./conformance.js";
+import { nightly } from "./nightly.js";
+import { preUpgrade } from "./pre-upgrade.js";
+import type { SuiteDefinition } from "./suite.js";
+
+export const SUITES: readonly SuiteDefinition[] = [nightly, preUpgrade, conformance];
+
+export function findSuite(name: string): SuiteDefinition | undefined {
+  return SUITES.find((s) => s.name === name);
+}
+
+export { conformance, nightly, preUpgrade };
+export { defineSuite, type SuiteDefinition, type SuiteEntry } from "./suite.js";
