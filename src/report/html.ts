@@ -208,6 +208,8 @@ function loadBlock(section: ScenarioSection, charts: ChartCollector): string {
     htmlTable(["Step", n("Offered rps"), n("Achieved rps"), n("Requests"), n("Failed"), n("Error rate"), n("Dropped"), n("Batches")], rateRows),
   ];
   const chartSlots: string[] = [];
+  const sweep = rateSweepChart(charts, section);
+  if (sweep) chartSlots.push(sweep);
   for (const metric of METRICS) {
     const withMetric = rows.flatMap((r) => {
       const summary = r.load.latency[metric];
@@ -219,8 +221,6 @@ function loadBlock(section: ScenarioSection, charts: ChartCollector): string {
   }
   const tokens = rows.flatMap((r) => (r.load.outputTokensPerSecond ? [{ name: r.step.name, summary: r.load.outputTokensPerSecond }] : []));
   if (tokens.length > 0) parts.push(tokensTable(tokens));
-  const sweep = rateSweepChart(charts, section);
-  if (sweep) chartSlots.unshift(sweep);
   if (chartSlots.length > 0) parts.splice(2, 0, `<div class="charts">${chartSlots.join("\n")}</div>`);
   return parts.join("\n");
 }

@@ -121,7 +121,8 @@ function verdictCase(v: Verdict, step: StepRecord | undefined, classname: string
     case "inconclusive":
       return { ...base, outcome: { kind: "error", type: "inconclusive", message: `inconclusive: ${message}`, body: verdictDetails(v, step) } };
     case "unsupported":
-      return { ...base, outcome: { kind: "skipped", message: `not supported: ${v.reason}` } };
+      // The engine's reasons already start with "not supported:"; do not say it twice.
+      return { ...base, outcome: { kind: "skipped", message: /^not supported\b/i.test(v.reason) ? v.reason : `not supported: ${v.reason}` } };
   }
 }
 
