@@ -51,6 +51,7 @@ export function renderAuthorizationPolicies(
       if (typeof rendered === "string") {
         unsupported.push({
           intent: "authz",
+          partial: true,
           reason: `allow rule ${j + 1} of authz intent ${i + 1} is not rendered, so the default deny still covers it: ${rendered}`,
         });
       } else {

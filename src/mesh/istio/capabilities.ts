@@ -4,6 +4,8 @@
  * intent when they are hit.
  */
 import type { Capabilities, CapabilityEntry, RoutingApi } from "../driver.js";
+import { gammaCapabilities } from "../gamma/index.js";
+import { ISTIO_GAMMA_FAULT_REASON, ISTIO_HTTPROUTE_RETRY_ON } from "./gamma.js";
 
 const COMMON = {
   outlier: {
@@ -55,25 +57,24 @@ const NATIVE_ROUTING = {
 } as const satisfies Partial<Capabilities>;
 
 /**
- * In GAMMA mode HTTPRoute carries the routing. Istio applies one route table per host to mesh
- * traffic, so a VirtualService cannot add what HTTPRoute lacks for the same service; policies
- * Istio attaches elsewhere (DestinationRule, PeerAuthentication, AuthorizationPolicy,
- * EnvoyFilter) still apply.
+ * In GAMMA mode HTTPRoute carries the routing (the shared GAMMA renderer's capabilities). Istio
+ * uses one route table per host for mesh traffic, so a VirtualService cannot add what HTTPRoute
+ * lacks for the same service; policies Istio attaches elsewhere (DestinationRule,
+ * PeerAuthentication, AuthorizationPolicy, EnvoyFilter) still apply.
  */
 const GAMMA_ROUTING = {
-  split: { support: "native", note: "HTTPRoute backendRefs with weights (Gateway API, GAMMA), one Service per version" },
-  route: { support: "native", note: "HTTPRoute rule matches on headers and path, ahead of the weighted rule" },
-  fault: {
-    support: "unsupported",
-    note:
-      "HTTPRoute has no fault injection, and a VirtualService for the same host would conflict with the HTTPRoute " +
-      "(Istio takes one route table per host for mesh traffic)",
+  split: gammaCapabilities.split,
+  route: gammaCapabilities.route,
+  timeout: gammaCapabilities.timeout,
+  retry: {
+    support: "native",
+    note: `${gammaCapabilities.retry.note}. Istio retries ${ISTIO_HTTPROUTE_RETRY_ON.join(", ")} plus the listed codes; not reset`,
   },
-  retry: { support: "native", note: "HTTPRoute rule retry (attempts, codes); Istio adds connect-failure, refused-stream, unavailable, cancelled" },
-  timeout: { support: "native", note: "HTTPRoute rule timeouts.request" },
+  fault: { support: "unsupported", note: ISTIO_GAMMA_FAULT_REASON },
 } as const satisfies Partial<Capabilities>;
 
 export function istioCapabilities(routing: RoutingApi): Capabilities {
   const routingEntries: Record<keyof typeof NATIVE_ROUTING, CapabilityEntry> = routing === "gamma" ? GAMMA_ROUTING : NATIVE_ROUTING;
-  return { ...routingEntries, ...COMMON };
+  const common: Record<keyof typeof COMMON, CapabilityEntry> = COMMON;
+  return { ...routingEntries, ...common };
 }

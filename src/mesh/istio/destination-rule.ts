@@ -80,7 +80,7 @@ function toOutlierDetection(outlier: IntentOf<"outlier">, unsupported: Unsupport
 function wholePercent(field: string, percent: number, unsupported: UnsupportedIntent[]): number {
   const whole = Math.round(percent);
   if (whole !== percent) {
-    unsupported.push({ intent: "outlier", reason: `${field} takes whole percent in Istio: ${percent}% was rendered as ${whole}%` });
+    unsupported.push({ intent: "outlier", partial: true, reason: `${field} takes whole percent in Istio: ${percent}% was rendered as ${whole}%` });
   }
   return whole;
 }

@@ -11,6 +11,7 @@ import { istioCapabilities } from "./capabilities.js";
 import { identityOf } from "./identity.js";
 import { installSteps, verifySteps } from "./install.js";
 import { ISTIO_REFERENCES } from "./references.js";
+import { renderGammaMode } from "./gamma.js";
 import { renderNative } from "./render.js";
 import { ISTIO_DEFAULT_VERSION, resolveSettings, type IstioDriverSettings } from "./settings.js";
 import { uninstallSteps } from "./uninstall.js";
@@ -40,7 +41,8 @@ export function createIstioDriver(options: IstioDriverSettings = {}) {
     uninstall: (opts) => uninstallSteps(opts, settings),
     enrollNamespace: () => ({ labels: enrolmentLabels(settings.revision), annotations: {} }),
     podAnnotations: () => ({ ...ISTIO_POD_ANNOTATIONS }),
-    render: (intents: Intent[], target: Target, routing: RoutingApi) => renderNative(intents, target, settings),
+    render: (intents: Intent[], target: Target, routing: RoutingApi) =>
+      routing === "gamma" ? renderGammaMode(intents, target, settings) : renderNative(intents, target, settings),
     identityOf,
   } satisfies MeshDriver;
 }

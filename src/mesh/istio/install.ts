@@ -9,17 +9,9 @@
 import type { CommandStep, Step, WaitStep } from "../../engine/plan.js";
 import type { InstallOptions } from "../driver.js";
 import { helm, ISTIO_TIMEOUTS, istioctl, istioctlVersionCheck, kubectl } from "./commands.js";
-import { ISTIO_HELM_REPO, ISTIO_NAMESPACE, ISTIO_PROFILE, type ResolvedSettings } from "./settings.js";
-
-/** istiod's Deployment: "istiod" for the default revision, "istiod-<revision>" otherwise. */
-export function istiodName(revision: string | undefined): string {
-  return revision ? `istiod-${revision}` : "istiod";
-}
-
-/** The injector webhook the istiod chart creates in istio-system (mutatingwebhook.yaml). */
-export function injectorWebhookName(revision: string | undefined): string {
-  return revision ? `istio-sidecar-injector-${revision}` : "istio-sidecar-injector";
-}
+import { gatewayApiCrdSteps } from "../gamma/index.js";
+import { injectorWebhookName, istiodName, ISTIO_HELM_REPO, ISTIO_NAMESPACE, ISTIO_PROFILE, type ResolvedSettings } from "./settings.js";
+import { uninstallSteps } from "./uninstall.js";
 
 /** Suffix that keeps step ids unique when two revisions appear in one plan (upgrades). */
 function idSuffix(revision: string | undefined): string {
@@ -36,8 +28,18 @@ export function checkCliStep(version: string): CommandStep {
   };
 }
 
+/**
+ * The first step never carries a partial undo: with the CLI it is the version check (the engine
+ * hangs the full uninstall on it), with Helm it is the base chart, whose undo is the full
+ * uninstall. GAMMA routing adds the Gateway API CRDs (experimental channel, where HTTPRoute
+ * retry lives; Istio 1.30.3 is built against Gateway API v1.5.1) before istiod starts watching.
+ */
 export function installSteps(opts: InstallOptions, settings: ResolvedSettings): Step[] {
-  const steps = opts.method === "helm" ? helmInstallSteps(opts, settings) : [checkCliStep(opts.version), istioctlInstallStep(opts, settings)];
+  const crds = settings.routing === "gamma" ? gatewayApiCrdSteps(opts.gatewayApiVersion, "experimental", settings.context) : [];
+  const steps =
+    opts.method === "helm"
+      ? [helmBaseStep(opts.version, opts.revision ?? "default", settings, "install", uninstallSteps(opts, settings)), ...crds, helmIstiodStep(opts, settings)]
+      : [checkCliStep(opts.version), ...crds, istioctlInstallStep(opts, settings)];
   return [...steps, rolloutWait(opts.revision)];
 }
 
@@ -64,11 +66,6 @@ export function istioctlInstallStep(opts: InstallOptions, settings: ResolvedSett
   };
 }
 
-/** Base chart (CRDs, cluster roles, default-revision webhook) and then istiod, as the Helm guide orders them. */
-export function helmInstallSteps(opts: InstallOptions, settings: ResolvedSettings): CommandStep[] {
-  return [helmBaseStep(opts.version, opts.revision ?? "default", settings, "install"), helmIstiodStep(opts, settings)];
-}
-
 /**
  * `helm upgrade --install` with `--repo` rather than `helm repo add`, so nothing is written into
  * the user's Helm configuration. defaultRevision names the revision that handles
@@ -81,6 +78,7 @@ export function helmBaseStep(
   defaultRevision: string,
   settings: ResolvedSettings,
   purpose: "install" | "upgrade-crds" | "switch-default",
+  undo?: Step[],
 ): CommandStep {
   const { context } = settings;
   const what = {
@@ -113,18 +111,7 @@ export function helmBaseStep(
       ISTIO_TIMEOUTS.readinessFlag,
     ),
   };
-  if (purpose === "install") {
-    step.undo = [
-      {
-        kind: "command",
-        id: "istio-helm-undo-base",
-        name: "remove the Istio base chart",
-        timeoutMs: ISTIO_TIMEOUTS.uninstall,
-        argv: helm(context, "uninstall", "istio-base", "--namespace", ISTIO_NAMESPACE),
-        allowFailure: true,
-      },
-    ];
-  }
+  if (undo) step.undo = undo;
   return step;
 }
 

@@ -19,6 +19,16 @@ export const ISTIO_NAMESPACE = "istio-system";
  */
 export const ISTIO_PROFILE = "minimal";
 
+/** istiod's Deployment and Helm release: "istiod" for the default revision, "istiod-<revision>" otherwise. */
+export function istiodName(revision: string | undefined): string {
+  return revision ? `istiod-${revision}` : "istiod";
+}
+
+/** The injector webhook the istiod chart creates when installed in istio-system (mutatingwebhook.yaml). */
+export function injectorWebhookName(revision: string | undefined): string {
+  return revision ? `istio-sidecar-injector-${revision}` : "istio-sidecar-injector";
+}
+
 /** Every object meshproof creates carries this label (DESIGN section 7). */
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "meshproof" } as const;
 

@@ -16,8 +16,7 @@
 import type { CommandStep, Step } from "../../engine/plan.js";
 import type { InstallOptions } from "../driver.js";
 import { ISTIO_TIMEOUTS, helm, istioctl, kubectl } from "./commands.js";
-import { istiodName } from "./install.js";
-import { ISTIO_NAMESPACE, type ResolvedSettings } from "./settings.js";
+import { istiodName, ISTIO_NAMESPACE, type ResolvedSettings } from "./settings.js";
 
 const PART_OF_ISTIO = "app.kubernetes.io/part-of=istio";
 

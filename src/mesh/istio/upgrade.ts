@@ -18,8 +18,8 @@
 import type { Step } from "../../engine/plan.js";
 import type { InstallOptions } from "../driver.js";
 import { ISTIO_TIMEOUTS, helm, istioctl, kubectl } from "./commands.js";
-import { checkCliStep, helmBaseStep, helmIstiodStep, istiodName, istioctlInstallStep, verifySteps } from "./install.js";
-import { ISTIO_NAMESPACE, MANAGED_BY, revisionFor, type ResolvedSettings } from "./settings.js";
+import { checkCliStep, helmBaseStep, helmIstiodStep, istioctlInstallStep, verifySteps } from "./install.js";
+import { istiodName, ISTIO_NAMESPACE, MANAGED_BY, revisionFor, type ResolvedSettings } from "./settings.js";
 
 const WORKLOAD_SELECTOR = Object.entries(MANAGED_BY)
   .map(([k, v]) => `${k}=${v}`)

@@ -142,7 +142,7 @@ export function renderVirtualService(intents: VirtualServiceIntents, target: Tar
     );
     if (together.kind === "inexpressible") {
       const reason = `${combination.map((s) => s.policy.kind).join(" + ")} on overlapping requests: ${together.reason}`;
-      if (!reported.has(reason)) unsupported.push({ intent: combination[0]!.policy.kind, reason });
+      if (!reported.has(reason)) unsupported.push({ intent: combination[0]!.policy.kind, partial: true, reason });
       reported.add(reason);
     }
     if (together.kind !== "match") continue;
@@ -152,7 +152,7 @@ export function renderVirtualService(intents: VirtualServiceIntents, target: Tar
       if (both.kind === "match") {
         entry(both.match, [{ destination: destination(route.version) }], routeLabel(route), policies, combination);
       } else if (both.kind === "inexpressible") {
-        unsupported.push({ intent: "route", reason: `route to ${route.version} combined with ${combination.map((s) => s.policy.kind).join(" + ")}: ${both.reason}` });
+        unsupported.push({ intent: "route", partial: true, reason: `route to ${route.version} combined with ${combination.map((s) => s.policy.kind).join(" + ")}: ${both.reason}` });
       }
     }
     entry(together.match, defaultRoute, defaultLabel, policies, combination);
@@ -249,13 +249,14 @@ function partsIstioCannotExpress(policy: Policy): UnsupportedIntent[] {
   if (policy.kind === "retry" && policy.budget) {
     parts.push({
       intent: "retry",
+      partial: true,
       reason: "Istio has no retry budget (ratio, minimum retries per second, window): the fixed attempt count is rendered, the budget is not",
     });
   }
   if (policy.kind === "fault") {
     for (const [part, spec] of [["abort", policy.abort], ["delay", policy.delay]] as const) {
       if (spec && !acceptedPercent(spec.percent)) {
-        parts.push({ intent: "fault", reason: `fault ${part} of ${spec.percent}%: Istio accepts 0 or 0.0001-100 percent` });
+        parts.push({ intent: "fault", partial: true, reason: `fault ${part} of ${spec.percent}%: Istio accepts 0 or 0.0001-100 percent` });
       }
     }
   }

@@ -21,3 +21,19 @@ describe("Istio golden manifests, native routing", () => {
     expect(text).toBe(golden("native-reference.yaml", text));
   });
 });
+
+describe("Istio golden manifests, GAMMA routing", () => {
+  for (const kind of INTENT_KINDS) {
+    it(`renders the reference ${kind} intent as in gamma-${kind}.yaml`, () => {
+      const rendered = driver.render([referenceIntents[kind]], target, "gamma");
+      const text = goldenYaml(`reference ${kind} intent, GAMMA routing (HTTPRoute) with Istio policies`, rendered);
+      expect(text).toBe(golden(`gamma-${kind}.yaml`, text));
+    });
+  }
+
+  it("renders the combined reference policy as in gamma-reference.yaml", () => {
+    const rendered = driver.render(referencePolicy, target, "gamma");
+    const text = goldenYaml("combined reference policy (stack E), GAMMA routing (HTTPRoute) with Istio policies", rendered);
+    expect(text).toBe(golden("gamma-reference.yaml", text));
+  });
+});

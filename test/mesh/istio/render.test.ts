@@ -60,7 +60,7 @@ describe("Istio render (native routing)", () => {
   it("reports a retry budget as unsupported but still renders the attempts", () => {
     const retry = one({ kind: "retry", attempts: 2, retryOn: ["5xx"], budget: { ratio: 0.2, minRetriesPerSecond: 10, ttlSeconds: 10 } });
     const rendered = render([retry]);
-    expect(rendered.unsupported).toEqual([{ intent: "retry", reason: expect.stringContaining("no retry budget") }]);
+    expect(rendered.unsupported).toEqual([{ intent: "retry", partial: true, reason: expect.stringContaining("no retry budget") }]);
     const [vs] = byKind(rendered.manifests, "VirtualService");
     expect(JSON.stringify(vs)).toContain('"retries":{"attempts":2,"retryOn":"5xx"}');
   });
@@ -77,7 +77,7 @@ describe("Istio render (native routing)", () => {
       rules: [{ headers: [{ name: "x-team", match: { type: "regex", value: "a.*" } }] }, { namespaces: ["llm"] }],
     });
     const rendered = render([authz]);
-    expect(rendered.unsupported).toEqual([{ intent: "authz", reason: expect.stringMatching(/rule 1 .* regex/) }]);
+    expect(rendered.unsupported).toEqual([{ intent: "authz", partial: true, reason: expect.stringMatching(/rule 1 .* regex/) }]);
     const allow = rendered.manifests.find((m) => m.metadata.name === "llm-sim-authz-allow");
     expect((allow!.spec as { rules: unknown[] }).rules).toEqual([{ from: [{ source: { namespaces: ["llm"] } }] }]);
   });
@@ -107,7 +107,7 @@ describe("Istio render (native routing)", () => {
     const rendered = render([outlier]);
     expect(JSON.stringify(rendered.manifests[0])).toContain('"maxEjectionPercent":33');
     expect(JSON.stringify(rendered.manifests[0])).toContain('"baseEjectionTime":"1500ms"');
-    expect(rendered.unsupported).toEqual([{ intent: "outlier", reason: expect.stringContaining("33.3%") }]);
+    expect(rendered.unsupported).toEqual([{ intent: "outlier", partial: true, reason: expect.stringContaining("33.3%") }]);
   });
 
   it("reports a second intent of a one-per-service kind instead of dropping it silently", () => {

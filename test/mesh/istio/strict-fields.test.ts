@@ -13,6 +13,8 @@ const driver = createIstioDriver();
 const allManifests = (): KubeObject[] => [
   ...INTENT_KINDS.flatMap((kind) => driver.render([referenceIntents[kind]], target, "native").manifests),
   ...driver.render(referencePolicy, target, "native").manifests,
+  ...INTENT_KINDS.flatMap((kind) => driver.render([referenceIntents[kind]], target, "gamma").manifests),
+  ...driver.render(referencePolicy, target, "gamma").manifests,
 ];
 
 describe("every rendered field is a field of the model generated from the Istio CRDs", () => {
