@@ -1,0 +1,35 @@
+/** The report module's public surface: the results contract, the reporters and compare. */
+export * from "./results.js";
+export { renderMarkdown } from "./markdown.js";
+export { renderHtml } from "./html.js";
+export { renderJunit } from "./junit.js";
+export {
+  renderConformance,
+  conformanceReports,
+  CONFORMANCE_API_VERSION,
+  type ConformanceReport,
+  type ConformanceProfile,
+  type ConformanceResult,
+  type ConformanceStatistics,
+} from "./conformance.js";
+export { writeReports, REPORT_FILES } from "./write.js";
+export { loadResults, findResultsFiles } from "./load-results.js";
+export {
+  compareRuns,
+  BASELINE_MESH,
+  type Comparison,
+  type ComparisonColumn,
+  type LoadedRun,
+  type CheckComparison,
+  type VerdictCell,
+  type StepComparison,
+  type StepColumnCell,
+  type QuantileCell,
+  type OverheadCell,
+  type CapabilityComparison,
+  type CapabilityCell,
+} from "./compare.js";
+export { renderComparisonMarkdown } from "./compare-markdown.js";
+export { renderComparisonHtml } from "./compare-html.js";
+export { writeComparison, compareCommand, defaultComparisonDir, COMPARISON_FILES, type CompareCommandResult } from "./compare-write.js";
+export { exitCodeMeaning, statusText } from "./format.js";
