@@ -81,6 +81,11 @@ export interface LoadResult {
   };
   /** Output tokens per second per request, for streamed requests. */
   outputTokensPerSecond?: LatencySummary;
+  /**
+   * Goodput, when the run was given an SLO (MESHPROOF_SLO): streamed requests that succeeded
+   * with TTFT and mean time per output token within it (`met`), out of all streamed (`total`).
+   */
+  sloMet?: { met: number; total: number };
   /** Where the raw k6 output lives, relative to the run folder. */
   evidence: string[];
 }
