@@ -26,7 +26,8 @@ const COMMON = {
     note:
       "AuthorizationPolicy: an allow-nothing policy plus ALLOW rules on the workloads; service accounts as SPIFFE principals, " +
       "namespaces, methods, paths (prefix as a trailing *), required headers as when-conditions (present as \"*\", exact). " +
-      "Header regexes are not expressible: such a rule is reported and left out, so the default deny covers it",
+      "Service accounts and namespaces come from the peer certificate, so they need mTLS. Header regexes are not expressible: " +
+      "such a rule is reported and left out, so the default deny covers it",
   },
   rateLimit: {
     support: "native",

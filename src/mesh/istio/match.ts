@@ -3,7 +3,9 @@
  * two matches, which the VirtualService needs when a scoped policy (a fault on a chaos header)
  * meets a route (the canary header) and both must hold for one route entry.
  *
- * Istio semantics (virtual_service.proto, HTTPMatchRequest): conditions inside one match are
+ * Istio semantics (HTTPMatchRequest in
+ * https://istio.io/latest/docs/reference/config/networking/virtual-service/ and
+ * https://github.com/istio/api/blob/1.30.3/networking/v1alpha3/virtual_service.proto): conditions inside one match are
  * ANDed; header values match exactly, by prefix, or by an RE2 regex over the whole value; a
  * header given with an empty StringMatch (`{}`) matches when the header is present; uri prefix
  * is a plain string prefix.

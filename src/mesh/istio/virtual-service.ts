@@ -83,33 +83,7 @@ export function renderVirtualService(intents: VirtualServiceIntents, target: Tar
     else unsupported.push({ intent: "route", reason: unusableMatch(`route to ${route.version}`, normalised) });
   }
 
-  const global: PolicySet = {};
-  const scoped: Scoped[] = [];
-  for (const policy of [...intents.faults, ...intents.retries, ...intents.timeouts]) {
-    unsupported.push(...partsIstioCannotExpress(policy));
-    if (isUnconditional(policy.match)) {
-      if (global[policy.kind]) {
-        unsupported.push({
-          intent: policy.kind,
-          reason: `a second ${policy.kind} for every request conflicts with the first; Istio holds one per route entry, the first is rendered`,
-        });
-      } else {
-        setPolicy(global, policy);
-      }
-      continue;
-    }
-    const normalised = normalise(policy.match ?? { headers: [] });
-    if (normalised.kind !== "match") {
-      unsupported.push({ intent: policy.kind, reason: unusableMatch(policy.kind, normalised) });
-    } else if (scoped.length >= MAX_SCOPED_POLICIES) {
-      unsupported.push({
-        intent: policy.kind,
-        reason: `more than ${MAX_SCOPED_POLICIES} request-scoped fault/retry/timeout intents on one service: not rendered`,
-      });
-    } else {
-      scoped.push({ policy, match: normalised.match });
-    }
-  }
+  const { global, scoped } = sortPolicies([...intents.faults, ...intents.retries, ...intents.timeouts], unsupported);
 
   const destination = (subset?: string): Destination["destination"] => {
     if (subset) subsets.add(subset);
@@ -169,6 +143,41 @@ export function renderVirtualService(intents: VirtualServiceIntents, target: Tar
   });
   vs.validate();
   return { manifest: vs.toJSON() as KubeObject, subsets: [...subsets], unsupported };
+}
+
+/**
+ * Unscoped policies apply to every entry (one per kind); scoped ones take part in combinations.
+ * Whatever cannot be placed is reported into `unsupported`.
+ */
+function sortPolicies(policies: Policy[], unsupported: UnsupportedIntent[]): { global: PolicySet; scoped: Scoped[] } {
+  const global: PolicySet = {};
+  const scoped: Scoped[] = [];
+  for (const policy of policies) {
+    unsupported.push(...partsIstioCannotExpress(policy));
+    if (isUnconditional(policy.match)) {
+      if (global[policy.kind]) {
+        unsupported.push({
+          intent: policy.kind,
+          reason: `a second ${policy.kind} for every request conflicts with the first; Istio holds one per route entry, the first is rendered`,
+        });
+      } else {
+        setPolicy(global, policy);
+      }
+      continue;
+    }
+    const normalised = normalise(policy.match ?? { headers: [] });
+    if (normalised.kind !== "match") {
+      unsupported.push({ intent: policy.kind, reason: unusableMatch(policy.kind, normalised) });
+    } else if (scoped.length >= MAX_SCOPED_POLICIES) {
+      unsupported.push({
+        intent: policy.kind,
+        reason: `more than ${MAX_SCOPED_POLICIES} request-scoped fault/retry/timeout intents on one service: not rendered`,
+      });
+    } else {
+      scoped.push({ policy, match: normalised.match });
+    }
+  }
+  return { global, scoped };
 }
 
 function setPolicy(set: PolicySet, policy: Policy): void {
