@@ -109,7 +109,8 @@ export function plannedMeasure(
   const loadSeconds = step.load.durationSeconds * (1 + LATER_BATCH_FACTOR * (maxBatches - 1));
   const perBatchSeconds = longestRequestSeconds(step.load) + K6_OVERHEAD_SECONDS;
   const timeoutMs = Math.max(step.timeoutMs, (loadSeconds + perBatchSeconds * maxBatches) * 1000 + TIMEOUTS.loadGrace);
-  return { ...step, timeoutMs, expectedSeconds: Math.max(expectedSeconds, Math.min(firstSeconds, step.load.durationSeconds)) };
+  // A first batch longer than a perfect mesh needs (a long --duration) still runs to its end.
+  return { ...step, timeoutMs, expectedSeconds: Math.max(expectedSeconds, step.load.durationSeconds) };
 }
 
 type ConvergenceInput = Extract<CheckSpecInput, { type: "proportion" }>;

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../src/engine/errors.js";
+import type { Step } from "../../src/engine/plan.js";
+import { TIMEOUTS } from "../../src/engine/timeouts.js";
+import { NEXT_RELEASE, upgrade, upgradePath, upgradeStages, upgradeTargetEnvVar } from "../../scenarios/upgrade.js";
+import { allSteps, contextFor, fakeDriver, measureSteps, plan } from "./helpers.js";
+
+const command = (id: string, piped = false): Step => ({
+  kind: "command",
+  id,
+  name: `run ${id} now`,
+  timeoutMs: TIMEOUTS.command,
+  argv: [id],
+  ...(piped ? { stdinFrom: "previous" as const } : {}),
+});
+
+describe("upgrade stages", () => {
+  it("keeps a step that reads the previous step's output with it", () => {
+    const stages = upgradeStages([command("a"), command("b", true), command("c"), command("d"), command("e", true), command("f", true)]);
+    expect(stages.map((s) => s.map((x) => x.id))).toEqual([["a", "b"], ["c"], ["d", "e", "f"]]);
+  });
+});
+
+describe("upgrade path", () => {
+  const install = { version: "1.30.3", method: "helm" as const, gatewayApiVersion: "v1.5.1", revision: "1-30-3" };
+
+  it("starts from what the run installed and keeps its method, leaving the new revision to the driver", () => {
+    const { from, to } = upgradePath({ ...contextFor("istio"), install }, {});
+    expect(from).toEqual(install);
+    expect(to).toEqual({ version: NEXT_RELEASE.istio, method: "helm", gatewayApiVersion: "v1.5.1" });
+  });
+
+  it("takes the target release from the environment when named", () => {
+    const { to } = upgradePath({ ...contextFor("linkerd", fakeDriver("linkerd")), install: { ...install, version: "version-2.20" } }, { [upgradeTargetEnvVar("linkerd")]: "edge-26.9.1" });
+    expect(to.version).toBe("edge-26.9.1");
+    expect(upgradeTargetEnvVar("linkerd")).toBe("MESHPROOF_LINKERD_UPGRADE_TO");
+  });
+
+  it("refuses an upgrade to the release already installed, saying what to set", () => {
+    const ctx = { ...contextFor("istio"), install: { ...install, version: NEXT_RELEASE.istio! } };
+    expect(() => upgradePath(ctx, {})).toThrow(UsageError);
+    try {
+      upgradePath(ctx, {});
+    } catch (err) {
+      expect((err as UsageError).hint).toContain("MESHPROOF_ISTIO_UPGRADE_TO");
+    }
+  });
+});
+
+describe.each(["istio", "linkerd"] as const)("upgrade on %s", (mesh) => {
+  const ctx = mesh === "istio" ? contextFor("istio") : contextFor("linkerd", fakeDriver("linkerd"));
+  const p = plan(upgrade, ctx);
+  const steps = allSteps(p);
+
+  it("measures before, after every stage of the driver's upgrade, and after", () => {
+    const measures = measureSteps(p).map((s) => s.id);
+    expect(measures[0]).toBe("before-upgrade");
+    expect(measures[measures.length - 1]).toBe("after-upgrade");
+    const upgradeStepIds = steps.filter((s) => s.kind !== "measure").map((s) => s.id);
+    expect(upgradeStepIds.length).toBeGreaterThan(0);
+    // Every stage is followed by a window; no window splits a piped pair.
+    steps.forEach((s, i) => {
+      if (s.kind === "command" && s.stdinFrom === "previous") expect(steps[i - 1]?.kind).not.toBe("measure");
+    });
+    expect(steps[steps.length - 2]?.kind).toBe("measure");
+    expect(measures.filter((id) => id.startsWith("during-upgrade-")).length).toBeGreaterThan(0);
+  });
+
+  it("holds the windows during the upgrade to error rate and p90, the long ones to p99", () => {
+    for (const s of measureSteps(p)) {
+      const quantiles = s.checks.flatMap((c) => (c.type === "latency" ? [c.quantile] : []));
+      expect(quantiles).toEqual(s.id.startsWith("during-") ? [0.9] : [0.99]);
+      expect(s.checks.some((c) => c.type === "proportion" && c.numerator.status === "error")).toBe(true);
+    }
+  });
+});
