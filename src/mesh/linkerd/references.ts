@@ -1,0 +1,22 @@
+/** The Linkerd 2.20 documentation and sources the rendered fields and install steps come from. */
+export const LINKERD_REFERENCES = [
+  "https://linkerd.io/releases/ (Linkerd 2.20 = version-2.20 tag = edge-26.6.3)",
+  "https://github.com/linkerd/linkerd2/tree/version-2.20/charts/linkerd-crds/templates (CRDs)",
+  "https://linkerd.io/2.20/features/gateway-api/",
+  "https://linkerd.io/2.20/reference/httproute/",
+  "https://linkerd.io/2.20/reference/retries/",
+  "https://linkerd.io/2.20/reference/timeouts/",
+  "https://linkerd.io/2.20/reference/circuit-breaking/",
+  "https://linkerd.io/2.20/reference/authorization-policy/",
+  "https://linkerd.io/2.20/tasks/configuring-per-route-policy/",
+  "https://linkerd.io/2.20/reference/rate-limiting/",
+  "https://linkerd.io/2.20/tasks/fault-injection/",
+  "https://linkerd.io/2.20/features/proxy-injection/",
+  "https://linkerd.io/2.20/reference/proxy-configuration/",
+  "https://linkerd.io/2.20/tasks/install/",
+  "https://linkerd.io/2.20/tasks/install-helm/",
+  "https://linkerd.io/2.20/tasks/generate-certificates/",
+  "https://linkerd.io/2.20/tasks/upgrade/",
+  "https://linkerd.io/2.20/tasks/uninstall/",
+  "https://gateway-api.sigs.k8s.io/reference/spec/ (Gateway API v1.5.1 HTTPRoute)",
+] as const;
