@@ -1,0 +1,207 @@
+/**
+ * Finding the external programs meshproof drives. Order: an explicit environment variable
+ * (the user said exactly which binary), then what `npm run setup` put in its cache (a k6
+ * built with our llmstream extension), then PATH. A missing tool is an environment problem
+ * (exit 4) whose message says how to get it.
+ */
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, isAbsolute, join, relative, resolve } from "node:path";
+
+export type ToolName =
+  | "k6"
+  | "prometheus"
+  | "pushgateway"
+  | "kubectl"
+  | "kind"
+  | "istioctl"
+  | "linkerd"
+  | "helm"
+  | "gcloud"
+  | "kwok"
+  | "go";
+
+export type ToolSource = "env" | "cache" | "path";
+
+export interface ResolvedTool {
+  name: ToolName;
+  /** Absolute path of the executable. */
+  path: string;
+  source: ToolSource;
+}
+
+export const TOOL_ENV_VARS: Readonly<Record<ToolName, string>> = {
+  k6: "K6_BIN",
+  prometheus: "PROMETHEUS_BIN",
+  pushgateway: "PUSHGATEWAY_BIN",
+  kubectl: "KUBECTL_BIN",
+  kind: "KIND_BIN",
+  istioctl: "ISTIOCTL_BIN",
+  linkerd: "LINKERD_BIN",
+  helm: "HELM_BIN",
+  gcloud: "GCLOUD_BIN",
+  kwok: "KWOK_BIN",
+  go: "GO_BIN",
+};
+
+/** Executable names tried on PATH, in order. Debian ships the Pushgateway under a prefixed name. */
+const PATH_NAMES: Readonly<Record<ToolName, readonly string[]>> = {
+  k6: ["k6"],
+  prometheus: ["prometheus"],
+  pushgateway: ["pushgateway", "prometheus-pushgateway"],
+  kubectl: ["kubectl"],
+  kind: ["kind"],
+  istioctl: ["istioctl"],
+  linkerd: ["linkerd"],
+  helm: ["helm"],
+  gcloud: ["gcloud"],
+  kwok: ["kwok"],
+  go: ["go"],
+};
+
+const HOW_TO_GET: Readonly<Record<ToolName, string>> = {
+  k6: "run `npm run setup`, or set K6_BIN to a k6 built with the llmstream extension",
+  prometheus: "run `npm run setup` (installs Debian's prometheus package), or set PROMETHEUS_BIN",
+  pushgateway: "run `npm run setup` (installs Debian's prometheus-pushgateway package), or set PUSHGATEWAY_BIN",
+  kubectl: "install kubectl (https://kubernetes.io/docs/tasks/tools/), or set KUBECTL_BIN",
+  kind: "install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or set KIND_BIN",
+  istioctl: "install istioctl 1.30.3 (https://istio.io/latest/docs/setup/additional-setup/download-istio-release/), or set ISTIOCTL_BIN",
+  linkerd: "install the linkerd CLI version-2.20 (https://linkerd.io/2/getting-started/), or set LINKERD_BIN",
+  helm: "install helm (https://helm.sh/docs/intro/install/), or set HELM_BIN",
+  gcloud: "install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install), or set GCLOUD_BIN",
+  kwok: "install kwok (https://kwok.sigs.k8s.io/docs/user/installation/), or set KWOK_BIN",
+  go: "install Go >= 1.25 (https://go.dev/dl/), or set GO_BIN",
+};
+
+/** The environment's fault, not the user's input or a check: CLI exit code 4. */
+export class ToolMissingError extends Error {
+  readonly exitCode = 4;
+  constructor(
+    readonly tool: ToolName,
+    /** What to do about it, e.g. "run `npm run setup`, or set K6_BIN to ...". */
+    readonly hint: string,
+    problem = `${tool} was not found`,
+  ) {
+    super(`${problem}: ${hint}`);
+    this.name = "ToolMissingError";
+  }
+}
+
+/** Where `npm run setup` keeps what it builds, outside the repository so clones share it. */
+export function toolsCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  // The XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored.
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), ".cache");
+  return join(base, "meshproof", "tools");
+}
+
+export interface ToolManifestEntry {
+  path: string;
+  version: string;
+}
+
+/** Written by `npm run setup`: what it built or found, so later runs need not search. */
+export interface ToolManifest {
+  schemaVersion: 1;
+  writtenAt: string;
+  tools: Partial<Record<ToolName, ToolManifestEntry>>;
+}
+
+export function manifestPath(cacheDir: string): string {
+  return join(cacheDir, "manifest.json");
+}
+
+/** The manifest, or undefined when setup never ran or the file is not one we wrote. */
+export function readToolManifest(cacheDir: string): ToolManifest | undefined {
+  let text: string;
+  try {
+    text = readFileSync(manifestPath(cacheDir), "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<ToolManifest>;
+    if (parsed.schemaVersion !== 1 || typeof parsed.tools !== "object" || parsed.tools === null) return undefined;
+    return parsed as ToolManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface FindToolOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Defaults to toolsCacheDir(env). */
+  cacheDir?: string;
+}
+
+/**
+ * Resolve a tool or throw ToolMissingError. An environment variable naming a file that is not
+ * an executable also throws: the user asked for that binary, so falling back would hide it.
+ */
+export function findTool(name: ToolName, options: FindToolOptions = {}): ResolvedTool {
+  const found = tryFindTool(name, options);
+  if (!found) throw new ToolMissingError(name, HOW_TO_GET[name]);
+  return found;
+}
+
+/** Like findTool, but undefined when the tool is nowhere (a bad env variable still throws). */
+export function tryFindTool(name: ToolName, options: FindToolOptions = {}): ResolvedTool | undefined {
+  const env = options.env ?? process.env;
+  const variable = TOOL_ENV_VARS[name];
+  const explicit = env[variable];
+  if (explicit) {
+    const path = resolve(explicit);
+    if (!isExecutableFile(path)) {
+      throw new ToolMissingError(
+        name,
+        `point ${variable} at an executable ${name}, or unset it to search the setup cache and PATH`,
+        `${variable} is set to ${explicit}, but there is no executable file there`,
+      );
+    }
+    return { name, path, source: "env" };
+  }
+
+  const cacheDir = options.cacheDir ?? toolsCacheDir(env);
+  const cached = readToolManifest(cacheDir)?.tools[name];
+  // Only binaries that live inside the cache count as "from the cache"; the manifest also
+  // records system-wide tools (apt's prometheus), which PATH finds under their true source.
+  if (cached && isInside(cacheDir, cached.path) && isExecutableFile(cached.path)) {
+    return { name, path: cached.path, source: "cache" };
+  }
+
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (!dir || !isAbsolute(dir)) continue; // a relative PATH entry would depend on the cwd
+    for (const candidate of PATH_NAMES[name]) {
+      const path = join(dir, candidate);
+      if (isExecutableFile(path)) return { name, path, source: "path" };
+    }
+  }
+  return undefined;
+}
+
+/** For progress lines: "k6 from the setup cache (/home/me/.cache/meshproof/tools/k6-.../k6)". */
+export function describeTool(tool: ResolvedTool): string {
+  const where =
+    tool.source === "env" ? TOOL_ENV_VARS[tool.name] : tool.source === "cache" ? "the setup cache" : "PATH";
+  return `${tool.name} from ${where} (${tool.path})`;
+}
+
+/** How to get a tool, for messages that mention it before it is needed. */
+export function toolHint(name: ToolName): string {
+  return HOW_TO_GET[name];
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
