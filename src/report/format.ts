@@ -141,6 +141,10 @@ export function formatConfidence(confidence: number): string {
   return `${text}%`;
 }
 
+/** Said once under each checks table: the two probabilities are what the check was designed for. */
+export const ERROR_PROBABILITY_NOTE =
+  "False fail / false pass: the probability, fixed when the check was designed, that a mesh keeping its promise fails the check, and that a mesh clearly breaking it (for a proportion, off by twice the tolerance) passes.";
+
 export function formatErrorProbabilities(v: Verdict): string {
   if (!v.errorProbabilities) return "–";
   return `${formatProbability(v.errorProbabilities.falseFailure)} / ${formatProbability(v.errorProbabilities.falsePass)}`;

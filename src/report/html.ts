@@ -5,6 +5,7 @@
 import type { Verdict } from "../analysis/verdict.js";
 import type { LatencySummary } from "../load/profile.js";
 import {
+  ERROR_PROBABILITY_NOTE,
   METRIC_LABEL,
   QUANTILES,
   STATUS_LABEL,
@@ -146,7 +147,7 @@ function checksBlock(section: ScenarioSection): string {
   return `<h3>Checks</h3>\n${htmlTable(
     ["Status", "Check", "Claim", n("Observed"), n("Expected"), n("Tolerance"), "Interval", n("n"), n("False fail / false pass"), "Why"],
     rows,
-  )}`;
+  )}\n<p class="muted">${esc(ERROR_PROBABILITY_NOTE)}</p>`;
 }
 
 /** The range on one line, the confidence under it: keeps the widest column narrow. */

@@ -4,6 +4,7 @@
  */
 import type { LatencySummary } from "../load/profile.js";
 import {
+  ERROR_PROBABILITY_NOTE,
   METRIC_LABEL,
   QUANTILES,
   STATUS_SYMBOL,
@@ -147,6 +148,8 @@ function checksBlock(section: ScenarioSection): string {
       rows,
       ["left", "left", "left", "right", "right", "right", "left", "right", "right", "left", "left"],
     ),
+    "",
+    ERROR_PROBABILITY_NOTE,
   ].join("\n");
 }
 

@@ -139,6 +139,7 @@ function latencyVerdict(id: string, claim: string, observed: number, maxMs: numb
     observed,
     expected: maxMs,
     sampleSize: n,
+    errorProbabilities: { falseFailure: 1e-4, falsePass: 1e-2 },
     unit: "ms",
     evidence: [stepEvidence],
   };
@@ -210,8 +211,9 @@ function buildBenchmarkRun(opts: BenchmarkOptions): RunResults {
   return run({ runId: opts.runId ?? `20260314-020000-bench-${mesh}-${seed}`, command: "scenario", name: "benchmark", targets: [target] });
 }
 
+/** As the analysis module writes them: unit "proportion", the planned error probabilities. */
 function proportionVerdict(v: Omit<Verdict, "evidence" | "errorProbabilities" | "unit"> & { evidence?: string[] }): Verdict {
-  return { errorProbabilities: { falseFailure: 1e-5, falsePass: 1e-3 }, evidence: v.evidence ?? ["evidence/split/outcomes.json"], ...v };
+  return { errorProbabilities: { falseFailure: 1e-5, falsePass: 1e-3 }, unit: "proportion", evidence: v.evidence ?? ["evidence/split/outcomes.json"], ...v };
 }
 
 function canaryTarget(mesh: "istio" | "linkerd"): TargetRecord {
