@@ -10,9 +10,11 @@ import type { IIoK8sSigsGatewayApiApisV1HTTPRouteMatch as HTTPRouteMatch } from 
 import type { HeaderMatch, PathMatch, RequestMatch } from "../intent.js";
 
 /**
- * A header that must merely be present is rendered as a regular expression matching any value.
- * RegularExpression header matches are "implementation-specific" in Gateway API; Istio and
- * Linkerd both document support for them.
+ * A header that must merely be present is rendered as a regular expression matching any value
+ * (Gateway API has no presence match). RegularExpression header matches have
+ * implementation-specific support in Gateway API; Linkerd 2.20's HTTPRoute reference lists them
+ * (https://linkerd.io/2.20/reference/httproute/#httpheadermatch). Whether another mesh honours
+ * them is for its driver to confirm.
  */
 export const ANY_VALUE_REGEX = ".*";
 

@@ -49,9 +49,10 @@ export const referenceIntents = {
     rules: [
       {
         serviceAccounts: ["meshproof-llm/loadgen"],
+        // Required and non-empty, as the reference governance policy states.
         headers: [
-          { name: "x-team", match: { type: "present" } },
-          { name: "x-project", match: { type: "present" } },
+          { name: "x-team", match: { type: "regex", value: ".+" } },
+          { name: "x-project", match: { type: "regex", value: ".+" } },
         ],
       },
       { namespaces: ["meshproof-monitoring"], methods: ["GET"], paths: [{ type: "prefix", value: "/metrics" }] },

@@ -194,6 +194,11 @@ describe("Linkerd rendering as a whole", () => {
     }
   });
 
+  it("renders the same for native and GAMMA routing (Linkerd's routing API is Gateway API)", () => {
+    const intents = goldenCases["reference"] ?? [];
+    expect(linkerdDriver.render(intents, target, "gamma")).toEqual(linkerdDriver.render(intents, target, "native"));
+  });
+
   it("is deterministic, and refuses contradicting intents", () => {
     const intents = goldenCases["reference"] ?? [];
     expect(linkerdDriver.render(intents, target, "native")).toEqual(linkerdDriver.render(intents, target, "native"));
