@@ -18,7 +18,7 @@ import type { RunOptions } from "./options.js";
 import { parseRunOptions } from "./options.js";
 import { progressFor } from "./progress.js";
 import { resolveScenario, resolveSuite } from "./catalog.js";
-import { DRIVERS, executionEnvFor, installOptions, preflight, providerFor, stackPlannerFor } from "./wiring.js";
+import { driversFor, executionEnvFor, installOptions, preflight, providerFor, stackPlannerFor } from "./wiring.js";
 
 export interface Output {
   /** Human lines (stderr), or nothing with --json. */
@@ -51,6 +51,9 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   const runId = newRunId();
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   const provider = providerFor(opts, runId);
+  const drivers = driversFor(opts, provider);
+  const runDir = path.resolve(opts.out, runId);
+  const stack = await stackPlannerFor(opts, runId, provider, runDir);
   const plan = buildRunPlan({
     command,
     name,
@@ -59,15 +62,14 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     scenarios,
     mesh: opts.mesh,
     provider,
-    drivers: DRIVERS,
-    stack: stackPlannerFor(opts, runId, provider),
+    drivers,
+    stack,
     routing: opts.routing,
     install: installOptions(opts),
     scenarioOptions: { seed, ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.duration !== undefined ? { durationSeconds: opts.duration } : {}) },
     keep: opts.keep,
     options: { ...recordedOptions(opts), seed },
   });
-  const runDir = path.resolve(opts.out, runId);
   await mkdir(runDir, { recursive: true });
 
   if (opts.dryRun) {
@@ -127,7 +129,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     tools,
     versions: Object.fromEntries(plan.targets.map((t) => [t.mesh, t.meshVersion])),
     host: { platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, node: process.version },
-    targets: execution.targets,
+    targets: execution.targets.map((t) => ({ ...t, routing: opts.routing, capabilities: drivers[t.mesh as keyof typeof drivers].capabilities(opts.routing) })),
     summary: { ...summarize(verdictList), exitCode },
     ...(execution.aborted ? { aborted: execution.aborted.message } : {}),
   };

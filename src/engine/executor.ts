@@ -90,7 +90,7 @@ class Walker {
   async runTarget(target: TargetPlan): Promise<TargetRecord> {
     this.mesh = target.mesh;
     const cleanup = new CleanupStack();
-    const record: TargetRecord = { mesh: target.mesh, meshVersion: target.meshVersion, routing: "", setup: [], scenarios: [], teardown: [] };
+    const record: TargetRecord = { mesh: target.mesh, meshVersion: target.meshVersion, routing: "native", setup: [], scenarios: [], teardown: [] };
     try {
       await this.runAll(target.setup, target.mesh, cleanup, record.setup);
       for (const scenario of target.scenarios) {
@@ -101,7 +101,7 @@ class Walker {
       // A failed setup leaves the target's scenarios unjudged: say so instead of judging them.
       const reason = errorMessage(err instanceof StepFailed ? err.cause : err);
       for (const scenario of target.scenarios.slice(record.scenarios.length)) {
-        record.scenarios.push({ name: scenario.scenario, description: scenario.description, claims: scenario.claims, status: "error", steps: [], verdicts: [] });
+        record.scenarios.push({ name: scenario.scenario, description: scenario.description, claims: scenario.claims, requires: scenario.requires, status: "error", steps: [], verdicts: [] });
       }
       this.env.progress.note(`${target.mesh}: setup failed, its scenarios did not run: ${reason}`);
       if (err instanceof StepFailed && err.cause instanceof MeshproofError) throw err.cause;
@@ -155,7 +155,7 @@ class Walker {
       await this.cleanUp(cleanup, where);
     }
     const status = error ? "error" : scenarioStatus(verdicts);
-    return { name: plan.scenario, description: plan.description, claims: plan.claims, status, steps, verdicts };
+    return { name: plan.scenario, description: plan.description, claims: plan.claims, requires: plan.requires, status, steps, verdicts };
   }
 
   async runAll(steps: readonly Step[], where: string, cleanup: CleanupStack, records: StepRecord[]): Promise<void> {

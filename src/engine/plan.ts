@@ -162,6 +162,8 @@ export interface ScenarioPlan {
   scenario: string;
   description: string;
   claims: string[];
+  /** Intent kinds the scenario applies (conformance lists them as features). */
+  requires: IntentKind[];
   phases: Phase[];
 }
 

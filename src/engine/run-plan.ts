@@ -91,11 +91,12 @@ export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
     targetUrls[mesh] = stack.targetUrl;
 
     const installSteps = driver.install(install);
-    // The mesh comes off again unless --keep: hang its uninstall on the first install step so the
-    // cleanup is registered the moment installation starts, not at the end of a successful run.
+    // Hang the uninstall on the first install step (unless the driver's steps carry their own
+    // undo) so the cleanup is registered the moment installation starts. With --keep the
+    // executor lists it instead of running it.
     const [first, ...rest] = installSteps;
     const meshSetup: Step[] =
-      first && !req.keep && first.kind === "command" && !first.undo
+      first && first.kind === "command" && !installSteps.some((s) => s.kind === "command" && s.undo)
         ? [{ ...first, undo: driver.uninstall(install) }, ...rest]
         : installSteps;
 
@@ -135,8 +136,6 @@ export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
     argv: buildArgv,
   }));
   const clusterSetup = [...buildImages, ...req.provider.ensure(), ...req.provider.loadImages(images.map((i) => i.image))];
-  // Without --keep the provider's own undo (on its create step) removes a cluster meshproof made.
-  const clusterSetupKept = req.keep ? clusterSetup.map(stripUndo) : clusterSetup;
 
   return {
     schemaVersion: 1,
@@ -149,18 +148,12 @@ export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
       name: req.provider.name,
       description: req.provider.describe(),
       context: req.provider.context,
-      setup: clusterSetupKept,
+      setup: clusterSetup,
       teardown: [],
     },
     targets,
     targetUrls,
   };
-}
-
-function stripUndo(step: Step): Step {
-  if (step.kind !== "command" || !step.undo) return step;
-  const { undo: _undo, ...rest } = step;
-  return rest;
 }
 
 /** Every evidence-collecting command for a namespace, shared by the cluster stack planners. */

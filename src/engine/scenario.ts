@@ -174,6 +174,7 @@ export class StepFactory {
       scenario: this.definition.name,
       description: this.definition.description,
       claims: this.definition.claims,
+      requires: this.definition.requires,
       phases: all,
     };
   }

@@ -49,7 +49,7 @@ function plan(assess: Step[]): RunPlanWithCluster {
         meshVersion: "1",
         cluster: "kind",
         setup: [{ kind: "apply", id: "stack", name: "deploy the stack", timeoutMs: 1000, manifests: [obj("Deployment", "llm")] }],
-        scenarios: [{ scenario: "canary", description: "d", claims: ["c"], phases: [{ name: "setup", steps: [] }, { name: "assess", steps: assess }, { name: "teardown", steps: [] }] }],
+        scenarios: [{ scenario: "canary", description: "d", claims: ["c"], requires: ["split"], phases: [{ name: "setup", steps: [] }, { name: "assess", steps: assess }, { name: "teardown", steps: [] }] }],
         teardown: [{ kind: "collect", id: "events", name: "save events", timeoutMs: 1000, argv: ["kubectl", "get", "events"], file: "evidence/events.yaml" }],
       },
     ],
