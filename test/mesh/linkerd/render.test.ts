@@ -100,7 +100,7 @@ describe("Linkerd routing", () => {
 });
 
 describe("Linkerd circuit breaking", () => {
-  it("annotates the target Service (metadata only) and reports interval, ejection cap and pool limits", () => {
+  it("annotates the target Service (repeating its selector and port) and reports interval, ejection cap and pool limits", () => {
     const { manifests, unsupported } = render([referenceIntents.outlier]);
     expect(manifests).toEqual([
       {
@@ -117,6 +117,7 @@ describe("Linkerd circuit breaking", () => {
             "balancer.linkerd.io/failure-accrual-consecutive-max-penalty": "1m",
           },
         },
+        spec: { selector: target.selector, ports: [{ name: "http", port: 8000, targetPort: 8000, protocol: "TCP" }] },
       },
     ]);
     expect(unsupported.map((u) => u.reason.split(":")[0])).toEqual(["detection interval 30000 ms", "at most 50% ejected", "connection-pool limits (maxConnections, maxPendingRequests)"]);
