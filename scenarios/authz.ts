@@ -7,6 +7,7 @@ import { defineScenario, type ScenarioContext, type StepFactory } from "../src/e
 import type { IntentOf } from "../src/mesh/intent.js";
 import type { LoadProfileInput } from "../src/load/profile.js";
 import { shareCheck } from "./checks.js";
+import { applyPolicy } from "./policy-steps.js";
 import { authzPolicy, LOADGEN_SERVICE_ACCOUNT, REFERENCE_ALLOW, REQUIRED_HEADERS } from "./policies.js";
 import { plannedConverge, plannedMeasure } from "./sizing.js";
 
@@ -35,7 +36,7 @@ function swapPolicy(
   const checkId = `${id}-converged`;
   return [
     ...(previous ? steps.removePolicy(`${id}-remove-previous`, "remove the previous authorization policy", [previous]) : []),
-    ...steps.policy(id, name, [next]),
+    ...applyPolicy(ctx, steps, id, name, [next]),
     plannedConverge(ctx, steps, `${id}-converge`, converge.name, [
       converge.allowed
         ? shareCheck(checkId, "the probe requests are allowed", { status: "2xx" }, 1)

@@ -6,6 +6,7 @@ import type { CheckSpecInput } from "../src/analysis/index.js";
 import type { Step } from "../src/engine/plan.js";
 import { defineScenario, type ScenarioContext, type StepFactory } from "../src/engine/scenario.js";
 import { errorRateCheck, latencyCheck, shareCheck } from "./checks.js";
+import { applyPolicy } from "./policy-steps.js";
 import { ALL_STABLE, CANARY, CANARY_HEADER_OVERRIDE, canarySplit } from "./policies.js";
 import { plannedConverge, plannedMeasure } from "./sizing.js";
 import { CANARY_SLO } from "./slo.js";
@@ -34,7 +35,7 @@ function sloChecks(prefix: string, percent: number): CheckSpecInput[] {
 function shiftTo(ctx: ScenarioContext, steps: StepFactory, percent: number, previous: number, id: string, name: string): Step[] {
   const checkId = `${id}-converged-share`;
   return [
-    ...steps.policy(id, name, [CANARY_HEADER_OVERRIDE, canarySplit(percent)]),
+    ...applyPolicy(ctx, steps, id, name, [CANARY_HEADER_OVERRIDE, canarySplit(percent)]),
     plannedConverge(ctx, steps, `${id}-converge`, `wait until about ${percent}% of requests reach the canary`, [canaryShare(checkId, percent)], {
       requires: ["split"],
       maxTolerance: { [checkId]: Math.abs(percent - previous) / 100 * SEPARATION },
@@ -73,7 +74,7 @@ export const canary = defineScenario({
         ...shiftTo(ctx, steps, percent, previous, `shift-${percent}`, `shift ${percent}% of traffic to the canary`),
         plannedMeasure(ctx, steps, measureId, `measure the split and the SLOs with ${percent}% on the canary`, sloChecks(`at-${percent}`, percent), { requires: ["split"] }),
         steps.gate(`gate-${percent}`, measureId, "roll back: send every request to stable", [
-          ...steps.policy(`rollback-${percent}`, "roll back: send every request to stable", [CANARY_HEADER_OVERRIDE, ALL_STABLE]),
+          ...applyPolicy(ctx, steps, `rollback-${percent}`, "roll back: send every request to stable", [CANARY_HEADER_OVERRIDE, ALL_STABLE]),
           plannedConverge(ctx, steps, `rollback-${percent}-converge`, "wait until no request reaches the canary", [canaryShare(`rollback-${percent}-share`, 0)], {
             requires: ["split"],
             maxTolerance: { [`rollback-${percent}-share`]: (percent / 100) * SEPARATION },

@@ -7,6 +7,7 @@ import { defineScenario } from "../src/engine/scenario.js";
 import { TIMEOUTS } from "../src/engine/timeouts.js";
 import { simDeploymentName } from "../src/stack/index.js";
 import { errorRateCheck, shareCheck } from "./checks.js";
+import { applyPolicy } from "./policy-steps.js";
 import { FAULTY_STATUS, FAULTY_VERSION, faultyReplica } from "./faulty-replica.js";
 import { CONSECUTIVE_ERRORS_TO_EJECT, OUTLIER_DETECTION } from "./policies.js";
 import { plannedConverge, plannedMeasure } from "./sizing.js";
@@ -70,7 +71,7 @@ export const circuitBreaking = defineScenario({
             toleranceAbsolute: IN_ROTATION.tolerance,
           }),
         ], { requires: [] }),
-        ...steps.policy("circuit-breaker", `eject a replica after ${CONSECUTIVE_ERRORS_TO_EJECT} consecutive errors`, [OUTLIER_DETECTION]),
+        ...applyPolicy(ctx, steps, "circuit-breaker", `eject a replica after ${CONSECUTIVE_ERRORS_TO_EJECT} consecutive errors`, [OUTLIER_DETECTION]),
         plannedConverge(ctx, steps, "ejection-converge", "wait until clients stop seeing the failing replica's errors", [
           shareCheck("ejection-converged", "clients see almost no errors", { status: "error" }, 0),
         ], {

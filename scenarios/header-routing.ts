@@ -4,6 +4,7 @@
  */
 import { defineScenario } from "../src/engine/scenario.js";
 import { shareCheck } from "./checks.js";
+import { applyPolicy } from "./policy-steps.js";
 import { CANARY, CANARY_HEADER, CANARY_HEADER_OVERRIDE, CANARY_PERCENT, PREMIUM_TIER_ROUTE, PREMIUM_VERSION, SPLIT_90_10, TIER_HEADER } from "./policies.js";
 import { plannedConverge, plannedMeasure } from "./sizing.js";
 
@@ -29,7 +30,7 @@ export const headerRouting = defineScenario({
     const canaryHeader = { [CANARY_HEADER.name]: CANARY_HEADER.value };
     return {
       assess: [
-        ...steps.policy("routing-policy", `route ${CANARY_HEADER.name}: ${CANARY_HEADER.value} to the canary and premium customers to ${PREMIUM_VERSION}; split the rest ${100 - CANARY_PERCENT}/${CANARY_PERCENT}`, [
+        ...applyPolicy(ctx, steps, "routing-policy", `route ${CANARY_HEADER.name}: ${CANARY_HEADER.value} to the canary and premium customers to ${PREMIUM_VERSION}; split the rest ${100 - CANARY_PERCENT}/${CANARY_PERCENT}`, [
           CANARY_HEADER_OVERRIDE,
           PREMIUM_TIER_ROUTE,
           SPLIT_90_10,

@@ -5,6 +5,7 @@
 import type { CheckSpecInput } from "../src/analysis/index.js";
 import { defineScenario } from "../src/engine/scenario.js";
 import { shareCheck } from "./checks.js";
+import { applyPolicy } from "./policy-steps.js";
 import { NO_PEER, workloadIdentity } from "./identity.js";
 import { LOADGEN_SERVICE_ACCOUNT, PERMISSIVE_MTLS, STRICT_MTLS } from "./policies.js";
 import { plannedConverge, plannedMeasure } from "./sizing.js";
@@ -41,7 +42,7 @@ export const mtls = defineScenario({
     ];
     return {
       assess: [
-        ...steps.policy("strict-mtls", "require mutual TLS from every caller of the service (strict)", [STRICT_MTLS]),
+        ...applyPolicy(ctx, steps, "strict-mtls", "require mutual TLS from every caller of the service (strict)", [STRICT_MTLS]),
         plannedConverge(ctx, steps, "strict-converge", "wait until the client outside the mesh is refused", [
           shareCheck("strict-converged-refused", "requests from outside the mesh are refused", { status: "2xx" }, 0),
         ], {
@@ -54,7 +55,7 @@ export const mtls = defineScenario({
         plannedMeasure(ctx, steps, "strict-outsider", "send requests from the client outside the mesh", [
           shareCheck("strict-outsider-refused", "under strict mTLS no request from outside the mesh succeeds", { status: "2xx" }, 0),
         ], { load: outsider, requires: ["mtls"] }),
-        ...steps.policy("permissive-mtls", "accept plaintext callers as well as mutual TLS (permissive)", [PERMISSIVE_MTLS]),
+        ...applyPolicy(ctx, steps, "permissive-mtls", "accept plaintext callers as well as mutual TLS (permissive)", [PERMISSIVE_MTLS]),
         plannedConverge(ctx, steps, "permissive-converge", "wait until the client outside the mesh gets through", [
           shareCheck("permissive-converged-accepted", "requests from outside the mesh succeed", { status: "2xx" }, 1),
         ], {

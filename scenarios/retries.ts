@@ -4,6 +4,7 @@
  */
 import { defineScenario } from "../src/engine/scenario.js";
 import { shareCheck } from "./checks.js";
+import { applyPolicy } from "./policy-steps.js";
 import { ALL_STABLE, RETRY_POLICY, STABLE } from "./policies.js";
 import { plannedConverge, plannedMeasure } from "./sizing.js";
 
@@ -54,7 +55,7 @@ export const retries = defineScenario({
     const failTwice = { [FAIL_ATTEMPTS]: String(RECOVERABLE_FAILURES) };
     return {
       assess: [
-        ...steps.policy("retry-policy", `send every request to ${STABLE} and retry ${RETRY_POLICY.attempts} times on ${RETRY_POLICY.retryOn.join(", ")}`, [ALL_STABLE, RETRY_POLICY]),
+        ...applyPolicy(ctx, steps, "retry-policy", `send every request to ${STABLE} and retry ${RETRY_POLICY.attempts} times on ${RETRY_POLICY.retryOn.join(", ")}`, [ALL_STABLE, RETRY_POLICY]),
         plannedConverge(ctx, steps, "retries-converge", `wait until requests failing their first ${RECOVERABLE_FAILURES} tries succeed`, [
           shareCheck("retries-converged-success", "requests failing their first tries succeed", { status: "2xx" }, 1),
         ], {

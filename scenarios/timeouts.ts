@@ -5,6 +5,7 @@
 import { defineScenario } from "../src/engine/scenario.js";
 import type { LoadProfileInput } from "../src/load/profile.js";
 import { shareCheck, slowShareCheck } from "./checks.js";
+import { applyPolicy } from "./policy-steps.js";
 import { HEALTH_TIMEOUT, HEALTH_TIMEOUT_MS, INFERENCE_TIMEOUT, INFERENCE_TIMEOUT_MS } from "./policies.js";
 import { DELAY_HEADER, plannedConverge, plannedMeasure } from "./sizing.js";
 
@@ -55,7 +56,7 @@ export const timeouts = defineScenario({
   build(ctx, steps) {
     return {
       assess: [
-        ...steps.policy("route-timeouts", `limit the inference route to ${INFERENCE_TIMEOUT_MS / 1000} s and the health route to ${HEALTH_TIMEOUT_MS / 1000} s`, [INFERENCE_TIMEOUT, HEALTH_TIMEOUT]),
+        ...applyPolicy(ctx, steps, "route-timeouts", `limit the inference route to ${INFERENCE_TIMEOUT_MS / 1000} s and the health route to ${HEALTH_TIMEOUT_MS / 1000} s`, [INFERENCE_TIMEOUT, HEALTH_TIMEOUT]),
         plannedConverge(ctx, steps, "timeouts-converge", `wait until requests held ${PAST_TIMEOUT_DELAY_MS / 1000} s are cut`, [
           shareCheck("timeouts-converged-cut", "requests held past the limit are cut", { status: GATEWAY_TIMEOUT }, 1),
         ], {

@@ -1,13 +1,15 @@
 /**
- * What the scenario tests plan with: a target like the reference stack's, the mesh drivers, and
- * small helpers to walk a plan. A driver that is not written yet is stood in for by a fake that
- * renders every intent to a placeholder object, so the catalog's structure is still checked.
+ * What the scenario tests plan with: a target like the reference stack's, the real mesh drivers,
+ * and small helpers to walk a plan. A fake driver that renders every intent to a placeholder
+ * object lets a test see exactly which intents a scenario applied, or make every intent
+ * unsupported.
  */
 import type { Step, ScenarioPlan, MeasureStep, ConvergeStep, KubeObject } from "../../src/engine/plan.js";
 import { planScenario, walkSteps, type ScenarioContext, type ScenarioDefinition, type ScenarioOptions } from "../../src/engine/scenario.js";
 import { TIMEOUTS } from "../../src/engine/timeouts.js";
 import type { Capabilities, MeshDriver, MeshName, Rendered } from "../../src/mesh/driver.js";
 import { createIstioDriver } from "../../src/mesh/istio/index.js";
+import { linkerdDriver } from "../../src/mesh/linkerd/index.js";
 import { INTENT_KINDS, type Intent, type Target } from "../../src/mesh/intent.js";
 import { noneDriver } from "../../src/mesh/none/index.js";
 
@@ -27,10 +29,11 @@ export interface FakeDriver extends MeshDriver {
 }
 
 /**
- * Stands in for a driver not written yet: every intent becomes one placeholder object carrying
- * the intent as data; the upgrade is two stages, the second reading the first's output.
+ * A driver whose behaviour a test controls: every intent becomes one placeholder object carrying
+ * the intent as data, except the kinds it refuses (`unsupported`) or renders with a part left
+ * out (`partlyUnsupported`); the upgrade is two stages, the second reading the first's output.
  */
-export function fakeDriver(name: MeshName, unsupported: readonly Intent["kind"][] = []): FakeDriver {
+export function fakeDriver(name: MeshName, unsupported: readonly Intent["kind"][] = [], partlyUnsupported: readonly Intent["kind"][] = []): FakeDriver {
   const rendered: Intent[] = [];
   return {
     name,
@@ -57,6 +60,7 @@ export function fakeDriver(name: MeshName, unsupported: readonly Intent["kind"][
           out.unsupported.push({ intent: intent.kind, reason: "the fake driver does not express it" });
           return;
         }
+        if (partlyUnsupported.includes(intent.kind)) out.unsupported.push({ intent: intent.kind, partial: true, reason: "the fake driver leaves a part out" });
         const manifest: KubeObject = {
           apiVersion: "v1",
           kind: "ConfigMap",
@@ -80,7 +84,7 @@ export function driverFor(mesh: MeshName): MeshDriver {
     case "istio":
       return createIstioDriver({ enrolledNamespaces: [TARGET.namespace] });
     case "linkerd":
-      return fakeDriver("linkerd");
+      return linkerdDriver;
     case "none":
       return noneDriver;
   }

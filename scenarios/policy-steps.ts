@@ -1,0 +1,72 @@
+/**
+ * Applying a reference policy when a mesh can express only part of it. A driver reports a gap as
+ * partial when it rendered the rest of the intent (Linkerd has no retry budget on HTTPRoute;
+ * Istio none at all). Such a gap is reported in the plan, but it must not withdraw claims that
+ * do not rest on the missing part: retries on 503 are judged whether or not a budget exists. A
+ * whole-intent refusal still withdraws every check that requires the intent, as the step
+ * factory links it. Where a claim does rest on one part (a delay, an exact limit), the scenario
+ * names it with `withdrawUnlessExpressed`.
+ */
+import type { Step, UnsupportedStep } from "../src/engine/plan.js";
+import type { ScenarioContext, StepFactory } from "../src/engine/scenario.js";
+import { TIMEOUTS } from "../src/engine/timeouts.js";
+import { parseIntents, type Intent, type IntentKind } from "../src/mesh/intent.js";
+import type { UnsupportedIntent } from "../src/mesh/driver.js";
+
+function gapStep(id: string, mesh: string, gap: UnsupportedIntent, checks: string[]): UnsupportedStep {
+  return {
+    kind: "unsupported",
+    id,
+    name: `${gap.intent} is ${gap.partial ? "only partly" : "not"} supported by ${mesh}`,
+    timeoutMs: 0,
+    intent: gap.intent,
+    reason: gap.reason,
+    checks,
+  };
+}
+
+/** Step ids must be unique within a plan; a driver may report several gaps of one intent. */
+function uniqueIds(steps: Step[]): Step[] {
+  const seen = new Map<string, number>();
+  return steps.map((step) => {
+    const n = (seen.get(step.id) ?? 0) + 1;
+    seen.set(step.id, n);
+    return n === 1 ? step : { ...step, id: `${step.id}-${n}` };
+  });
+}
+
+/**
+ * Apply `intents` as one policy. Whole-intent gaps withdraw the checks that require the intent;
+ * partial gaps are reported without withdrawing anything.
+ */
+export function applyPolicy(ctx: ScenarioContext, steps: StepFactory, id: string, name: string, intents: Intent[]): Step[] {
+  const parsed = parseIntents(intents);
+  const rendered = ctx.driver.render(parsed, ctx.target, ctx.routing);
+  const partial = rendered.unsupported.filter((g) => g.partial);
+  if (partial.length === 0) return uniqueIds(steps.policy(id, name, parsed));
+
+  const result: Step[] = [];
+  if (rendered.manifests.length > 0) result.push({ kind: "apply", id, name, timeoutMs: TIMEOUTS.apply, manifests: rendered.manifests });
+  // Whole-intent gaps go through the factory, which links them to the checks requiring them;
+  // the objects those intents render (if any) are already in the apply step above.
+  const refused = new Set<IntentKind>(rendered.unsupported.filter((g) => !g.partial).map((g) => g.intent));
+  if (refused.size > 0) {
+    const linked = steps.policy(`${id}-refused`, name, parsed.filter((i) => refused.has(i.kind)));
+    result.push(...linked.filter((s) => s.kind === "unsupported"));
+  }
+  partial.forEach((gap) => result.push(gapStep(`${id}-partly-${gap.intent.toLowerCase()}`, ctx.mesh, gap, [])));
+  return uniqueIds(result);
+}
+
+/**
+ * The claims in `checks` rest on `part` (e.g. the delay of a fault policy): if this mesh cannot
+ * express all of it, they are withdrawn as unsupported, with the mesh's reason. Place the step
+ * before the steps that judge them.
+ */
+export function withdrawUnlessExpressed(ctx: ScenarioContext, id: string, part: Intent[], checks: string[]): UnsupportedStep[] {
+  const gaps = ctx.driver.render(parseIntents(part), ctx.target, ctx.routing).unsupported;
+  const [first] = gaps;
+  if (!first) return [];
+  const reason = gaps.map((g) => g.reason).join("; ");
+  return [gapStep(id, ctx.mesh, { ...first, reason }, checks)];
+}
