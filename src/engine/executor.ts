@@ -15,7 +15,7 @@ import { CleanupStack } from "./cleanup.js";
 import { tail, type CommandRunner } from "./commands.js";
 import { MeshproofError, errorMessage, formatMs } from "./errors.js";
 import { mergeLoadResults } from "./merge-load.js";
-import type { ConvergeStep, MeasureStep, ScenarioPlan, Step, TargetPlan } from "./plan.js";
+import type { ConvergeStep, KubeObject, MeasureStep, ScenarioPlan, Step, TargetPlan } from "./plan.js";
 import type { ProcessLauncher } from "./processes.js";
 import type { RunPlanWithCluster } from "./run-plan.js";
 import { pollUntil, withTimeout, TIMEOUTS } from "./timeouts.js";
@@ -81,18 +81,31 @@ function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/** Identity of an object on the API server. */
+function keyOf(o: KubeObject): string {
+  return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+}
+
 class Walker {
   /** The mesh whose target is being walked: load goes to that target's runner. */
   private mesh = "cluster";
+  /**
+   * Objects the target's setup applied (the stack). A scenario policy may re-render one of them
+   * (Linkerd's circuit breaking annotates the stack's Service): undoing that policy restores the
+   * stack's copy instead of deleting an object the rest of the run needs.
+   */
+  private readonly owned = new Map<string, KubeObject>();
 
   constructor(private readonly env: ExecutionEnv) {}
 
   async runTarget(target: TargetPlan): Promise<TargetRecord> {
     this.mesh = target.mesh;
+    this.owned.clear();
     const cleanup = new CleanupStack();
     const record: TargetRecord = { mesh: target.mesh, meshVersion: target.meshVersion, routing: "native", setup: [], scenarios: [], teardown: [] };
     try {
       await this.runAll(target.setup, target.mesh, cleanup, record.setup);
+      for (const step of target.setup) if (step.kind === "apply") for (const m of step.manifests) this.owned.set(keyOf(m), m);
       for (const scenario of target.scenarios) {
         record.scenarios.push(await this.runScenario(target.mesh, scenario));
         if (this.env.signal.aborted) break;
@@ -212,12 +225,21 @@ class Walker {
       }
       case "apply": {
         const kube = this.requireKube(step.name);
-        if (!step.keep) cleanup.push(`delete what "${step.name}" applied`, () => withTimeout(kube.delete(step.manifests), TIMEOUTS.delete, `deleting ${step.manifests.length} objects`));
+        if (!step.keep) {
+          const { fresh, restore } = this.splitOwned(step.manifests);
+          cleanup.push(`undo "${step.name}"`, async () => {
+            if (fresh.length > 0) await withTimeout(kube.delete(fresh), TIMEOUTS.delete, `deleting ${fresh.length} objects`);
+            if (restore.length > 0) await withTimeout(kube.apply(restore), TIMEOUTS.apply, `restoring ${restore.length} stack objects`);
+          });
+        }
         await withTimeout(kube.apply(step.manifests), step.timeoutMs, step.name);
         return;
       }
       case "delete": {
-        await withTimeout(this.requireKube(step.name).delete(step.manifests), step.timeoutMs, step.name);
+        const kube = this.requireKube(step.name);
+        const { fresh, restore } = this.splitOwned(step.manifests);
+        await withTimeout(kube.delete(fresh), step.timeoutMs, step.name);
+        if (restore.length > 0) await withTimeout(kube.apply(restore), step.timeoutMs, `${step.name} (restoring stack objects)`);
         return;
       }
       case "process": {
@@ -331,6 +353,18 @@ class Walker {
     if (!report.converged) {
       throw new Error(`did not converge within ${formatMs(step.timeoutMs)} (${report.diagnosis}); ${report.misses.length} windows missed`);
     }
+  }
+
+  /** Objects a step may delete, and the stack's own copies of the ones it must restore instead. */
+  private splitOwned(manifests: readonly KubeObject[]): { fresh: KubeObject[]; restore: KubeObject[] } {
+    const fresh: KubeObject[] = [];
+    const restore: KubeObject[] = [];
+    for (const m of manifests) {
+      const original = this.owned.get(keyOf(m));
+      if (original) restore.push(original);
+      else fresh.push(m);
+    }
+    return { fresh, restore };
   }
 
   private requireKube(what: string): KubeClient {

@@ -141,3 +141,15 @@ describe("executePlan", () => {
     expect(commands.calls).toEqual([]);
   });
 });
+
+describe("objects the stack owns", () => {
+  it("are restored, not deleted, when a policy that re-rendered them is undone", async () => {
+    const kube = fakeKube();
+    const commands = fakeCommands((argv) => ({ exitCode: argv[1] === "get" ? 1 : 0 }));
+    const p = plan([{ kind: "apply", id: "outlier", name: "annotate the service", timeoutMs: 1000, manifests: [obj("Deployment", "llm"), obj("HTTPRoute", "llm-outlier")] }]);
+    await executePlan(p, fakeEnv({ kube, commands, runDir: runDir() }));
+    // Deployment/llm belongs to the stack: re-applied when the policy goes, deleted only with the stack.
+    expect(kube.deleted).toEqual(["HTTPRoute/llm-outlier", "Deployment/llm"]);
+    expect(kube.applied).toEqual(["Deployment/llm", "Deployment/llm", "HTTPRoute/llm-outlier", "Deployment/llm"]);
+  });
+});
