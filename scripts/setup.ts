@@ -1,0 +1,312 @@
+/**
+ * `npm run setup`: get the tools meshproof runs on the host, idempotently.
+ *
+ * - k6 v1.8.1 with our k6/x/llmstream extension, built from tools/k6 into a cache outside
+ *   the repository, in a folder named by a hash of the sources and the Go version, so a
+ *   change to either builds afresh and an unchanged tree costs one `k6 version`. Go's own
+ *   module and build caches are left where Go keeps them, so CI can cache those too.
+ * - Prometheus and the Pushgateway from Debian's packages, when they are not already there.
+ *
+ * Writes <cache>/manifest.json for tool discovery (src/engine/tools.ts). Exit 4, with one
+ * line saying what to install, when a tool cannot be had.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { delimiter, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  findTool,
+  manifestPath,
+  readToolManifest,
+  ToolMissingError,
+  toolsCacheDir,
+  tryFindTool,
+  type ResolvedTool,
+  type ToolManifest,
+  type ToolManifestEntry,
+} from "../src/engine/tools.js";
+
+export const K6_VERSION = "v1.8.1";
+export const K6_SOURCES = fileURLToPath(new URL("../tools/k6/", import.meta.url));
+/** Part of the cache key: a change here must not reuse a binary built another way. */
+const BUILD_FLAGS = ["-trimpath"];
+const BUILD_ENV = { CGO_ENABLED: "0" };
+const ENVIRONMENT_EXIT = 4;
+
+/** A tool cannot be had: the message is the one line the user needs. */
+export class SetupError extends Error {
+  readonly exitCode = ENVIRONMENT_EXIT;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure helpers (unit-tested)
+
+/** "go1.26.8" or "1.25.0" -> [1, 26, 8]; undefined for development builds. */
+export function parseGoVersion(text: string): number[] | undefined {
+  const match = /^(?:go)?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text.trim());
+  if (!match) return undefined;
+  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+}
+
+export function versionAtLeast(have: readonly number[], need: readonly number[]): boolean {
+  for (let i = 0; i < Math.max(have.length, need.length); i++) {
+    const a = have[i] ?? 0;
+    const b = need[i] ?? 0;
+    if (a !== b) return a > b;
+  }
+  return true;
+}
+
+/** The `go` directive of a go.mod: the oldest Go that may build the module. */
+export function goDirective(goMod: string): string | undefined {
+  return /^go\s+(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(goMod)?.[1];
+}
+
+/** Files whose content goes into the binary: go.mod, go.sum and non-test Go sources. */
+export async function k6SourceFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile()) found.push(relative(dir, path));
+    }
+  };
+  await walk(dir);
+  return found
+    .filter((path) => path === "go.mod" || path === "go.sum" || (path.endsWith(".go") && !path.endsWith("_test.go")))
+    .sort();
+}
+
+/** Short hash naming the build: sources, Go version and build flags. */
+export async function k6CacheKey(dir: string, goVersion: string): Promise<string> {
+  const hash = createHash("sha256");
+  for (const path of await k6SourceFiles(dir)) {
+    hash.update(path).update("\0").update(await readFile(join(dir, path))).update("\0");
+  }
+  hash.update(`${goVersion}\0${BUILD_FLAGS.join(" ")}\0${JSON.stringify(BUILD_ENV)}`);
+  return hash.digest("hex").slice(0, 12);
+}
+
+export function k6BuildDir(cacheDir: string, key: string): string {
+  return join(cacheDir, `k6-${K6_VERSION}-${key}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running commands
+
+interface CommandResult {
+  code: number | null;
+  output: string;
+}
+
+/** Run a command; with `echo`, its output also streams to ours (go's download lines, apt). */
+function run(
+  argv: readonly string[],
+  options: { cwd?: string; env?: Record<string, string>; echo?: boolean; timeoutMs?: number } = {},
+): Promise<CommandResult> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error("empty command");
+  return new Promise((resolve) => {
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: options.timeoutMs,
+    });
+    let output = "";
+    const take = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      if (options.echo) process.stderr.write(chunk);
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.on("error", (error) => resolve({ code: null, output: error.message }));
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+function lastLine(text: string): string {
+  return (
+    text
+      .trim()
+      .split("\n")
+      .filter((line) => line.trim())
+      .pop() ?? ""
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+type Outcome = "built" | "already there" | "installed" | "taken from K6_BIN";
+
+interface StepResult {
+  outcome: Outcome;
+  entry: ToolManifestEntry;
+}
+
+/** A k6 that runs, is the pinned version and carries the extension; its version line. */
+async function k6Identity(path: string): Promise<string | undefined> {
+  const { code, output } = await run([path, "version"], { timeoutMs: 30_000 });
+  if (code !== 0 || !output.includes(`k6 ${K6_VERSION}`) || !output.includes("k6/x/llmstream")) return undefined;
+  return output.split("\n")[0]?.trim();
+}
+
+async function ensureK6(cacheDir: string): Promise<StepResult> {
+  if (process.env.K6_BIN) {
+    const k6 = findTool("k6"); // throws, saying so, when K6_BIN names no executable
+    const version = await k6Identity(k6.path);
+    if (!version) {
+      throw new SetupError(
+        `K6_BIN=${k6.path} is not k6 ${K6_VERSION} with the llmstream extension: unset K6_BIN to let setup build one`,
+      );
+    }
+    return { outcome: "taken from K6_BIN", entry: { path: k6.path, version } };
+  }
+
+  const goModText = await readFile(join(K6_SOURCES, "go.mod"), "utf8");
+  const needed = goDirective(goModText) ?? "1.25.0";
+  const go = tryFindTool("go");
+  if (!go) {
+    throw new SetupError(`Go is not installed: install Go >= ${needed} (https://go.dev/dl/) to build k6, or set K6_BIN`);
+  }
+  const goVersion = await goVersionOf(go);
+  const have = parseGoVersion(goVersion);
+  const need = parseGoVersion(needed);
+  if (have && need && !versionAtLeast(have, need)) {
+    throw new SetupError(`${go.path} is ${goVersion}, but k6 ${K6_VERSION} needs Go >= ${needed}: install a newer Go`);
+  }
+
+  const dir = k6BuildDir(cacheDir, await k6CacheKey(K6_SOURCES, goVersion));
+  const binary = join(dir, "k6");
+  if (existsSync(binary)) {
+    const version = await k6Identity(binary);
+    if (version) return { outcome: "already there", entry: { path: binary, version } };
+  }
+
+  await mkdir(dir, { recursive: true });
+  const partial = join(dir, `k6.partial-${process.pid}`);
+  process.stderr.write(`      building with ${goVersion} (a cold build takes a few minutes)\n`);
+  const build = await run([go.path, "build", ...BUILD_FLAGS, "-o", partial, "."], {
+    cwd: K6_SOURCES,
+    env: BUILD_ENV,
+    echo: true,
+  });
+  if (build.code !== 0) {
+    await rm(partial, { force: true });
+    throw new SetupError(`go build of k6 failed (${lastLine(build.output)}): check the Go module proxy is reachable`);
+  }
+  await rename(partial, binary); // atomic: a concurrent setup never sees half a binary
+  const version = await k6Identity(binary);
+  if (!version) throw new SetupError(`the k6 just built at ${binary} does not report ${K6_VERSION} with llmstream`);
+  return { outcome: "built", entry: { path: binary, version } };
+}
+
+async function goVersionOf(go: ResolvedTool): Promise<string> {
+  const { code, output } = await run([go.path, "env", "GOVERSION"], { timeoutMs: 30_000 });
+  if (code !== 0) throw new SetupError(`${go.path} env GOVERSION failed (${lastLine(output)}): check the Go install`);
+  return output.trim();
+}
+
+/** apt-get, run at most once per setup for `update`. */
+class Apt {
+  private updated = false;
+
+  async install(pkg: string, tool: "prometheus" | "pushgateway"): Promise<void> {
+    const envVar = tool === "prometheus" ? "PROMETHEUS_BIN" : "PUSHGATEWAY_BIN";
+    const manual = `install the Debian package ${pkg} (sudo apt-get install ${pkg}), or set ${envVar}`;
+    if (!tryFindOnPath("apt-get")) throw new SetupError(`${tool} is missing and this system has no apt-get: ${manual}`);
+    const prefix = await this.privilege(tool, manual);
+    const env = { DEBIAN_FRONTEND: "noninteractive" };
+    if (!this.updated) {
+      const update = await run([...prefix, "apt-get", "update"], { env, echo: true });
+      if (update.code !== 0) throw new SetupError(`apt-get update failed (${lastLine(update.output)}): ${manual}`);
+      this.updated = true;
+    }
+    const install = await run([...prefix, "apt-get", "install", "-y", "--no-install-recommends", pkg], {
+      env,
+      echo: true,
+    });
+    if (install.code !== 0) throw new SetupError(`apt-get install ${pkg} failed (${lastLine(install.output)}): ${manual}`);
+  }
+
+  private async privilege(tool: string, manual: string): Promise<string[]> {
+    if (process.getuid?.() === 0) return [];
+    if (tryFindOnPath("sudo") && (await run(["sudo", "-n", "true"], { timeoutMs: 10_000 })).code === 0) {
+      return ["sudo", "-n"];
+    }
+    throw new SetupError(`${tool} is missing and installing it needs root (no password-less sudo): ${manual}`);
+  }
+}
+
+function tryFindOnPath(name: string): boolean {
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, name)));
+}
+
+async function ensureDebianTool(tool: "prometheus" | "pushgateway", pkg: string, apt: Apt): Promise<StepResult> {
+  let found = tryFindTool(tool);
+  let outcome: Outcome = "already there";
+  if (!found) {
+    await apt.install(pkg, tool);
+    found = tryFindTool(tool);
+    if (!found) throw new SetupError(`${pkg} was installed but no ${tool} executable is on PATH: set ${tool === "prometheus" ? "PROMETHEUS_BIN" : "PUSHGATEWAY_BIN"}`);
+    outcome = "installed";
+  }
+  const { output } = await run([found.path, "--version"], { timeoutMs: 30_000 });
+  const version = /version (\S+)/.exec(output)?.[1] ?? "unknown";
+  return { outcome, entry: { path: found.path, version } };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function setup(): Promise<void> {
+  const cacheDir = toolsCacheDir();
+  await mkdir(cacheDir, { recursive: true });
+  console.log(`meshproof setup: tools cache ${cacheDir}`);
+
+  const apt = new Apt();
+  const steps: Array<{ name: "k6" | "prometheus" | "pushgateway"; title: string; action: () => Promise<StepResult> }> = [
+    { name: "k6", title: `k6 ${K6_VERSION} with k6/x/llmstream`, action: () => ensureK6(cacheDir) },
+    { name: "prometheus", title: "Prometheus", action: () => ensureDebianTool("prometheus", "prometheus", apt) },
+    {
+      name: "pushgateway",
+      title: "Prometheus Pushgateway",
+      action: () => ensureDebianTool("pushgateway", "prometheus-pushgateway", apt),
+    },
+  ];
+
+  const tools: ToolManifest["tools"] = { ...readToolManifest(cacheDir)?.tools };
+  for (const [index, step] of steps.entries()) {
+    const label = `[${index + 1}/${steps.length}] ${step.title}`;
+    console.log(`${label} ...`);
+    const started = performance.now();
+    const { outcome, entry } = await step.action();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`${label}: ${outcome} in ${seconds} s (${entry.path}, ${entry.version})`);
+    tools[step.name] = entry;
+  }
+
+  const manifest: ToolManifest = { schemaVersion: 1, writtenAt: new Date().toISOString(), tools };
+  await writeFile(manifestPath(cacheDir), JSON.stringify(manifest, null, 2) + "\n");
+  console.log(`manifest: ${manifestPath(cacheDir)}`);
+}
+
+async function main(): Promise<void> {
+  try {
+    await setup();
+  } catch (error) {
+    if (error instanceof SetupError || error instanceof ToolMissingError) {
+      console.error(`setup failed: ${error.message}`);
+      process.exit(ENVIRONMENT_EXIT);
+    }
+    console.error(error);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}
