@@ -9,6 +9,7 @@ import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IContainer } from "kubernetes-models/v1/Container";
+import { envNameOf } from "../../fixtures/llm-sim/src/index.js";
 import type { KubeObject } from "../engine/plan.js";
 import { toKubeObject } from "./kube-object.js";
 
@@ -40,13 +41,23 @@ const SCRAPE_ANNOTATIONS = {
   "prometheus.io/path": "/metrics",
 };
 
-/** The sim's command-line flags for one version; the same flags the local processes get. */
-export function simFlags(version: string, port: number, sim: SimSettings): string[] {
-  const flags = ["--port", String(port), "--version", version];
-  if (sim.ttftMs !== undefined) flags.push("--ttft-ms", String(sim.ttftMs));
-  if (sim.itlMs !== undefined) flags.push("--itl-ms", String(sim.itlMs));
-  if (sim.outputTokens !== undefined) flags.push("--output-tokens", String(sim.outputTokens));
-  return flags;
+/**
+ * The sim's settings for one version, keyed by its command-line flag names: flags for local
+ * processes, LLMSIM_* environment variables (envNameOf) in a pod.
+ */
+export function simSettings(version: string, port: number, sim: SimSettings, host?: string): [flag: string, value: string][] {
+  const settings: [string, string][] = [["port", String(port)]];
+  if (host !== undefined) settings.push(["host", host]);
+  settings.push(["version", version]);
+  if (sim.ttftMs !== undefined) settings.push(["ttft-ms", String(sim.ttftMs)]);
+  if (sim.itlMs !== undefined) settings.push(["itl-ms", String(sim.itlMs)]);
+  if (sim.outputTokens !== undefined) settings.push(["output-tokens", String(sim.outputTokens)]);
+  return settings;
+}
+
+/** The same settings as command-line flags, for a local process. */
+export function simFlags(version: string, port: number, sim: SimSettings, host?: string): string[] {
+  return simSettings(version, port, sim, host).flatMap(([flag, value]) => [`--${flag}`, value]);
 }
 
 export function simDeploymentName(version: string): string {
@@ -63,12 +74,10 @@ function simContainer(version: string, opts: SimWorkloadOptions): IContainer {
   return {
     name: SIM_APP,
     image: opts.image,
-    args: simFlags(version, SIM_PORT, opts.sim),
-    env: [
-      // The version also reaches the process as data, so logs and crash reports name it.
-      { name: "LLMSIM_VERSION", value: version },
-      { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-    ],
+    // Settings as LLMSIM_* variables (the sim reads them under its flags), so the image's own
+    // entrypoint and args stay untouched. It listens on all addresses: the mesh's proxy (and
+    // kubelet's probes) reach it on the pod IP, not on loopback.
+    env: simSettings(version, SIM_PORT, opts.sim, "0.0.0.0").map(([flag, value]) => ({ name: envNameOf(flag), value })),
     ports: [{ name: "http", containerPort: SIM_PORT, protocol: "TCP" }],
     // Startup gives a slow image pull-and-start a minute before liveness may restart it.
     startupProbe: probe("/health/startup", 2, 30),

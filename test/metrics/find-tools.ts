@@ -1,39 +1,23 @@
 /**
- * Locating the Prometheus, Pushgateway and promtool binaries for the tests that run them. A missing binary
- * fails the test with what to install: these tests never skip silently.
- * Stand-in until src/engine/tools.ts (findTool) lands; then this delegates to it.
+ * Locating the binaries the tests run. Prometheus and the Pushgateway resolve exactly as the
+ * harness resolves them (src/engine/tools.ts: env variable, setup cache, PATH); promtool, which
+ * only tests use, is looked up beside them. A missing binary fails the test with what to install:
+ * these tests never skip silently.
  */
 import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
+import { findTool } from "../../src/engine/tools.js";
 
-type ServerTool = "prometheus" | "pushgateway" | "promtool";
+type TestTool = "prometheus" | "pushgateway" | "promtool";
 
-const CANDIDATES: Record<ServerTool, { env: string; names: string[] }> = {
-  prometheus: { env: "MESHPROOF_PROMETHEUS", names: ["prometheus"] },
-  // Debian names the Pushgateway binary prometheus-pushgateway; upstream tarballs call it pushgateway.
-  pushgateway: { env: "MESHPROOF_PUSHGATEWAY", names: ["prometheus-pushgateway", "pushgateway"] },
-  // Ships with Prometheus (Debian: the prometheus package).
-  promtool: { env: "MESHPROOF_PROMTOOL", names: ["promtool"] },
-};
-
-const PACKAGE: Record<ServerTool, string> = { prometheus: "prometheus", pushgateway: "prometheus-pushgateway", promtool: "prometheus" };
-
-export function findServerTool(tool: ServerTool): string {
-  const { env, names } = CANDIDATES[tool];
-  const fromEnv = process.env[env];
-  if (fromEnv) {
-    if (isExecutable(fromEnv)) return fromEnv;
-    throw new Error(`${env}=${fromEnv} is not an executable file: fix the path or unset it`);
-  }
-  for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
-    for (const name of names) {
-      const candidate = join(dir, name);
-      if (isExecutable(candidate)) return candidate;
-    }
-  }
-  throw new Error(
-    `${tool} not found on PATH (looked for ${names.join(", ")}): install it (npm run setup, or apt-get install ${PACKAGE[tool]}) or set ${env}`,
-  );
+export function findServerTool(tool: TestTool): string {
+  if (tool !== "promtool") return findTool(tool).path;
+  // promtool ships with Prometheus: next to the prometheus that was found, else on PATH.
+  const besidePrometheus = join(dirname(findTool("prometheus").path), "promtool");
+  const candidates = [besidePrometheus, ...(process.env.PATH ?? "").split(delimiter).filter(Boolean).map((d) => join(d, "promtool"))];
+  const found = candidates.find(isExecutable);
+  if (found) return found;
+  throw new Error("promtool not found beside prometheus or on PATH: it comes with Prometheus (npm run setup, or apt-get install prometheus)");
 }
 
 function isExecutable(path: string): boolean {

@@ -103,7 +103,15 @@ describe("reference stack", () => {
         readinessProbe: { httpGet: { path: "/health/ready" } },
         resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2000m", memory: "2Gi" } },
       });
-      expect(c.args).toEqual(expect.arrayContaining(["--version", version, "--port", "8000"]));
+      expect(c.env).toEqual(
+        expect.arrayContaining([
+          { name: "LLMSIM_VERSION", value: version },
+          { name: "LLMSIM_PORT", value: "8000" },
+          // On loopback only, the proxy and the kubelet could not reach it.
+          { name: "LLMSIM_HOST", value: "0.0.0.0" },
+          { name: "LLMSIM_OUTPUT_TOKENS", value: "16" },
+        ]),
+      );
     }
   });
 

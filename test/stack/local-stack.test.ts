@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { simArgv } from "../../fixtures/llm-sim/src/index.js";
+import { localStack, localStackSteps, localStackWithPorts, MANAGED_BY_LABEL, RUN_ID_LABEL } from "../../src/stack/index.js";
+
+describe("local stack", () => {
+  const stack = localStackWithPorts({ runId: "r1", versions: ["stable", "canary"], ports: { stable: 41001, canary: 41002 }, sim: { ttftMs: 5, itlMs: 2 } });
+
+  it("runs one sim per version on loopback with its version and port", () => {
+    expect(stack.processes.map((p) => [p.role, p.port, p.readyUrl])).toEqual([
+      ["llm-sim-stable", 41001, "http://127.0.0.1:41001/health/ready"],
+      ["llm-sim-canary", 41002, "http://127.0.0.1:41002/health/ready"],
+    ]);
+    expect(stack.processes[1]!.argv).toEqual(simArgv(["--port", "41002", "--host", "127.0.0.1", "--version", "canary", "--ttft-ms", "5", "--itl-ms", "2"]));
+  });
+
+  it("sends load to the stable version and scrapes each version with its label", () => {
+    expect(stack.targetUrl).toBe("http://127.0.0.1:41001");
+    expect(stack.urls).toEqual({ stable: "http://127.0.0.1:41001", canary: "http://127.0.0.1:41002" });
+    expect(stack.scrapeTargets).toEqual([
+      { job: "llm-sim", targets: ["127.0.0.1:41001"], labels: { version: "stable" } },
+      { job: "llm-sim", targets: ["127.0.0.1:41002"], labels: { version: "canary" } },
+    ]);
+  });
+
+  it("describes a Target with the run's labels", () => {
+    expect(stack.target).toMatchObject({ service: "llm", port: 41001, versions: ["stable", "canary"], versionLabel: "version", selector: { app: "llm-sim" } });
+    expect(stack.target.labels).toEqual({ [MANAGED_BY_LABEL]: "meshproof", [RUN_ID_LABEL]: "r1" });
+  });
+
+  it("becomes one process step per version with a readable name", () => {
+    const steps = localStackSteps(stack, 10_000);
+    expect(steps.map((s) => [s.kind, s.id, s.name, s.timeoutMs])).toEqual([
+      ["process", "start-llm-sim-stable", "start llm-sim stable on port 41001", 10_000],
+      ["process", "start-llm-sim-canary", "start llm-sim canary on port 41002", 10_000],
+    ]);
+  });
+
+  it("picks distinct free ports for versions without one", async () => {
+    const picked = await localStack({ runId: "r1", versions: ["stable", "canary"], ports: { stable: 41001 } });
+    expect(picked.processes[0]!.port).toBe(41001);
+    expect(picked.processes[1]!.port).not.toBe(41001);
+    expect(picked.processes[1]!.port).toBeGreaterThan(0);
+  });
+
+  it("refuses clashing or missing ports", () => {
+    expect(() => localStackWithPorts({ runId: "r1", versions: ["a", "b"], ports: { a: 5000, b: 5000 } })).toThrow(/both given port 5000/);
+    expect(() => localStackWithPorts({ runId: "r1", versions: ["a"], ports: {} })).toThrow(/needs a port/);
+    expect(() => localStackWithPorts({ runId: "r1", versions: [], ports: {} })).toThrow(/at least one version/);
+  });
+});
