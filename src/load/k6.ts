@@ -1,0 +1,324 @@
+/**
+ * Driving k6: on the host (cluster `local`), or exec'd inside the meshed loadgen pod so the
+ * client-side proxy is on the path. k6Argv is pure so the dry-run plan can show the exact
+ * commands; runK6 runs them, then parses k6's JSON output into a LoadResult.
+ */
+import { spawn } from "node:child_process";
+import { mkdir } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ToolMissingError, type ResolvedTool } from "../engine/tools.js";
+import { LoadProfile, type LoadResult } from "./profile.js";
+import { parseK6Output } from "./ndjson.js";
+import { scheduledSeconds } from "./schedule.js";
+
+/** The folder of k6 scripts in this repository; the loadgen image copies it to /scripts. */
+export const K6_SCRIPT_DIR = fileURLToPath(new URL("../../fixtures/k6/", import.meta.url));
+export const K6_SCRIPT = "llm-load.ts";
+/**
+ * Files the script needs at run time, for the ConfigMap the stack mounts at /scripts. A
+ * ConfigMap has no subfolders, which is why these modules sit flat beside each other.
+ */
+export const K6_SCRIPT_MODULES = [K6_SCRIPT, "load-options.ts", "llm-metrics.ts", "openai-stream.ts", "summary.ts"];
+/** Where the loadgen pod has the scripts (ConfigMap mount) and k6 writes its output. */
+export const POD_SCRIPT_DIR = "/scripts";
+const POD_OUTPUT_DIR = "/tmp";
+
+/** k6's exit code when only thresholds failed: the run itself is fine, the harness judges. */
+const K6_THRESHOLDS_FAILED = 99;
+const K6_EXIT_MEANINGS: Readonly<Record<number, string>> = {
+  104: "invalid configuration",
+  105: "aborted from outside",
+  107: "the script threw an exception",
+  108: "the script called test.abort()",
+  109: "k6 panicked",
+};
+/** After SIGINT k6 stops gracefully and still writes its output; past this it is killed. */
+const KILL_GRACE_MS = 10_000;
+/** Beyond schedule and graceful stop: k6 start-up, VU initialisation, handleSummary. */
+const TIMEOUT_MARGIN_MS = 60_000;
+const GRACEFUL_STOP_MS = 30_000;
+const STDERR_TAIL_LINES = 30;
+
+export type K6Runner =
+  | { type: "host" }
+  | {
+      type: "pod";
+      /** kube context; omitted means kubectl's current context. */
+      context?: string;
+      namespace: string;
+      pod: string;
+      container: string;
+      /** kubectl executable; defaults to "kubectl" on PATH. */
+      kubectl?: string;
+    };
+
+/** One command of an invocation, with the environment it needs beyond the parent's. */
+export interface K6Command {
+  argv: string[];
+  env?: Record<string, string>;
+}
+
+export interface K6Invocation {
+  /** The k6 run itself. */
+  run: K6Command;
+  /** Then, in order: bringing output files back to the host (pod runner only). */
+  collect: K6Command[];
+  /** Host paths of the files the run leaves. */
+  ndjsonPath: string;
+  summaryPath: string;
+}
+
+export interface K6ArgvOptions {
+  /** k6 executable on the host; the pod runner uses the image's `k6` instead. */
+  k6Path: string;
+  profile: LoadProfile;
+  targetUrl: string;
+  outDir: string;
+  runner?: K6Runner;
+  /** Extra script environment: MESHPROOF_SLO, MESHPROOF_MODEL, MESHPROOF_RUN_ID. */
+  env?: Record<string, string>;
+  /** Host runner only; defaults to fixtures/k6/llm-load.ts. */
+  scriptPath?: string;
+}
+
+export function k6OutputNames(profile: Pick<LoadProfile, "name">): { ndjson: string; summary: string } {
+  return { ndjson: `k6-${profile.name}.ndjson`, summary: `k6-${profile.name}-summary.json` };
+}
+
+/** The exact commands a run executes, for runK6 and for the dry-run plan. */
+export function k6Argv(options: K6ArgvOptions): K6Invocation {
+  const profile = LoadProfile.parse(options.profile);
+  const runner = options.runner ?? { type: "host" };
+  const names = k6OutputNames(profile);
+  const ndjsonPath = join(options.outDir, names.ndjson);
+  const summaryPath = join(options.outDir, names.summary);
+  const scriptEnv = (summary: string): Record<string, string> => ({
+    ...options.env,
+    MESHPROOF_PROFILE: JSON.stringify(profile),
+    MESHPROOF_TARGET: options.targetUrl,
+    MESHPROOF_SUMMARY: summary,
+  });
+
+  if (runner.type === "host") {
+    const script = options.scriptPath ?? join(K6_SCRIPT_DIR, K6_SCRIPT);
+    return {
+      run: {
+        argv: [options.k6Path, "run", "--quiet", "--out", `json=${ndjsonPath}`, script],
+        env: scriptEnv(summaryPath),
+      },
+      collect: [],
+      ndjsonPath,
+      summaryPath,
+    };
+  }
+
+  // In the pod, the environment travels as `env NAME=value` arguments of the exec, since
+  // kubectl exec cannot set a process environment. Cannot be exercised without a cluster.
+  const kubectl = [
+    runner.kubectl ?? "kubectl",
+    ...(runner.context ? ["--context", runner.context] : []),
+    "--namespace",
+    runner.namespace,
+  ];
+  const podNdjson = `${POD_OUTPUT_DIR}/${names.ndjson}`;
+  const podSummary = `${POD_OUTPUT_DIR}/${names.summary}`;
+  const envArgs = Object.entries(scriptEnv(podSummary)).map(([name, value]) => `${name}=${value}`);
+  const copyBack = (from: string, to: string): K6Command => ({
+    argv: [...kubectl, "cp", "--container", runner.container, `${runner.pod}:${from}`, to],
+  });
+  return {
+    run: {
+      argv: [
+        ...kubectl,
+        "exec",
+        runner.pod,
+        "--container",
+        runner.container,
+        "--",
+        "env",
+        ...envArgs,
+        "k6",
+        "run",
+        "--quiet",
+        "--out",
+        `json=${podNdjson}`,
+        `${POD_SCRIPT_DIR}/${K6_SCRIPT}`,
+      ],
+    },
+    collect: [copyBack(podNdjson, ndjsonPath), copyBack(podSummary, summaryPath)],
+    ndjsonPath,
+    summaryPath,
+  };
+}
+
+export interface RunK6Options {
+  k6: ResolvedTool;
+  profile: LoadProfile;
+  targetUrl: string;
+  /** Where k6-<profile>.ndjson and k6-<profile>-summary.json go; created if missing. */
+  outDir: string;
+  runner?: K6Runner;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Default: the schedule, plus k6's graceful stop, plus a minute. */
+  timeoutMs?: number;
+  /** Every line k6 prints (warnings, console output of the script). */
+  onProgress?: (line: string) => void;
+  /** Evidence paths are relative to this folder (the run folder); default outDir. */
+  runDir?: string;
+}
+
+/** k6 failed for a reason other than thresholds; carries k6's last words. */
+export class K6RunError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+    readonly stderrTail: string,
+  ) {
+    super(stderrTail ? `${message}\n--- last lines k6 printed ---\n${stderrTail}` : message);
+    this.name = "K6RunError";
+  }
+}
+
+export async function runK6(options: RunK6Options): Promise<LoadResult> {
+  const profile = LoadProfile.parse(options.profile);
+  await mkdir(options.outDir, { recursive: true });
+  const invocation = k6Argv({
+    k6Path: options.k6.path,
+    profile,
+    targetUrl: options.targetUrl,
+    outDir: options.outDir,
+    runner: options.runner,
+    env: options.env,
+  });
+  const timeoutMs =
+    options.timeoutMs ?? scheduledSeconds(profile) * 1000 + GRACEFUL_STOP_MS + TIMEOUT_MARGIN_MS;
+
+  const startedAt = new Date();
+  const run = await runCommand(invocation.run, { signal: options.signal, timeoutMs, onLine: options.onProgress });
+  const endedAt = new Date();
+  if (run.code !== 0 && run.code !== K6_THRESHOLDS_FAILED) {
+    throw explainFailure(options.k6, run);
+  }
+  for (const copy of invocation.collect) {
+    const result = await runCommand(copy, { signal: options.signal, timeoutMs: 120_000 });
+    if (result.code !== 0) {
+      throw new K6RunError(`copying k6 output out of the loadgen pod failed: ${copy.argv.join(" ")}`, result.code, result.tail);
+    }
+  }
+
+  const base = options.runDir ?? options.outDir;
+  const evidence = [invocation.ndjsonPath, invocation.summaryPath].map((path) => relative(base, path));
+  let parsed: Awaited<ReturnType<typeof parseK6Output>>;
+  try {
+    parsed = await parseK6Output(invocation.ndjsonPath, profile, evidence, { startedAt, endedAt });
+  } catch (error) {
+    throw new K6RunError(
+      `k6 exited ${run.code} but its output ${invocation.ndjsonPath} could not be read: ${(error as Error).message}`,
+      run.code,
+      run.tail,
+    );
+  }
+  if (parsed.malformedLines > 0) {
+    options.onProgress?.(`k6 output had ${parsed.malformedLines} unreadable line(s); they were skipped`);
+  }
+  return parsed.result;
+}
+
+function explainFailure(k6: ResolvedTool, run: CommandResult): Error {
+  if (/k6\/x\/llmstream/.test(run.tail) && /unknown module|Cannot find module|not found/i.test(run.tail)) {
+    return new ToolMissingError(
+      "k6",
+      "run `npm run setup`, or set K6_BIN to a k6 built with the llmstream extension",
+      `${k6.path} lacks the llmstream extension`,
+    );
+  }
+  const meaning = run.code === null ? `was stopped by ${run.signal}` : `exited ${run.code}`;
+  const why = run.code !== null ? K6_EXIT_MEANINGS[run.code] : undefined;
+  return new K6RunError(`k6 ${meaning}${why ? ` (${why})` : ""}`, run.code, run.tail);
+}
+
+interface CommandResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  tail: string;
+}
+
+/**
+ * Run one command, keeping the tail of its output. On abort or timeout it gets SIGINT (k6
+ * then stops gracefully and flushes its output) and SIGKILL after a grace period. For the pod
+ * runner this stops kubectl; k6 inside the pod notices the closed exec stream, but that can
+ * only be confirmed on a real cluster.
+ */
+function runCommand(
+  command: K6Command,
+  options: { signal?: AbortSignal; timeoutMs: number; onLine?: (line: string) => void },
+): Promise<CommandResult> {
+  const [file, ...args] = command.argv;
+  if (!file) throw new Error("empty command");
+  options.signal?.throwIfAborted();
+
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      env: { ...process.env, ...command.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const tail: string[] = [];
+    let stopReason: Error | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+
+    const onText = (buffered: { rest: string }) => (chunk: Buffer) => {
+      const lines = (buffered.rest + chunk.toString("utf8")).split("\n");
+      buffered.rest = lines.pop() ?? "";
+      for (const line of lines) emit(line);
+    };
+    const emit = (line: string) => {
+      if (!line.trim()) return;
+      tail.push(line);
+      if (tail.length > STDERR_TAIL_LINES) tail.shift();
+      options.onLine?.(line);
+    };
+    const stdoutRest = { rest: "" };
+    const stderrRest = { rest: "" };
+    child.stdout.on("data", onText(stdoutRest));
+    child.stderr.on("data", onText(stderrRest));
+
+    const stop = (reason: Error) => {
+      if (stopReason) return;
+      stopReason = reason;
+      child.kill("SIGINT");
+      killTimer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+    };
+    const timer = setTimeout(
+      () => stop(new K6RunError(`${file} did not finish within ${Math.round(options.timeoutMs / 1000)} s`, null, "")),
+      options.timeoutMs,
+    );
+    const onAbort = () => stop(options.signal?.reason instanceof Error ? options.signal.reason : new Error("aborted"));
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+
+    const cleanUp = () => {
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      options.signal?.removeEventListener("abort", onAbort);
+    };
+    child.on("error", (error) => {
+      cleanUp();
+      reject(new K6RunError(`could not start ${file}: ${error.message}`, null, ""));
+    });
+    child.on("close", (code, signal) => {
+      cleanUp();
+      emit(stdoutRest.rest);
+      emit(stderrRest.rest);
+      if (stopReason) {
+        if (stopReason instanceof K6RunError) {
+          reject(new K6RunError(stopReason.message, code, tail.join("\n")));
+        } else {
+          reject(stopReason);
+        }
+        return;
+      }
+      resolve({ code, signal, tail: tail.join("\n") });
+    });
+  });
+}

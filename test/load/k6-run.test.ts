@@ -1,0 +1,137 @@
+/**
+ * runK6's process handling, with stand-in k6 executables (shell scripts) for exits, timeouts
+ * and aborts, plus one real k6 failure. The real load run is in k6-llm-sim.test.ts.
+ */
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { findTool, ToolMissingError, type ResolvedTool } from "../../src/engine/tools.js";
+import { K6RunError, LoadProfile, runK6 } from "../../src/load/index.js";
+
+const profile = LoadProfile.parse({
+  name: "fake",
+  executor: "constant-arrival-rate",
+  rate: 2,
+  durationSeconds: 1,
+  mode: "stream",
+});
+
+const POINT = (metric: string, value: number, tags: Record<string, string>) =>
+  JSON.stringify({ metric, type: "Point", data: { time: "2026-01-01T00:00:00.5Z", value, tags } });
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "meshproof-k6run-"));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A stand-in k6: writes two requests to its --out file, prints `say`, exits `code`. */
+function fakeK6(options: { code?: number; say?: string; body?: string } = {}): ResolvedTool {
+  const path = join(dir, "k6");
+  const lines = [
+    POINT("llm_requests", 1, { version: "stable", status: "200", ok: "true" }),
+    POINT("llm_requests", 1, { version: "canary", status: "200", ok: "true" }),
+  ].join("\n");
+  const script = [
+    "#!/bin/sh",
+    'for a; do case "$a" in json=*) out="${a#json=}";; esac; done',
+    `cat > "$out" <<'EOF'\n${lines}\nEOF`,
+    'echo "profile=$MESHPROOF_PROFILE" > "$out.env"',
+    options.say ? `echo '${options.say}' >&2` : "",
+    options.body ?? "",
+    `exit ${options.code ?? 0}`,
+  ].join("\n");
+  writeFileSync(path, script);
+  chmodSync(path, 0o755);
+  return { name: "k6", path, source: "env" };
+}
+
+describe("runK6 with a stand-in k6", () => {
+  it("parses the output file, passes the profile and reports evidence relative to the run folder", async () => {
+    const outDir = join(dir, "run", "load");
+    const lines: string[] = [];
+    const result = await runK6({
+      k6: fakeK6({ say: "a warning" }),
+      profile,
+      targetUrl: "http://127.0.0.1:1",
+      outDir,
+      runDir: join(dir, "run"),
+      onProgress: (line) => lines.push(line),
+    });
+    expect(result.requests).toBe(2);
+    expect(result.outcomes.map((o) => o.version)).toEqual(["canary", "stable"]);
+    expect(result.evidence).toEqual(["load/k6-fake.ndjson", "load/k6-fake-summary.json"]);
+    expect(lines).toContain("a warning");
+    expect(existsSync(join(outDir, "k6-fake.ndjson.env"))).toBe(true);
+  });
+
+  it("accepts exit 99 (only thresholds failed): the harness judges, not k6", async () => {
+    const result = await runK6({ k6: fakeK6({ code: 99 }), profile, targetUrl: "http://x", outDir: dir });
+    expect(result.requests).toBe(2);
+  });
+
+  it("throws K6RunError with the exit meaning and k6's last lines on other exits", async () => {
+    const run = runK6({
+      k6: fakeK6({ code: 107, say: "TypeError: boom at llm-load.ts:12" }),
+      profile,
+      targetUrl: "http://x",
+      outDir: dir,
+    });
+    await expect(run).rejects.toThrow(K6RunError);
+    await expect(run).rejects.toThrow(/k6 exited 107 \(the script threw an exception\)[\s\S]*TypeError: boom/);
+  });
+
+  it("says to run setup when the k6 lacks the llmstream extension", async () => {
+    const run = runK6({
+      k6: fakeK6({ code: 107, say: 'unknown module "k6/x/llmstream"' }),
+      profile,
+      targetUrl: "http://x",
+      outDir: dir,
+    });
+    await expect(run).rejects.toThrow(ToolMissingError);
+    await expect(run).rejects.toThrow(/lacks the llmstream extension: run `npm run setup`/);
+  });
+
+  it("stops a k6 that outlives its timeout", async () => {
+    const started = Date.now();
+    const run = runK6({ k6: fakeK6({ body: "exec sleep 30" }), profile, targetUrl: "http://x", outDir: dir, timeoutMs: 300 });
+    await expect(run).rejects.toThrow(/did not finish within/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("stops k6 when the caller aborts, with the caller's reason", async () => {
+    const controller = new AbortController();
+    const run = runK6({
+      k6: fakeK6({ body: "exec sleep 30" }),
+      profile,
+      targetUrl: "http://x",
+      outDir: dir,
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(new Error("user pressed ctrl-c")), 200);
+    await expect(run).rejects.toThrow("user pressed ctrl-c");
+  });
+
+  it("refuses to start when already aborted", async () => {
+    const run = runK6({
+      k6: fakeK6(),
+      profile,
+      targetUrl: "http://x",
+      outDir: dir,
+      signal: AbortSignal.abort(new Error("too late")),
+    });
+    await expect(run).rejects.toThrow("too late");
+  });
+});
+
+describe("runK6 with the real k6", () => {
+  it("reports the script's own error when the target is not a URL", async () => {
+    // Needs `npm run setup` first; findTool's error says so.
+    const k6 = findTool("k6");
+    const run = runK6({ k6, profile, targetUrl: "not-a-url", outDir: dir, timeoutMs: 60_000 });
+    await expect(run).rejects.toThrow(/k6 exited 107[\s\S]*MESHPROOF_TARGET must be a base URL/);
+  });
+});
