@@ -1,15 +1,21 @@
 /**
- * The reference stack on the `local` cluster: one llm-sim process per version on loopback, no
- * Kubernetes and no mesh. Described as data (argv, readiness URL, port) so the plan shows the
- * exact commands; the executor starts them as ProcessSteps.
+ * The reference stack on the `local` cluster: one llm-sim process per version on loopback, and
+ * optionally a Prometheus scraping them; no Kubernetes and no mesh. Described as data (argv,
+ * readiness URL, port) so the plan shows the exact commands; the executor starts them as
+ * ProcessSteps.
  */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { simArgv } from "../../fixtures/llm-sim/src/index.js";
 import type { ProcessStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
 import type { Target } from "../mesh/intent.js";
-import { freePort, type ScrapeTarget } from "../metrics/index.js";
+import { freePort, prometheusArgv, prometheusConfigYaml, type ScrapeTarget } from "../metrics/index.js";
 import { runLabels } from "./labels.js";
 import { SIM_APP, SIM_SERVICE, simDeploymentName, simFlags, VERSION_LABEL, type SimSettings } from "./sim-workload.js";
+
+// The CLI builds images next to the local stack's choices; they live with the sim's workload.
+export { SIM_IMAGE, SIM_IMAGE_BUILD } from "./sim-workload.js";
 
 const LOOPBACK = "127.0.0.1";
 /** There is no namespace locally; drivers and queries that want one get this. */
@@ -22,6 +28,28 @@ export interface LocalStackOptions {
   /** Port per version; versions left out get a free port. */
   ports?: Record<string, number>;
   sim?: SimSettings;
+  /**
+   * A Prometheus binary: adds a Prometheus process that scrapes every sim, its config and TSDB
+   * under `<runDir>/prometheus` (so runDir is then required).
+   */
+  prometheus?: string;
+  /** The run's folder; the local Prometheus' files go under it. */
+  runDir?: string;
+  /** Defaults to a free port. */
+  prometheusPort?: number;
+  /** Defaults to 1 s: local runs are short, and every scrape is cheap on loopback. */
+  scrapeIntervalSeconds?: number;
+}
+
+export interface LocalPrometheus {
+  url: string;
+  port: number;
+  dataDir: string;
+  configPath: string;
+  /** Written to configPath by localStack before the plan runs. */
+  configYaml: string;
+  argv: string[];
+  readyUrl: string;
 }
 
 export interface LocalProcess {
@@ -43,7 +71,13 @@ export interface LocalStack {
   targetUrl: string;
   /** What a local Prometheus scrapes: each sim's /metrics, labelled with its version. */
   scrapeTargets: ScrapeTarget[];
+  /** Present when a Prometheus binary was given. */
+  prometheus?: LocalPrometheus;
+  /** The plan steps that bring the stack up: the sims, then Prometheus (localStackSteps). */
+  setup: ProcessStep[];
 }
+
+const LOCAL_SCRAPE_INTERVAL_SECONDS = 1;
 
 /**
  * The local stack with a free port for every version not given one. Ports are picked now, at plan
@@ -51,20 +85,32 @@ export interface LocalStack {
  * port in its error.
  */
 export async function localStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const taken = new Set<number>(Object.values(opts.ports ?? {}));
+  if (opts.prometheusPort !== undefined) taken.add(opts.prometheusPort);
+  // Two servers must not be handed the same port the kernel recycled.
+  const pick = async () => {
+    let port = await freePort(LOOPBACK);
+    while (taken.has(port)) port = await freePort(LOOPBACK);
+    taken.add(port);
+    return port;
+  };
   const ports: Record<string, number> = { ...opts.ports };
-  for (const version of opts.versions) {
-    if (ports[version] === undefined) {
-      let port = await freePort(LOOPBACK);
-      // Two versions must not be handed the same port the kernel recycled.
-      while (Object.values(ports).includes(port)) port = await freePort(LOOPBACK);
-      ports[version] = port;
-    }
+  for (const version of opts.versions) ports[version] ??= await pick();
+  const prometheusPort = opts.prometheus === undefined ? undefined : (opts.prometheusPort ?? (await pick()));
+  const stack = localStackWithPorts({ ...opts, ports, ...(prometheusPort === undefined ? {} : { prometheusPort }) });
+  if (stack.prometheus) {
+    // The one file the plan needs before it runs: Prometheus reads its config at start.
+    await mkdir(stack.prometheus.dataDir, { recursive: true });
+    await writeFile(stack.prometheus.configPath, stack.prometheus.configYaml);
   }
-  return localStackWithPorts({ ...opts, ports });
+  return stack;
 }
 
 /** The local stack for fixed ports: pure, for planners that chose the ports already. */
 export function localStackWithPorts(opts: LocalStackOptions & { ports: Record<string, number> }): LocalStack {
+  if (opts.prometheus !== undefined && (opts.runDir === undefined || opts.prometheusPort === undefined)) {
+    throw new Error("a local Prometheus needs the run folder (runDir) and a port (prometheusPort) to be planned with fixed ports");
+  }
   if (opts.versions.length === 0) throw new Error("the local stack needs at least one version (e.g. stable)");
   if (new Set(opts.versions).size !== opts.versions.length) throw new Error(`versions repeat: ${opts.versions.join(", ")}`);
   const seen = new Map<number, string>();
@@ -87,7 +133,12 @@ export function localStackWithPorts(opts: LocalStackOptions & { ports: Record<st
   });
   const urls = Object.fromEntries(processes.map((p) => [p.version, `http://${LOOPBACK}:${p.port}`]));
   const first = processes[0]!;
-  return {
+  const scrapeTargets = processes.map((p) => ({ job: SIM_APP, targets: [`${LOOPBACK}:${p.port}`], labels: { [VERSION_LABEL]: p.version } }));
+  const prometheus =
+    opts.prometheus !== undefined && opts.runDir !== undefined && opts.prometheusPort !== undefined
+      ? localPrometheus(opts.prometheus, opts.runDir, opts.prometheusPort, scrapeTargets, opts.scrapeIntervalSeconds ?? LOCAL_SCRAPE_INTERVAL_SECONDS)
+      : undefined;
+  const stack: Omit<LocalStack, "setup"> = {
     processes,
     target: {
       namespace: LOCAL_NAMESPACE,
@@ -100,13 +151,30 @@ export function localStackWithPorts(opts: LocalStackOptions & { ports: Record<st
     },
     urls,
     targetUrl: urls[first.version]!,
-    scrapeTargets: processes.map((p) => ({ job: SIM_APP, targets: [`${LOOPBACK}:${p.port}`], labels: { [VERSION_LABEL]: p.version } })),
+    scrapeTargets,
+    ...(prometheus ? { prometheus } : {}),
+  };
+  return { ...stack, setup: localStackSteps(stack) };
+}
+
+function localPrometheus(binary: string, runDir: string, port: number, scrapeTargets: ScrapeTarget[], intervalSeconds: number): LocalPrometheus {
+  const dataDir = join(resolve(runDir), "prometheus");
+  const configPath = join(dataDir, "prometheus.yml");
+  const url = `http://${LOOPBACK}:${port}`;
+  return {
+    url,
+    port,
+    dataDir,
+    configPath,
+    configYaml: prometheusConfigYaml(scrapeTargets, intervalSeconds),
+    argv: prometheusArgv({ binary, configPath, dataDir, port }),
+    readyUrl: `${url}/-/ready`,
   };
 }
 
-/** The plan steps that start the local stack, one per version, each ready when /health/ready answers. */
-export function localStackSteps(stack: LocalStack, timeoutMs: number = TIMEOUTS.processReady): ProcessStep[] {
-  return stack.processes.map((p) => ({
+/** The plan steps that start the local stack: one per version (ready at /health/ready), then Prometheus. */
+export function localStackSteps(stack: Pick<LocalStack, "processes" | "prometheus">, timeoutMs: number = TIMEOUTS.processReady): ProcessStep[] {
+  const steps: ProcessStep[] = stack.processes.map((p) => ({
     kind: "process",
     id: `start-${p.role}`,
     name: `start llm-sim ${p.version} on port ${p.port}`,
@@ -116,4 +184,16 @@ export function localStackSteps(stack: LocalStack, timeoutMs: number = TIMEOUTS.
     env: p.env,
     readyUrl: p.readyUrl,
   }));
+  if (stack.prometheus) {
+    steps.push({
+      kind: "process",
+      id: "start-prometheus",
+      name: `start Prometheus on port ${stack.prometheus.port}, scraping every sim`,
+      timeoutMs,
+      role: "prometheus",
+      argv: stack.prometheus.argv,
+      readyUrl: stack.prometheus.readyUrl,
+    });
+  }
+  return steps;
 }

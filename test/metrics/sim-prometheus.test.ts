@@ -1,6 +1,6 @@
 /**
  * Real llm-sim processes scraped by a real Prometheus (1 s interval): the requests sent are the
- * requests PromQL counts, per version, and the local stack's description starts as written.
+ * requests PromQL counts, per version, and the local stack's plan steps start as written.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -63,29 +63,27 @@ describe("one llm-sim scraped by Prometheus", () => {
   });
 });
 
-describe("the local stack, started from its own description", () => {
+describe("the local stack, started from its own plan steps", () => {
   let dataDir: string;
   let stack: LocalStack;
   const started: StartedProcess[] = [];
-  let prometheus: RunningPrometheus | undefined;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "meshproof-local-stack-"));
-    stack = await localStack({ runId: "test-run", versions: ["stable", "canary"], sim: FAST_SIM });
-    for (const p of stack.processes) {
-      started.push(await childProcessLauncher.start({ role: p.role, argv: p.argv, env: p.env, readyUrl: p.readyUrl, timeoutMs: 30_000, logDir: join(dataDir, "logs") }));
+    stack = await localStack({ runId: "test-run", versions: ["stable", "canary"], sim: FAST_SIM, prometheus: findServerTool("prometheus"), runDir: dataDir });
+    // The steps as the executor gets them: the sims, then Prometheus scraping them.
+    for (const step of stack.setup) {
+      started.push(await childProcessLauncher.start({ role: step.role, argv: step.argv, env: step.env ?? {}, readyUrl: step.readyUrl, timeoutMs: step.timeoutMs, logDir: join(dataDir, "logs") }));
     }
-    prometheus = await startPrometheus({ binary: findServerTool("prometheus"), scrapeTargets: stack.scrapeTargets, scrapeIntervalSeconds: 1, dataDir: join(dataDir, "prometheus") });
   });
 
   afterAll(async () => {
-    await prometheus?.stop();
     for (const p of started.reverse()) await p.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
   it("serves each version on its own port, and Prometheus counts each version's requests", async () => {
-    const client = promClient(prometheus!.url);
+    const client = promClient(stack.prometheus!.url);
     const byVersion = "sum by (version) (llmsim_requests_total)";
     const counts = (want: Record<string, number>) => (samples: { labels: Record<string, string>; value: number }[]) =>
       Object.entries(want).every(([v, n]) => samples.find((s) => s.labels.version === v)?.value === n);

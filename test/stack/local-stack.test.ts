@@ -28,11 +28,44 @@ describe("local stack", () => {
   });
 
   it("becomes one process step per version with a readable name", () => {
+    expect(stack.setup).toEqual(localStackSteps(stack));
     const steps = localStackSteps(stack, 10_000);
     expect(steps.map((s) => [s.kind, s.id, s.name, s.timeoutMs])).toEqual([
       ["process", "start-llm-sim-stable", "start llm-sim stable on port 41001", 10_000],
       ["process", "start-llm-sim-canary", "start llm-sim canary on port 41002", 10_000],
     ]);
+  });
+
+  it("adds a Prometheus step after the sims when given a binary, keeping its files in the run folder", () => {
+    const withProm = localStackWithPorts({
+      runId: "r1",
+      versions: ["stable"],
+      ports: { stable: 41001 },
+      prometheus: "/opt/prometheus",
+      runDir: "/runs/r1",
+      prometheusPort: 41009,
+    });
+    expect(withProm.setup.map((s) => s.role)).toEqual(["llm-sim-stable", "prometheus"]);
+    const prom = withProm.setup[1]!;
+    expect(prom.readyUrl).toBe("http://127.0.0.1:41009/-/ready");
+    expect(prom.argv).toEqual(expect.arrayContaining(["/opt/prometheus", "--config.file=/runs/r1/prometheus/prometheus.yml", "--storage.tsdb.path=/runs/r1/prometheus/tsdb"]));
+    expect(withProm.prometheus!.configYaml).toContain("127.0.0.1:41001");
+    expect(() => localStackWithPorts({ runId: "r1", versions: ["stable"], ports: { stable: 41001 }, prometheus: "/opt/prometheus" })).toThrow(/needs the run folder/);
+  });
+
+  it("writes the local Prometheus config before the plan runs", async () => {
+    const { mkdtemp, readFile, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const runDir = await mkdtemp(join(tmpdir(), "meshproof-local-"));
+    try {
+      const planned = await localStack({ runId: "r1", versions: ["stable", "canary"], prometheus: "/opt/prometheus", runDir });
+      const ports = [...planned.processes.map((p) => p.port), planned.prometheus!.port];
+      expect(new Set(ports).size).toBe(3);
+      expect(await readFile(planned.prometheus!.configPath, "utf8")).toBe(planned.prometheus!.configYaml);
+    } finally {
+      await rm(runDir, { recursive: true, force: true });
+    }
   });
 
   it("picks distinct free ports for versions without one", async () => {
