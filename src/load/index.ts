@@ -7,7 +7,6 @@ export type { LatencySummary, LoadProfileInput, LoadResult, OutcomeCount } from 
 export {
   k6Argv,
   k6OutputNames,
-  K6RunError,
   K6_SCRIPT,
   K6_SCRIPT_DIR,
   K6_SCRIPT_MODULES,
@@ -15,6 +14,7 @@ export {
   runK6,
 } from "./k6.js";
 export type { K6ArgvOptions, K6Command, K6Invocation, K6Runner, RunK6Options } from "./k6.js";
+export { K6RunError } from "./errors.js";
 export { K6OutputAccumulator, K6_METRICS, parseK6Output } from "./ndjson.js";
 export { offeredRps, scheduledRequests, scheduledSeconds } from "./schedule.js";
 

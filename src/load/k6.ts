@@ -3,13 +3,14 @@
  * client-side proxy is on the path. k6Argv is pure so the dry-run plan can show the exact
  * commands; runK6 runs them, then parses k6's JSON output into a LoadResult.
  */
-import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ToolMissingError, type ResolvedTool } from "../engine/tools.js";
 import { LoadProfile, type LoadResult } from "./profile.js";
 import { parseK6Output } from "./ndjson.js";
+import { K6RunError } from "./errors.js";
+import { runCommand, type CommandResult, type K6Command } from "./process.js";
 import { scheduledSeconds } from "./schedule.js";
 
 /** The folder of k6 scripts in this repository; the loadgen image copies it to /scripts. */
@@ -33,12 +34,11 @@ const K6_EXIT_MEANINGS: Readonly<Record<number, string>> = {
   108: "the script called test.abort()",
   109: "k6 panicked",
 };
-/** After SIGINT k6 stops gracefully and still writes its output; past this it is killed. */
-const KILL_GRACE_MS = 10_000;
 /** Beyond schedule and graceful stop: k6 start-up, VU initialisation, handleSummary. */
 const TIMEOUT_MARGIN_MS = 60_000;
 const GRACEFUL_STOP_MS = 30_000;
-const STDERR_TAIL_LINES = 30;
+
+export type { K6Command };
 
 export type K6Runner =
   | { type: "host" }
@@ -54,10 +54,6 @@ export type K6Runner =
     };
 
 /** One command of an invocation, with the environment it needs beyond the parent's. */
-export interface K6Command {
-  argv: string[];
-  env?: Record<string, string>;
-}
 
 export interface K6Invocation {
   /** The k6 run itself. */
@@ -124,9 +120,12 @@ export function k6Argv(options: K6ArgvOptions): K6Invocation {
   const podNdjson = `${POD_OUTPUT_DIR}/${names.ndjson}`;
   const podSummary = `${POD_OUTPUT_DIR}/${names.summary}`;
   const envArgs = Object.entries(scriptEnv(podSummary)).map(([name, value]) => `${name}=${value}`);
-  const copyBack = (from: string, to: string): K6Command => ({
-    argv: [...kubectl, "cp", "--container", runner.container, `${runner.pod}:${from}`, to],
-  });
+  // kubectl cp takes only a pod name; for a reference like deploy/loadgen (which kubectl exec
+  // resolves to one of its pods) the file is read back through exec and cat instead.
+  const copyBack = (from: string, to: string): K6Command =>
+    runner.pod.includes("/")
+      ? { argv: [...kubectl, "exec", runner.pod, "--container", runner.container, "--", "cat", from], stdoutFile: to }
+      : { argv: [...kubectl, "cp", "--container", runner.container, `${runner.pod}:${from}`, to] };
   return {
     run: {
       argv: [
@@ -167,18 +166,6 @@ export interface RunK6Options {
   onProgress?: (line: string) => void;
   /** Evidence paths are relative to this folder (the run folder); default outDir. */
   runDir?: string;
-}
-
-/** k6 failed for a reason other than thresholds; carries k6's last words. */
-export class K6RunError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number | null,
-    readonly stderrTail: string,
-  ) {
-    super(stderrTail ? `${message}\n--- last lines k6 printed ---\n${stderrTail}` : message);
-    this.name = "K6RunError";
-  }
 }
 
 export async function runK6(options: RunK6Options): Promise<LoadResult> {
@@ -237,88 +224,4 @@ function explainFailure(k6: ResolvedTool, run: CommandResult): Error {
   const meaning = run.code === null ? `was stopped by ${run.signal}` : `exited ${run.code}`;
   const why = run.code !== null ? K6_EXIT_MEANINGS[run.code] : undefined;
   return new K6RunError(`k6 ${meaning}${why ? ` (${why})` : ""}`, run.code, run.tail);
-}
-
-interface CommandResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  tail: string;
-}
-
-/**
- * Run one command, keeping the tail of its output. On abort or timeout it gets SIGINT (k6
- * then stops gracefully and flushes its output) and SIGKILL after a grace period. For the pod
- * runner this stops kubectl; k6 inside the pod notices the closed exec stream, but that can
- * only be confirmed on a real cluster.
- */
-function runCommand(
-  command: K6Command,
-  options: { signal?: AbortSignal; timeoutMs: number; onLine?: (line: string) => void },
-): Promise<CommandResult> {
-  const [file, ...args] = command.argv;
-  if (!file) throw new Error("empty command");
-  options.signal?.throwIfAborted();
-
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      env: { ...process.env, ...command.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const tail: string[] = [];
-    let stopReason: Error | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-
-    const onText = (buffered: { rest: string }) => (chunk: Buffer) => {
-      const lines = (buffered.rest + chunk.toString("utf8")).split("\n");
-      buffered.rest = lines.pop() ?? "";
-      for (const line of lines) emit(line);
-    };
-    const emit = (line: string) => {
-      if (!line.trim()) return;
-      tail.push(line);
-      if (tail.length > STDERR_TAIL_LINES) tail.shift();
-      options.onLine?.(line);
-    };
-    const stdoutRest = { rest: "" };
-    const stderrRest = { rest: "" };
-    child.stdout.on("data", onText(stdoutRest));
-    child.stderr.on("data", onText(stderrRest));
-
-    const stop = (reason: Error) => {
-      if (stopReason) return;
-      stopReason = reason;
-      child.kill("SIGINT");
-      killTimer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
-    };
-    const timer = setTimeout(
-      () => stop(new K6RunError(`${file} did not finish within ${Math.round(options.timeoutMs / 1000)} s`, null, "")),
-      options.timeoutMs,
-    );
-    const onAbort = () => stop(options.signal?.reason instanceof Error ? options.signal.reason : new Error("aborted"));
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-
-    const cleanUp = () => {
-      clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
-      options.signal?.removeEventListener("abort", onAbort);
-    };
-    child.on("error", (error) => {
-      cleanUp();
-      reject(new K6RunError(`could not start ${file}: ${error.message}`, null, ""));
-    });
-    child.on("close", (code, signal) => {
-      cleanUp();
-      emit(stdoutRest.rest);
-      emit(stderrRest.rest);
-      if (stopReason) {
-        if (stopReason instanceof K6RunError) {
-          reject(new K6RunError(stopReason.message, code, tail.join("\n")));
-        } else {
-          reject(stopReason);
-        }
-        return;
-      }
-      resolve({ code, signal, tail: tail.join("\n") });
-    });
-  });
 }

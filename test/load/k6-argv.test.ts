@@ -86,6 +86,20 @@ describe("k6Argv", () => {
     expect(inv.run.argv.slice(0, 3)).toEqual(["/usr/bin/kubectl", "--namespace", "n"]);
   });
 
+  it("reads files back through exec and cat for a workload reference, which kubectl cp cannot take", () => {
+    const inv = k6Argv({
+      k6Path: "k6",
+      profile,
+      targetUrl: "http://x:8000",
+      outDir: "/o",
+      runner: { type: "pod", namespace: "n", pod: "deploy/loadgen", container: "k6" },
+    });
+    expect(inv.collect[0]).toEqual({
+      argv: ["kubectl", "--namespace", "n", "exec", "deploy/loadgen", "--container", "k6", "--", "cat", "/tmp/k6-canary-split.ndjson"],
+      stdoutFile: "/o/k6-canary-split.ndjson",
+    });
+  });
+
   it("rejects a profile that is not valid before building anything", () => {
     expect(() =>
       k6Argv({ k6Path: "k6", profile: { ...profile, name: "Not Valid" }, targetUrl: "http://x", outDir: "/o" }),

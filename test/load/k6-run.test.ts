@@ -127,6 +127,45 @@ describe("runK6 with a stand-in k6", () => {
   });
 });
 
+describe("runK6 with the pod runner and a stand-in kubectl", () => {
+  /** Answers `exec ... k6 run` with success, `exec ... cat` and `cp` with prepared output. */
+  function fakeKubectl(): string {
+    const lines = [POINT("llm_requests", 1, { version: "stable", status: "200", ok: "true" })].join("\n");
+    const path = join(dir, "kubectl");
+    writeFileSync(
+      path,
+      [
+        "#!/bin/sh",
+        `echo "$*" >> "${join(dir, "kubectl.log")}"`,
+        'for a; do last="$a"; done',
+        'case "$*" in',
+        `  *" k6 run "*) echo "running k6 in the pod" >&2; exit 0;;`,
+        `  *" cat /tmp/k6-fake.ndjson"*) printf '%s\n' '${lines}';;`,
+        `  *" cat "*) echo '{}';;`,
+        `  *" cp "*) case "$last" in *.ndjson) printf '%s\n' '${lines}' > "$last";; *) echo '{}' > "$last";; esac;;`,
+        "  *) exit 3;;",
+        "esac",
+      ].join("\n"),
+    );
+    chmodSync(path, 0o755);
+    return path;
+  }
+
+  for (const pod of ["loadgen-7d9f", "deploy/loadgen"]) {
+    it(`runs, collects and parses with pod ${pod}`, async () => {
+      const result = await runK6({
+        k6: { name: "k6", path: "k6", source: "path" },
+        profile,
+        targetUrl: "http://llm:8000",
+        outDir: join(dir, "out"),
+        runner: { type: "pod", namespace: "loadgen", pod, container: "k6", kubectl: fakeKubectl() },
+      });
+      expect(result.requests).toBe(1);
+      expect(existsSync(join(dir, "out", "k6-fake-summary.json"))).toBe(true);
+    });
+  }
+});
+
 describe("runK6 with the real k6", () => {
   it("reports the script's own error when the target is not a URL", async () => {
     // Needs `npm run setup` first; findTool's error says so.
