@@ -8,7 +8,9 @@
  *   (https://linkerd.io/docs/tasks/external-prometheus/).
  * Pod labels become series labels (labelmap), so `version` and `app` select series on every mesh.
  *
- * Not checked here, only on a real cluster: with Linkerd's default-deny authorization in force,
+ * Not checked here, only on a real cluster: Linkerd 2.20 runs its proxy as a native sidecar (an
+ * init container with restartPolicy Always), so the linkerd-proxy job relies on Prometheus' pod
+ * discovery listing init containers' ports too; with Linkerd's default-deny authorization in force,
  * the plaintext scrape of the sim's port 8000 is refused (the proxy metrics still come through
  * the admin port); with Istio STRICT mTLS the merged port 15020 stays plaintext by design.
  * Relabel fields: https://prometheus.io/docs/prometheus/latest/configuration/configuration/#kubernetes_sd_config
