@@ -12,12 +12,6 @@ import { FAULTY_STATUS, FAULTY_VERSION, faultyReplica } from "./faulty-replica.j
 import { CONSECUTIVE_ERRORS_TO_EJECT, OUTLIER_DETECTION } from "./policies.js";
 import { plannedConverge, plannedMeasure } from "./sizing.js";
 
-/**
- * The reference server's image as the run builds it for the stack. The scenario context does not
- * carry the stack's images, so the name is repeated here; it must match the stack planner's.
- */
-export const SIM_IMAGE = "meshproof/llm-sim:dev";
-
 /** Errors clients may still see once the breaker works: each return of the ejected replica costs a few. */
 export const MAX_ERROR_RATE_AFTER = 0.02;
 /**
@@ -46,7 +40,7 @@ export const circuitBreaking = defineScenario({
   clusters: ["kind", "gke", "current", "kwok"],
   defaultLoad: { name: "circuit-breaking", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {
-    const manifest = faultyReplica(ctx.target, { image: SIM_IMAGE, podAnnotations: ctx.driver.podAnnotations() });
+    const manifest = faultyReplica(ctx.target, { podAnnotations: ctx.driver.podAnnotations() });
     const addReplica: ApplyStep = {
       kind: "apply",
       id: "add-faulty-replica",

@@ -7,14 +7,15 @@
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import type { KubeObject } from "../src/engine/plan.js";
 import type { Target } from "../src/mesh/intent.js";
-import { simDeploymentName, simFlags, SIM_APP } from "../src/stack/index.js";
+import { envNameOf } from "../fixtures/llm-sim/src/index.js";
+import { simDeploymentName, simSettings, SIM_APP, SIM_IMAGE } from "../src/stack/index.js";
 
 export const FAULTY_VERSION = "faulty";
 export const FAULTY_STATUS = 503;
 
 export interface FaultyReplicaOptions {
-  /** The reference server's image, as the run builds and loads it for the other replicas. */
-  image: string;
+  /** The reference server's image; the one the run builds and loads for the other replicas by default. */
+  image?: string;
   /** The mesh driver's pod annotations (sidecar resources), as the other replicas get them. */
   podAnnotations: Record<string, string>;
 }
@@ -22,6 +23,11 @@ export interface FaultyReplicaOptions {
 /** The Deployment, validated against the published schema, with the target's labels. */
 export function faultyReplica(target: Target, opts: FaultyReplicaOptions): KubeObject {
   const podLabels = { ...target.labels, ...target.selector, [target.versionLabel]: FAULTY_VERSION };
+  const settings: [flag: string, value: string][] = [
+    ...simSettings(FAULTY_VERSION, target.port, {}, "0.0.0.0"),
+    ["error-rate", "1"],
+    ["error-status", String(FAULTY_STATUS)],
+  ];
   const deployment = new Deployment({
     metadata: { name: simDeploymentName(FAULTY_VERSION), namespace: target.namespace, labels: podLabels },
     spec: {
@@ -35,11 +41,12 @@ export function faultyReplica(target: Target, opts: FaultyReplicaOptions): KubeO
           containers: [
             {
               name: SIM_APP,
-              image: opts.image,
-              // Error rate 1 fails every completion; health probes still answer, so the pod is
-              // Ready and stays in the Service's endpoints, as a replica with a broken model would.
-              args: [...simFlags(FAULTY_VERSION, target.port, {}), "--error-rate", "1", "--error-status", String(FAULTY_STATUS)],
-              env: [{ name: "LLMSIM_VERSION", value: FAULTY_VERSION }],
+              image: opts.image ?? SIM_IMAGE,
+              // Configured like the stack's replicas (LLMSIM_* variables, listening on the pod IP
+              // for the proxy), plus an error rate of 1: every completion fails, while health
+              // probes still answer, so the pod is Ready and stays in the Service's endpoints,
+              // as a replica with a broken model would.
+              env: settings.map(([flag, value]) => ({ name: envNameOf(flag), value })),
               ports: [{ name: "http", containerPort: target.port, protocol: "TCP" }],
               readinessProbe: { httpGet: { path: "/health/ready", port: "http" }, periodSeconds: 5, failureThreshold: 2, timeoutSeconds: 2 },
               resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "1Gi" } },

@@ -115,7 +115,9 @@ export function authzPolicy(target: Target, allow: AuthzAllow | undefined): Inte
         namespaces: [],
         methods: allow.methods,
         paths: [{ type: "prefix", value: allow.pathPrefix }],
-        // `present` is the closest every mesh can express to "non-empty".
+        // Stack E wants them non-empty. `present` is what every mesh expresses: Istio's presence
+        // match requires a non-empty value; a regex (.+) would say it exactly but Istio's
+        // authorization conditions take none. The scenario never sends an empty header.
         headers: Object.keys(REQUIRED_HEADERS).map((name) => ({ name, match: { type: "present" } })),
       },
     ],

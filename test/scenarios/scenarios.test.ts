@@ -14,6 +14,7 @@ import { retries, RETRY_RATE_CAP } from "../../scenarios/retries.js";
 import { timeouts, PAST_TIMEOUT_DELAY_MS } from "../../scenarios/timeouts.js";
 import { benchmark, SWEEP } from "../../scenarios/benchmark.js";
 import { ALL_STABLE, SPLIT_90_10, INFERENCE_TIMEOUT_MS } from "../../scenarios/policies.js";
+import { SIM_IMAGE } from "../../src/stack/index.js";
 import { allSteps, contextFor, fakeDriver, judgingSteps, measureSteps, plan, step, TARGET } from "./helpers.js";
 
 function proportion(s: { checks: readonly { type: string }[] }, id: string): ProportionCheckSpec {
@@ -164,9 +165,10 @@ describe("circuit-breaking", () => {
     const labels = (deployment?.spec as { template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> } } }).template.metadata;
     expect(labels.labels).toMatchObject({ ...TARGET.selector, ...TARGET.labels, version: FAULTY_VERSION });
     expect(labels.annotations).toEqual(ctx.driver.podAnnotations());
-    const args = (deployment?.spec as { template: { spec: { containers: { args: string[] }[] } } }).template.spec.containers[0]!.args;
-    expect(args.join(" ")).toContain("--error-rate 1");
-    expect(args.join(" ")).toContain(`--version ${FAULTY_VERSION}`);
+    const container = (deployment?.spec as { template: { spec: { containers: { image: string; env: { name: string; value: string }[] }[] } } }).template.spec.containers[0]!;
+    expect(container.image).toBe(SIM_IMAGE);
+    const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ LLMSIM_ERROR_RATE: "1", LLMSIM_ERROR_STATUS: "503", LLMSIM_VERSION: FAULTY_VERSION, LLMSIM_HOST: "0.0.0.0", LLMSIM_PORT: String(TARGET.port) });
     expect(wait.condition).toEqual({ type: "rollout", namespace: TARGET.namespace, kind: "Deployment", name: deployment?.metadata.name });
   });
 
