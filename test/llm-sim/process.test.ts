@@ -67,7 +67,7 @@ describe("OpenAI endpoints", () => {
     const res = await send(s.url, "/v1/chat/completions", { body: chat(5) });
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/application\/json/);
-    const body = JSON.parse(res.body) as { object: string; model: string; choices: { message: { role: string; content: string }; finish_reason: string }[]; usage: Record<string, number> };
+    const body = JSON.parse(res.body) as { object: string; model: string; choices: { message: { role: string; content: string }; finish_reason: string }[]; usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } };
     expect(body.object).toBe("chat.completion");
     expect(body.model).toBe("test-model");
     expect(body.choices[0]!.message.role).toBe("assistant");
