@@ -36,6 +36,7 @@ const K6_EXIT_MEANINGS: Readonly<Record<number, string>> = {
 };
 /** Beyond schedule and graceful stop: k6 start-up, VU initialisation, handleSummary. */
 const TIMEOUT_MARGIN_MS = 60_000;
+/** The script's gracefulStop (GRACEFUL_STOP_SECONDS in fixtures/k6/load-options.ts). */
 const GRACEFUL_STOP_MS = 30_000;
 
 export type { K6Command };
@@ -52,8 +53,6 @@ export type K6Runner =
       /** kubectl executable; defaults to "kubectl" on PATH. */
       kubectl?: string;
     };
-
-/** One command of an invocation, with the environment it needs beyond the parent's. */
 
 export interface K6Invocation {
   /** The k6 run itself. */
@@ -90,6 +89,11 @@ export function k6Argv(options: K6ArgvOptions): K6Invocation {
   const ndjsonPath = join(options.outDir, names.ndjson);
   const summaryPath = join(options.outDir, names.summary);
   const scriptEnv = (summary: string): Record<string, string> => ({
+    // A k6 without our extension would otherwise ask Grafana's build service for one over the
+    // network; we want it to fail at once with "unknown modules" so runK6 can say what to do.
+    K6_AUTO_EXTENSION_RESOLUTION: "false",
+    // Load tests of a private stack do not phone home.
+    K6_NO_USAGE_REPORT: "true",
     ...options.env,
     MESHPROOF_PROFILE: JSON.stringify(profile),
     MESHPROOF_TARGET: options.targetUrl,

@@ -32,6 +32,8 @@ describe("k6Argv", () => {
       MESHPROOF_TARGET: "http://127.0.0.1:8000",
       MESHPROOF_SUMMARY: "/runs/r1/load/k6-canary-split-summary.json",
       MESHPROOF_SLO: '{"ttftMs":500,"tpotMs":50}',
+      K6_AUTO_EXTENSION_RESOLUTION: "false",
+      K6_NO_USAGE_REPORT: "true",
     });
     // The script receives the profile with zod's defaults filled in.
     expect(JSON.parse(inv.run.env?.MESHPROOF_PROFILE ?? "{}")).toEqual(profile);
@@ -60,6 +62,7 @@ describe("k6Argv", () => {
     ]);
     expect(argv).toContain("MESHPROOF_TARGET=http://llm.llm-serving.svc:8000");
     expect(argv).toContain("MESHPROOF_SUMMARY=/tmp/k6-canary-split-summary.json");
+    expect(argv).toContain("K6_AUTO_EXTENSION_RESOLUTION=false");
     expect(argv.find((arg) => arg.startsWith("MESHPROOF_PROFILE="))).toBe(`MESHPROOF_PROFILE=${JSON.stringify(profile)}`);
     expect(inv.run.env).toBeUndefined();
     expect(inv.collect.map((command) => command.argv)).toEqual([

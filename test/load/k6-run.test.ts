@@ -40,7 +40,7 @@ function fakeK6(options: { code?: number; say?: string; body?: string } = {}): R
     'for a; do case "$a" in json=*) out="${a#json=}";; esac; done',
     `cat > "$out" <<'EOF'\n${lines}\nEOF`,
     'echo "profile=$MESHPROOF_PROFILE" > "$out.env"',
-    options.say ? `echo '${options.say}' >&2` : "",
+    options.say ? `cat >&2 <<'EOF'\n${options.say}\nEOF` : "",
     options.body ?? "",
     `exit ${options.code ?? 0}`,
   ].join("\n");
@@ -86,7 +86,11 @@ describe("runK6 with a stand-in k6", () => {
 
   it("says to run setup when the k6 lacks the llmstream extension", async () => {
     const run = runK6({
-      k6: fakeK6({ code: 107, say: 'unknown module "k6/x/llmstream"' }),
+      // The message a stock k6 v1.8.1 prints with automatic extension resolution off.
+      k6: fakeK6({
+        code: 107,
+        say: `level=error msg="could not initialize 'llm-load.ts': unknown modules [k6/x/llmstream] were tried to be loaded, but couldn't"`,
+      }),
       profile,
       targetUrl: "http://x",
       outDir: dir,
