@@ -3,7 +3,7 @@
  */
 import { defineScenario } from "../src/engine/scenario.js";
 import { latencyCheck, shareCheck, slowShareCheck } from "./checks.js";
-import { applyPolicy, withdrawUnlessExpressed } from "./policy-steps.js";
+import { applyPolicy } from "./policy-steps.js";
 import { FAULTS, INJECTED_ABORT, INJECTED_DELAY } from "./policies.js";
 import { plannedConverge, plannedMeasure } from "./sizing.js";
 
@@ -43,9 +43,10 @@ export const faultInjection = defineScenario({
         ], { requires: [] }),
         // Aborts and delays are separate claims: a mesh that can abort but not delay (Linkerd
         // emulates aborts with an error backend) is still judged on its aborts.
-        ...withdrawUnlessExpressed(ctx, "abort-not-expressed", [{ kind: "fault", abort: { ...INJECTED_ABORT } }], ["faults-converged-aborts", "abort-share"]),
-        ...withdrawUnlessExpressed(ctx, "delay-not-expressed", [{ kind: "fault", delay: { ...INJECTED_DELAY } }], ["delay-share"]),
-        ...applyPolicy(ctx, steps, "inject-faults", `abort ${INJECTED_ABORT.percent}% of requests with ${INJECTED_ABORT.status} and delay ${INJECTED_DELAY.percent}% by ${INJECTED_DELAY.ms} ms`, [FAULTS]),
+        ...applyPolicy(ctx, steps, "inject-faults", `abort ${INJECTED_ABORT.percent}% of requests with ${INJECTED_ABORT.status} and delay ${INJECTED_DELAY.percent}% by ${INJECTED_DELAY.ms} ms`, [FAULTS], [
+          { part: [{ kind: "fault", abort: { ...INJECTED_ABORT } }], checks: ["faults-converged-aborts", "abort-share"] },
+          { part: [{ kind: "fault", delay: { ...INJECTED_DELAY } }], checks: ["delay-share"] },
+        ]),
         plannedConverge(ctx, steps, "faults-converge", `wait until about ${INJECTED_ABORT.percent}% of requests are aborted`, [
           shareCheck("faults-converged-aborts", `about ${INJECTED_ABORT.percent}% of requests are aborted`, { status: INJECTED_ABORT.status }, abortShare),
         ], {

@@ -35,26 +35,43 @@ function uniqueIds(steps: Step[]): Step[] {
   });
 }
 
+/** Claims that rest on one part of a policy (e.g. the delay of a fault): `checks` need `part`. */
+export interface RestsOn {
+  part: Intent[];
+  checks: string[];
+}
+
 /**
  * Apply `intents` as one policy. Whole-intent gaps withdraw the checks that require the intent;
- * partial gaps are reported without withdrawing anything.
+ * partial gaps are reported without withdrawing anything, except the checks `restsOn` names for
+ * a part this mesh cannot express.
  */
-export function applyPolicy(ctx: ScenarioContext, steps: StepFactory, id: string, name: string, intents: Intent[]): Step[] {
+export function applyPolicy(ctx: ScenarioContext, steps: StepFactory, id: string, name: string, intents: Intent[], restsOn: RestsOn[] = []): Step[] {
   const parsed = parseIntents(intents);
   const rendered = ctx.driver.render(parsed, ctx.target, ctx.routing);
   const partial = rendered.unsupported.filter((g) => g.partial);
-  if (partial.length === 0) return uniqueIds(steps.policy(id, name, parsed));
-
   const result: Step[] = [];
-  if (rendered.manifests.length > 0) result.push({ kind: "apply", id, name, timeoutMs: TIMEOUTS.apply, manifests: rendered.manifests });
-  // Whole-intent gaps go through the factory, which links them to the checks requiring them;
-  // the objects those intents render (if any) are already in the apply step above.
-  const refused = new Set<IntentKind>(rendered.unsupported.filter((g) => !g.partial).map((g) => g.intent));
-  if (refused.size > 0) {
-    const linked = steps.policy(`${id}-refused`, name, parsed.filter((i) => refused.has(i.kind)));
-    result.push(...linked.filter((s) => s.kind === "unsupported"));
+  if (partial.length === 0) {
+    result.push(...steps.policy(id, name, parsed));
+  } else {
+    if (rendered.manifests.length > 0) result.push({ kind: "apply", id, name, timeoutMs: TIMEOUTS.apply, manifests: rendered.manifests });
+    // Whole-intent gaps go through the factory, which links them to the checks requiring them;
+    // the objects those intents render (if any) are already in the apply step above.
+    const refused = new Set<IntentKind>(rendered.unsupported.filter((g) => !g.partial).map((g) => g.intent));
+    if (refused.size > 0) {
+      const linked = steps.policy(`${id}-refused`, name, parsed.filter((i) => refused.has(i.kind)));
+      result.push(...linked.filter((s) => s.kind === "unsupported"));
+    }
+    partial.forEach((gap) => result.push(gapStep(`${id}-partly-${gap.intent.toLowerCase()}`, ctx.mesh, gap, [])));
   }
-  partial.forEach((gap) => result.push(gapStep(`${id}-partly-${gap.intent.toLowerCase()}`, ctx.mesh, gap, [])));
+  restsOn.forEach((dependency, i) => {
+    const gaps = ctx.driver.render(parseIntents(dependency.part), ctx.target, ctx.routing).unsupported;
+    if (gaps.length === 0) return;
+    // Attach the claims to the gap already reported for this part, or report the part's own.
+    const reported = result.find((s): s is UnsupportedStep => s.kind === "unsupported" && gaps.some((g) => g.reason === s.reason));
+    if (reported) reported.checks.push(...dependency.checks.filter((c) => !reported.checks.includes(c)));
+    else result.push(...withdrawUnlessExpressed(ctx, `${id}-part-${i + 1}`, dependency.part, dependency.checks));
+  });
   return uniqueIds(result);
 }
 

@@ -6,7 +6,7 @@ import { planProportion } from "../src/analysis/index.js";
 import { UsageError } from "../src/engine/errors.js";
 import { defineScenario } from "../src/engine/scenario.js";
 import { shareCheck } from "./checks.js";
-import { applyPolicy, withdrawUnlessExpressed } from "./policy-steps.js";
+import { applyPolicy } from "./policy-steps.js";
 import { ALL_STABLE, RATE_LIMIT, RATE_LIMIT_INTERVAL_MS, RATE_LIMIT_REQUESTS, STABLE } from "./policies.js";
 import { plannedConverge, plannedMeasure } from "./sizing.js";
 
@@ -73,8 +73,9 @@ export const rateLimit = defineScenario({
       assess: [
         // Every claim here rests on the exact limit: a mesh that can only approximate it (Linkerd
         // counts whole requests per second) is reported as not supporting it, not judged on another.
-        ...withdrawUnlessExpressed(ctx, "limit-not-expressed", [RATE_LIMIT], ["limit-converged", "refill-converged", "under-limit-pass", "admitted-at-limit", "refused-with-429"]),
-        ...applyPolicy(ctx, steps, "rate-limit-policy", `send every request to ${STABLE} and limit it to ${RATE_LIMIT_REQUESTS} requests per minute`, [ALL_STABLE, RATE_LIMIT]),
+        ...applyPolicy(ctx, steps, "rate-limit-policy", `send every request to ${STABLE} and limit it to ${RATE_LIMIT_REQUESTS} requests per minute`, [ALL_STABLE, RATE_LIMIT], [
+          { part: [RATE_LIMIT], checks: ["limit-converged", "refill-converged", "under-limit-pass", "admitted-at-limit", "refused-with-429"] },
+        ]),
         plannedConverge(ctx, steps, "limit-converge", `wait until requests over the limit are refused with ${TOO_MANY_REQUESTS}`, [
           shareCheck("limit-converged", "some requests over the limit are refused", { status: TOO_MANY_REQUESTS }, 0.5),
         ], {

@@ -3,7 +3,7 @@
  * runs, how many batches it may draw, and how long a convergence window must be so that one
  * window can tell the new policy from the old. The dry-run shows the resulting durations.
  */
-import { planCheck, secondsFor, type CheckSpecInput } from "../src/analysis/index.js";
+import { budgetResolves, planCheck, ProportionCheckSpec, secondsFor, type CheckSpecInput } from "../src/analysis/index.js";
 import type { ConvergeStep, MeasureStep } from "../src/engine/plan.js";
 import type { ScenarioContext, StepFactory } from "../src/engine/scenario.js";
 import { TIMEOUTS } from "../src/engine/timeouts.js";
@@ -149,10 +149,7 @@ export function plannedConverge(
       // Rounded so plan.json reads 0.09, not 0.09000000000000001.
       return { ...CONVERGENCE_ERRORS, ...check, toleranceAbsolute: Math.round(tolerance * 1e4) / 1e4, maxSamples: Math.max(1, Math.floor(seconds * rate * share)) };
     });
-  const resolves = (seconds: number) => windowChecks(seconds).every((c) => {
-    const plan = planCheck(c);
-    return plan.kind === "proportion" && plan.toleranceFrom === "absolute";
-  });
+  const resolves = (seconds: number) => windowChecks(seconds).every((c) => budgetResolves(ProportionCheckSpec.parse(c) as ProportionCheckSpec & { maxSamples: number }));
   // The longest window is used even when it cannot resolve the change (a very low --rate): the
   // measure step that follows still judges with its own, full-strength checks.
   const seconds = CONVERGENCE_WINDOW_SECONDS.find(resolves) ?? LONGEST_WINDOW_SECONDS;

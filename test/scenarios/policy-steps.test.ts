@@ -57,6 +57,24 @@ describe("applying a reference policy", () => {
     expect(withdrawn(plan(retryProbe, contextFor("linkerd", fakeDriver("linkerd")))).has("needs-delay")).toBe(false);
   });
 
+  it("hangs claims that rest on a missing part on the gap already reported, not on a second one", () => {
+    const ctx = contextFor("linkerd", fakeDriver("linkerd", [], ["fault"]));
+    const steps = applyPolicy(ctx, new StepFactory(ctx, retryProbe), "faults", "inject the faults", [FAULTS], [
+      { part: [{ kind: "fault", delay: { ...INJECTED_DELAY } }], checks: ["needs-delay"] },
+    ]);
+    const gaps = steps.filter((s) => s.kind === "unsupported");
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]?.kind === "unsupported" && gaps[0].checks).toEqual(["needs-delay"]);
+  });
+
+  it("reports a missing part on its own when the policy as a whole showed no gap for it", () => {
+    const ctx = contextFor("linkerd", fakeDriver("linkerd", ["fault"]));
+    const steps = applyPolicy(ctx, new StepFactory(ctx, retryProbe), "split", "split the traffic", [ALL_STABLE], [
+      { part: [{ kind: "fault", delay: { ...INJECTED_DELAY } }], checks: ["needs-delay"] },
+    ]);
+    expect(steps.map((s) => [s.id, s.kind])).toEqual([["split", "apply"], ["split-part-1", "unsupported"]]);
+  });
+
   it("renders the whole policy in one apply step when nothing is missing", () => {
     const ctx = contextFor("linkerd", fakeDriver("linkerd"));
     const steps = applyPolicy(ctx, new StepFactory(ctx, retryProbe), "faults", "inject the faults", [FAULTS, ALL_STABLE]);
