@@ -7,6 +7,7 @@ export {
   planLatency,
   planLatencyShare,
   planCheck,
+  budgetResolves,
   secondsFor,
   normalApproxSampleSize,
   DEFAULT_LOOKS,
@@ -32,3 +33,4 @@ export {
 } from "./convergence.js";
 export { quantileOverhead, type QuantileOverhead, type OverheadOptions } from "./overhead.js";
 export { goodput, meetsSlo, timePerOutputTokenMs, type Goodput, type GoodputSlo, type RequestTiming } from "./goodput.js";
+export { loadPlanCache, savePlanCache } from "./plan-cache.js";

@@ -225,17 +225,7 @@ export function planShare(spec: ShareKnobs, options: PlanOptions = {}): Proporti
 
   const p0 = spec.expected;
   const looks = spec.maxSamples === undefined ? looksWanted : Math.min(looksWanted, spec.maxSamples);
-  const targetsFor = (tolerance: number, withFailPower: boolean): Targets => {
-    const band = clipBand(p0, tolerance);
-    return {
-      band,
-      levels: levelsFor(band, spec.falseFailure, spec.falsePass, looks),
-      looks,
-      passAt: [p0],
-      failAt: withFailPower ? [p0 + 2 * tolerance, p0 - 2 * tolerance].filter((p) => p >= 0 && p <= 1) : [],
-      undecided,
-    };
-  };
+  const targetsFor = (tolerance: number, withFailPower: boolean): Targets => shareTargets(spec, looks, undecided, tolerance, withFailPower);
 
   const zPass = upperNormalQuantile(spec.falsePass / looks);
   const k = zPass + upperNormalQuantile(undecided / 2);
@@ -287,7 +277,36 @@ export function planShare(spec: ShareKnobs, options: PlanOptions = {}): Proporti
   return plan;
 }
 
+/** What a share check's budget must achieve at a given tolerance. */
+function shareTargets(spec: ShareKnobs, looks: number, undecided: number, tolerance: number, withFailPower: boolean): Targets {
+  const p0 = spec.expected;
+  const band = clipBand(p0, tolerance);
+  return {
+    band,
+    levels: levelsFor(band, spec.falseFailure, spec.falsePass, looks),
+    looks,
+    passAt: [p0],
+    failAt: withFailPower ? [p0 + 2 * tolerance, p0 - 2 * tolerance].filter((p) => p >= 0 && p <= 1) : [],
+    undecided,
+  };
+}
+
+/**
+ * Whether a share check's own budget (`maxSamples`) resolves its absolute tolerance, i.e.
+ * planShare would keep `toleranceFrom: "absolute"`. Cheap: no search for a wider band, so
+ * callers can try several budgets (convergence window lengths) and plan only the one they keep.
+ */
+export function budgetResolves(spec: ShareKnobs & { maxSamples: number }, options: PlanOptions = {}): boolean {
+  const looks = Math.min(options.looks ?? DEFAULT_LOOKS, spec.maxSamples);
+  return meetsTargets(shareTargets(spec, looks, options.undecided ?? UNDECIDED_TARGET, spec.toleranceAbsolute, false), spec.maxSamples);
+}
+
 const latencyPlans = new Map<string, LatencyPlan>();
+
+/** Every plan computed or loaded so far, for the on-disk cache (plan-cache.ts). */
+export function planMemo(): { proportion: Map<string, ProportionPlan>; latency: Map<string, LatencyPlan> } {
+  return { proportion: proportionPlans, latency: latencyPlans };
+}
 
 /**
  * A latency SLO "quantile q <= maxMs" holds exactly when the share of samples slower than

@@ -7,6 +7,7 @@ import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { exitCodeFor, EXIT } from "../analysis/verdict.js";
+import { loadPlanCache, savePlanCache } from "../analysis/plan-cache.js";
 import { writeDryRun } from "../engine/dry-run.js";
 import { MeshproofError } from "../engine/errors.js";
 import { executePlan } from "../engine/executor.js";
@@ -50,6 +51,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   const scenarios: ScenarioDefinition[] = command === "scenario" ? [resolveScenario(name)] : resolveSuite(name);
   const runId = newRunId();
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
+  loadPlanCache();
   const provider = providerFor(opts, runId);
   const drivers = driversFor(opts, provider);
   const runDir = path.resolve(opts.out, runId);
@@ -70,6 +72,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     keep: opts.keep,
     options: { ...recordedOptions(opts), seed },
   });
+  savePlanCache();
   await mkdir(runDir, { recursive: true });
 
   if (opts.dryRun) {
@@ -98,7 +101,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   process.once("SIGTERM", onSignal);
 
   const startedAt = new Date();
-  const env = executionEnvFor(plan, opts, runDir, abort.signal, progressFor(opts.json));
+  const env = await executionEnvFor(plan, opts, runDir, abort.signal, progressFor(opts.json));
   let execution;
   try {
     execution = await executePlan(plan, env);

@@ -14,7 +14,6 @@ import type { Step, WaitStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
 import { tryFindTool, findTool, type ResolvedTool, type ToolName } from "../engine/tools.js";
 import { currentProvider, gkeProvider, kindProvider, kwokProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
-import { kubeClientFor } from "../cluster/kube.js";
 import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
 import { createIstioDriver, istioDriver } from "../mesh/istio/index.js";
 import { createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
@@ -167,7 +166,7 @@ export async function preflight(plan: RunPlanWithCluster, _opts: RunOptions): Pr
   return Promise.all(found.map(async (t) => ({ name: t.name, path: t.path, source: t.source, version: await versionOf(t) })));
 }
 
-export function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions, runDir: string, signal: AbortSignal, progress: ProgressSink): ExecutionEnv {
+export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions, runDir: string, signal: AbortSignal, progress: ProgressSink): Promise<ExecutionEnv> {
   const context = plan.cluster.context;
   const k6 = plan.cluster.name === "local" ? findTool("k6") : undefined;
   const loadDir = path.join(runDir, "load");
@@ -208,7 +207,8 @@ export function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions, runD
     progress,
     commands: zxCommandRunner,
     processes: childProcessLauncher,
-    kube: context ? kubeClientFor(context) : undefined,
+    // client-node is large; only runs against a cluster load it.
+    kube: context ? (await import("../cluster/kube.js")).kubeClientFor(context) : undefined,
     loadFor,
   };
 }

@@ -4,7 +4,7 @@
  * point meshproof at a specific istioctl, and a missing CLI becomes an EnvironmentError (exit 4)
  * naming what to install instead of a shell's "command not found".
  */
-import { $, type ProcessOutput } from "zx";
+import type { ProcessOutput } from "zx";
 import { EnvironmentError, formatMs } from "./errors.js";
 import { tryFindTool, type ToolName } from "./tools.js";
 
@@ -57,6 +57,8 @@ export const zxCommandRunner: CommandRunner = {
     if (!argv0) throw new Error("empty command");
     const bin = resolveArgv0(argv0);
     const started = performance.now();
+    // Loaded on first use: a dry-run never runs a command and should not pay for zx.
+    const { $ } = await import("zx");
     const out: ProcessOutput = await $({
       nothrow: true,
       quiet: true,
