@@ -46,8 +46,12 @@ export interface Evaluation {
   samplesNeeded(): number;
 }
 
-export function matchesSelector(outcome: Pick<OutcomeCount, "version" | "status">, selector: OutcomeSelector): boolean {
+export function matchesSelector(outcome: Pick<OutcomeCount, "version" | "status" | "peer" | "attempt">, selector: OutcomeSelector): boolean {
   if (selector.version !== undefined && outcome.version !== selector.version) return false;
+  // Peer and attempt come from headers the reference server echoes; an outcome that lacks them
+  // cannot count as matching, so a backend that does not echo them never passes such a check.
+  if (selector.peer !== undefined && outcome.peer !== selector.peer) return false;
+  if (selector.minAttempt !== undefined && !(outcome.attempt !== undefined && outcome.attempt >= selector.minAttempt)) return false;
   const status = selector.status;
   if (status === undefined) return true;
   const s = outcome.status;
@@ -66,7 +70,12 @@ export function matchesSelector(outcome: Pick<OutcomeCount, "version" | "status"
 }
 
 function describeSelector(s: OutcomeSelector): string {
-  const parts = [s.version !== undefined ? `version ${s.version}` : "", s.status !== undefined ? `status ${s.status}` : ""].filter(Boolean);
+  const parts = [
+    s.version !== undefined ? `version ${s.version}` : "",
+    s.status !== undefined ? `status ${s.status}` : "",
+    s.peer !== undefined ? `peer ${s.peer}` : "",
+    s.minAttempt !== undefined ? `attempt >= ${s.minAttempt}` : "",
+  ].filter(Boolean);
   return parts.length ? parts.join(", ") : "any response";
 }
 

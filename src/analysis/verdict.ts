@@ -13,11 +13,6 @@ export const OutcomeSelector = z.object({
   peer: z.string().optional(),
   /** Responses whose x-llm-attempt header was at least this (the request was retried). */
   minAttempt: z.number().int().min(1).optional(),
-  /**
-   * Requests whose end-to-end latency was at least this many ms (e.g. injected delays), counted
-   * from the e2e HDR histogram; only combinable with an empty denominator (all requests).
-   */
-  minLatencyMs: z.number().positive().optional(),
 });
 export type OutcomeSelector = z.infer<typeof OutcomeSelector>;
 

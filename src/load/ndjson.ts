@@ -103,8 +103,10 @@ export class K6OutputAccumulator {
         if (tags.ok !== "true") this.failed += data.value;
         const version = tags.version || "unknown";
         const status = Number(tags.status ?? 0) || 0;
-        const key = `${version}\u0000${status}`;
-        const outcome = this.outcomes.get(key) ?? { version, status, count: 0 };
+        const peer = tags.peer;
+        const attempt = tags.attempt !== undefined ? Number(tags.attempt) || 0 : undefined;
+        const key = `${version}\u0000${status}\u0000${peer ?? ""}\u0000${attempt ?? ""}`;
+        const outcome: OutcomeCount = this.outcomes.get(key) ?? { version, status, count: 0, ...(peer !== undefined ? { peer } : {}), ...(attempt !== undefined ? { attempt } : {}) };
         outcome.count += data.value;
         this.outcomes.set(key, outcome);
         return;

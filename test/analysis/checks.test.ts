@@ -42,6 +42,13 @@ describe("outcome selectors", () => {
     const o = (version: string, status: number) => ({ version, status });
     expect(matchesSelector(o("canary", 200), { version: "canary" })).toBe(true);
     expect(matchesSelector(o("stable", 200), { version: "canary" })).toBe(false);
+    // Echoed identity and attempts: an outcome without them never matches a selector that needs them.
+    expect(matchesSelector({ ...o("stable", 200), peer: "spiffe://a" }, { peer: "spiffe://a" })).toBe(true);
+    expect(matchesSelector({ ...o("stable", 200), peer: "none" }, { peer: "spiffe://a" })).toBe(false);
+    expect(matchesSelector(o("stable", 200), { peer: "none" })).toBe(false);
+    expect(matchesSelector({ ...o("stable", 200), attempt: 3 }, { minAttempt: 3 })).toBe(true);
+    expect(matchesSelector({ ...o("stable", 200), attempt: 2 }, { minAttempt: 3 })).toBe(false);
+    expect(matchesSelector(o("stable", 200), { minAttempt: 1 })).toBe(false);
     expect(matchesSelector(o("unknown", 503), { status: 503 })).toBe(true);
     expect(matchesSelector(o("x", 204), { status: "2xx" })).toBe(true);
     expect(matchesSelector(o("x", 404), { status: "4xx" })).toBe(true);

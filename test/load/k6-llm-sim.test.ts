@@ -77,7 +77,7 @@ describe("k6 against a real llm-sim", () => {
     expect(result.requests).toBe(served);
     expect(result.failed).toBe(0);
     expect(result.droppedIterations).toBe(0);
-    expect(result.outcomes).toEqual([{ version: "stable", status: 200, count: result.requests }]);
+    expect(result.outcomes).toEqual([{ version: "stable", status: 200, count: result.requests, peer: "none", attempt: 1 }]);
     expect(result.sloMet).toEqual({ met: result.requests, total: result.requests });
 
     const { ttft, itl, e2e } = result.latency;
@@ -112,9 +112,28 @@ describe("k6 against a real llm-sim", () => {
     expect(result.requests).toBeGreaterThanOrEqual(6);
     expect(result.requests).toBe(served);
     expect(result.failed).toBe(0);
-    expect(result.outcomes).toEqual([{ version: "stable", status: 200, count: result.requests }]);
+    expect(result.outcomes).toEqual([{ version: "stable", status: 200, count: result.requests, peer: "none", attempt: 1 }]);
     expect(result.latency.ttft).toBeUndefined();
     expect(result.latency.e2e.count).toBe(result.requests);
     expect(result.latency.e2e.p50).toBeGreaterThanOrEqual(TTFT_BOUNDS[0] + (TOKENS - 1) * ITL_BOUNDS[0]);
+  });
+
+  it("records the identity and attempt count the server echoes, as the mTLS and retry checks need", async () => {
+    // No mesh here, so the test plays the client-side proxy: it sends the header Istio's sidecar
+    // would add, and a header that makes the sim fail each request id's first attempt.
+    const spiffe = "spiffe://cluster.local/ns/meshproof-istio/sa/loadgen";
+    const profile = LoadProfile.parse({
+      name: "sim-echo",
+      executor: "constant-arrival-rate",
+      rate: 4,
+      durationSeconds: 2,
+      mode: "plain",
+      maxTokens: 4,
+      maxVUs: 10,
+      headers: { "x-forwarded-client-cert": `By=spiffe://cluster.local/ns/meshproof-istio/sa/llm-sim;Hash=abc;URI=${spiffe}` },
+    });
+    const result = await runK6({ k6, profile, targetUrl: sim!.url, outDir, timeoutMs: 90_000 });
+    expect(result.requests).toBeGreaterThan(0);
+    expect(result.outcomes.every((o) => o.peer === spiffe && o.attempt === 1)).toBe(true);
   });
 });
