@@ -9,8 +9,8 @@ import { SUITES } from "../../suites/index.js";
 
 function suggest(name: string, known: readonly string[]): string {
   const near = closest(name, [...known]);
-  // Only suggest what is plausibly a typo, not any name at all.
-  return distance(name, near) <= Math.max(2, Math.floor(near.length / 3)) ? `did you mean "${near}"? ` : "";
+  // A likely typo gets a question; anything else still gets the nearest name to try.
+  return distance(name, near) <= Math.max(2, Math.floor(near.length / 3)) ? `did you mean "${near}"? ` : `the nearest is "${near}"; `;
 }
 
 export function resolveScenario(name: string | undefined): ScenarioDefinition {
@@ -26,5 +26,9 @@ export function resolveSuite(name: string | undefined): ScenarioDefinition[] {
   if (!name) throw new UsageError("which suite? name one", `suites: ${names.join(", ")}`);
   const suite = SUITES.find((s) => s.name === name);
   if (!suite) throw new UsageError(`unknown suite "${name}"`, `${suggest(name, names)}suites: ${names.join(", ")}`);
-  return suite.scenarios.map((s) => resolveScenario(typeof s === "string" ? s : s.name));
+  // A suite entry may narrow the meshes a scenario runs on (e.g. the benchmark with the baseline).
+  return suite.scenarios.map((entry) => {
+    const scenario = resolveScenario(entry.name);
+    return { ...scenario, meshes: scenario.meshes.filter((m) => entry.meshes.includes(m)) };
+  });
 }

@@ -1,0 +1,90 @@
+/**
+ * The command-line contract (DESIGN section 7), run as a user would: a real process, real exit
+ * codes, real files. No cluster is needed: the runs here either stop before creating anything
+ * or are dry-runs.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const MAIN = path.join(ROOT, "src/cli/main.ts");
+
+function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const run = spawnSync(process.execPath, ["--import", "tsx", MAIN, ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const tmp = (prefix: string) => mkdtempSync(path.join(tmpdir(), prefix));
+
+describe("meshproof CLI", () => {
+  it("an unknown scenario exits 2 with the nearest name and no stack trace", () => {
+    const r = cli(["scenario", "nosuch"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown scenario "nosuch"/);
+    expect(r.stderr).toMatch(/nearest is "/);
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it("a bad option exits 2 naming the option", () => {
+    const r = cli(["scenario", "canary", "--duration", "soon", "--dry-run"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--duration: "soon" is not a duration/);
+  });
+
+  it("with k6 in no location, a local run exits 4 and says how to get it, before starting anything", () => {
+    const out = tmp("meshproof-cli-out-");
+    const env = { ...process.env, XDG_CACHE_HOME: tmp("meshproof-empty-cache-"), PATH: "/usr/bin:/bin", K6_BIN: "" };
+    const r = cli(["scenario", "benchmark", "--cluster", "local", "--mesh", "none", "--duration", "5s", "--out", out], env);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/k6/);
+    expect(r.stderr).toMatch(/npm run setup/);
+    expect(r.stderr).not.toMatch(/start llm-sim/);
+  });
+
+  it("--dry-run of the nightly suite on both meshes writes plan.json and manifests per mesh and step", () => {
+    const out = tmp("meshproof-cli-dry-");
+    const r = cli(["suite", "nightly", "--mesh", "both", "--dry-run", "--out", out]);
+    expect(r.code).toBe(0);
+    const [runId] = readdirSync(out);
+    const runDir = path.join(out, runId!);
+    const plan = JSON.parse(readFileSync(path.join(runDir, "plan.json"), "utf8"));
+    expect(plan.dryRun).toBe(true);
+    expect(plan.targets.map((t: { mesh: string }) => t.mesh)).toEqual(["none", "istio", "linkerd"]);
+    expect(readdirSync(path.join(runDir, "manifests")).sort()).toEqual(["istio", "linkerd", "none"]);
+    expect(readdirSync(path.join(runDir, "manifests", "istio")).some((d) => d.startsWith("canary--"))).toBe(true);
+    // The kind cluster's commands are in the plan, with their undo.
+    expect(JSON.stringify(plan.cluster.setup)).toMatch(/"kind","create","cluster"/);
+    // Every unsupported intent is marked with the mesh's reason.
+    const unsupported = JSON.stringify(plan).match(/"kind":"unsupported"[^}]*"reason":"[^"]+"/g) ?? [];
+    expect(unsupported.length).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/not supported on linkerd/);
+  });
+
+  it("--dry-run needs no tools at all", () => {
+    const out = tmp("meshproof-cli-dry-notools-");
+    const env = { ...process.env, PATH: path.dirname(process.execPath), XDG_CACHE_HOME: tmp("meshproof-empty-cache-") };
+    const r = cli(["scenario", "canary", "--dry-run", "--out", out, "--json"], env);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    expect(summary.dryRun).toBe(true);
+    expect(existsSync(summary.plan)).toBe(true);
+  });
+
+  it("--capabilities prints the table for every mesh", () => {
+    const r = cli(["scenario", "--capabilities"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/intent\s+istio\s+linkerd\s+none/);
+    for (const kind of ["split", "route", "fault", "retry", "timeout", "outlier", "mtls", "authz", "rateLimit"]) expect(r.stdout).toMatch(new RegExp(`^${kind}\\s`, "m"));
+  });
+
+  it("--help lists the scenarios, the options and the exit codes", () => {
+    const r = cli(["scenario", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--mesh <mesh>/);
+    expect(r.stdout).toMatch(/canary/);
+    expect(r.stdout).toMatch(/Exit codes/);
+  });
+});
