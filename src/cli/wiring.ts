@@ -49,7 +49,7 @@ export function installOptions(opts: RunOptions): Record<MeshName, InstallOption
   return {
     istio: { ...common, version: opts.istioVersion },
     linkerd: { ...common, version: opts.linkerdVersion },
-    none: { ...common, version: "none" },
+    none: { ...common, version: noneDriver.defaultVersion },
   };
 }
 

@@ -11,6 +11,7 @@ export function mergeLoadResults(batches: readonly LoadResult[]): LoadResult {
   if (rest.length === 0) return first;
   const seconds = batches.reduce((a, b) => a + b.durationSeconds, 0);
   const requests = batches.reduce((a, b) => a + b.requests, 0);
+  const failed = batches.reduce((a, b) => a + b.failed, 0);
   const merged = (pick: (b: LoadResult) => LatencySummary | undefined): LatencySummary | undefined => {
     const parts = batches.map(pick).filter((p): p is LatencySummary => p !== undefined);
     return parts.length > 0 ? mergeSummaries(parts) : undefined;
@@ -27,7 +28,8 @@ export function mergeLoadResults(batches: readonly LoadResult[]): LoadResult {
     offeredRps: batches.reduce((a, b) => a + b.offeredRps * b.durationSeconds, 0) / seconds,
     achievedRps: requests / seconds,
     requests,
-    failed: batches.reduce((a, b) => a + b.failed, 0),
+    failed,
+    errorRate: requests > 0 ? failed / requests : 0,
     droppedIterations: batches.reduce((a, b) => a + b.droppedIterations, 0),
     outcomes: mergeOutcomes(batches.flatMap((b) => b.outcomes)),
     latency: { e2e: merged((b) => b.latency.e2e)!, ...(ttft ? { ttft } : {}), ...(itl ? { itl } : {}) },

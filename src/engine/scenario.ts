@@ -94,10 +94,12 @@ export class StepFactory {
       const apply: ApplyStep = { kind: "apply", id, name, timeoutMs: TIMEOUTS.apply, manifests: rendered.manifests };
       steps.push(apply);
     }
-    for (const gap of rendered.unsupported) {
+    for (const [i, gap] of rendered.unsupported.entries()) {
+      // A driver may report several gaps for one intent (a retry's budget and its conditions).
+      const sameKind = rendered.unsupported.filter((g) => g.intent === gap.intent).length > 1;
       const step: UnsupportedStep = {
         kind: "unsupported",
-        id: `${id}-unsupported-${gap.intent.toLowerCase()}`,
+        id: `${id}-unsupported-${gap.intent.toLowerCase()}${sameKind ? `-${i + 1}` : ""}`,
         name: `${gap.intent} is not supported by ${this.ctx.mesh}`,
         timeoutMs: 0,
         intent: gap.intent,

@@ -137,6 +137,7 @@ export class K6OutputAccumulator {
       achievedRps: seconds > 0 ? this.requests / seconds : 0,
       requests: this.requests,
       failed: this.failed,
+      errorRate: this.requests > 0 ? this.failed / this.requests : 0,
       droppedIterations: this.dropped,
       outcomes,
       latency: {

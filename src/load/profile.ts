@@ -71,6 +71,8 @@ export interface LoadResult {
   requests: number;
   /** Requests that got no 2xx, or whose stream ended without [DONE]. */
   failed: number;
+  /** failed / requests (0 when nothing was sent). */
+  errorRate: number;
   /** Iterations k6 could not start for lack of VUs: offered load that never left the client. */
   droppedIterations: number;
   outcomes: OutcomeCount[];

@@ -67,6 +67,7 @@ export function loadResult(profile: LoadProfile, outcomes: OutcomeCount[]): Load
     achievedRps: requests / profile.durationSeconds,
     requests,
     failed: outcomes.filter((o) => o.status >= 400).reduce((a, o) => a + o.count, 0),
+    errorRate: requests > 0 ? outcomes.filter((o) => o.status >= 400).reduce((a, o) => a + o.count, 0) / requests : 0,
     droppedIterations: 0,
     outcomes,
     latency: { e2e: e2e.summary() },

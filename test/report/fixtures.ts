@@ -83,6 +83,7 @@ export function loadResult(shape: LoadShape): LoadResult {
     durationSeconds: shape.seconds,
     offeredRps: shape.rate,
     achievedRps,
+    errorRate: requests > 0 ? failed / requests : 0,
     requests,
     failed,
     droppedIterations: Math.max(0, Math.round(offered - requests)),
