@@ -45,16 +45,16 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(2).toString("hex")}`;
 }
 
-export async function runCommand(command: "scenario" | "suite", name: string, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseRunOptions(raw);
-  const out = consoleOutput(opts.json);
+/**
+ * The plan of a run, with the exact sample-size plans cached on disk between runs. Shared by
+ * `scenario`/`suite` and by setup, which plans the nightly suite once to fill that cache.
+ */
+export async function planRun(command: "scenario" | "suite", name: string, opts: RunOptions, runId: string, runDir: string) {
   const scenarios: ScenarioDefinition[] = command === "scenario" ? [resolveScenario(name)] : resolveSuite(name);
-  const runId = newRunId();
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   loadPlanCache();
   const provider = providerFor(opts, runId);
   const drivers = driversFor(opts, provider);
-  const runDir = path.resolve(opts.out, runId);
   const stack = await stackPlannerFor(opts, runId, provider, runDir);
   const plan = buildRunPlan({
     command,
@@ -73,6 +73,15 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     options: { ...recordedOptions(opts), seed },
   });
   savePlanCache();
+  return { plan, drivers };
+}
+
+export async function runCommand(command: "scenario" | "suite", name: string, raw: Record<string, unknown>): Promise<number> {
+  const opts = parseRunOptions(raw);
+  const out = consoleOutput(opts.json);
+  const runId = newRunId();
+  const runDir = path.resolve(opts.out, runId);
+  const { plan, drivers } = await planRun(command, name, opts, runId, runDir);
   await mkdir(runDir, { recursive: true });
 
   if (opts.dryRun) {
