@@ -11,4 +11,4 @@ export function findSuite(name: string): SuiteDefinition | undefined {
 }
 
 export { conformance, nightly, preUpgrade };
-export { defineSuite, type SuiteDefinition, type SuiteEntry } from "./suite.js";
+export { defineSuite, on, POLICY_SCENARIOS, type SuiteDefinition, type SuiteEntry } from "./suite.js";

@@ -25,3 +25,21 @@ export function defineSuite(suite: SuiteDefinition): SuiteDefinition {
 
 export const BOTH_MESHES: MeshName[] = ["istio", "linkerd"];
 export const WITH_BASELINE: MeshName[] = ["none", "istio", "linkerd"];
+
+/** Every scenario that judges a traffic policy (not a measurement such as the benchmark). */
+export const POLICY_SCENARIOS = [
+  "canary",
+  "header-routing",
+  "fault-injection",
+  "retries",
+  "timeouts",
+  "circuit-breaking",
+  "mtls",
+  "authz",
+  "rate-limit",
+] as const;
+
+/** Entries judging each named scenario on the given meshes. */
+export function on(meshes: MeshName[], names: readonly string[]): SuiteEntry[] {
+  return names.map((name) => ({ name, meshes }));
+}
