@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startEvaluation, ConvergenceTracker } from "../analysis/index.js";
-import type { Verdict } from "../analysis/verdict.js";
+import type { CheckSpec, Verdict } from "../analysis/verdict.js";
 import type { KubeClient } from "../cluster/kube.js";
 import type { LoadProfile, LoadResult } from "../load/profile.js";
 import type { ConvergenceRecord, ScenarioRecord, StepRecord, TargetRecord } from "../report/results.js";
@@ -132,6 +132,9 @@ class Walker {
     const steps: StepRecord[] = [];
     const verdicts: Verdict[] = [];
     const unsupportedChecks = new Map<string, string>();
+    // The policy before each change, as its own convergence checks: a window that still matches
+    // it means the mesh never applied the change, rather than applied it wrongly.
+    let previousPolicy: ConvergeStep | undefined;
     let error: string | undefined;
     try {
       for (const phase of plan.phases) {
@@ -150,9 +153,14 @@ class Walker {
             }
             continue;
           }
-          const record = await this.runStep(step, where, cleanup, unsupportedChecks);
+          const record = await this.runStep(step, where, cleanup, unsupportedChecks, previousPolicy);
           steps.push(record);
           verdicts.push(...(record.verdicts ?? []));
+          if (step.kind === "converge") {
+            previousPolicy = step;
+            // Later steps would measure a policy that is not in force: stop here, verdict recorded.
+            if (record.convergence && !record.convergence.converged) throw new GateClosed("did not converge");
+          }
         }
       }
     } catch (err) {
@@ -179,13 +187,13 @@ class Walker {
   }
 
   /** Run one step; throws StepFailed (carrying its record) when the step could not do its job. */
-  async runStep(step: Step, where: string, cleanup: CleanupStack, unsupportedChecks = new Map<string, string>()): Promise<StepRecord> {
+  async runStep(step: Step, where: string, cleanup: CleanupStack, unsupportedChecks = new Map<string, string>(), previousPolicy?: ConvergeStep): Promise<StepRecord> {
     const startedAt = new Date().toISOString();
     const started = performance.now();
     this.env.progress.stepStarted(where, step);
     const record: StepRecord = { id: step.id, name: step.name, kind: step.kind, status: "ok", startedAt, durationMs: 0 };
     try {
-      await this.perform(step, where, cleanup, record, unsupportedChecks);
+      await this.perform(step, where, cleanup, record, unsupportedChecks, previousPolicy);
     } catch (err) {
       record.status = this.env.signal.aborted ? "interrupted" : "failed";
       record.error = errorMessage(err);
@@ -198,7 +206,7 @@ class Walker {
     return record;
   }
 
-  private async perform(step: Step, where: string, cleanup: CleanupStack, record: StepRecord, unsupportedChecks: Map<string, string>): Promise<void> {
+  private async perform(step: Step, where: string, cleanup: CleanupStack, record: StepRecord, unsupportedChecks: Map<string, string>, previousPolicy?: ConvergeStep): Promise<void> {
     const { env } = this;
     switch (step.kind) {
       case "command": {
@@ -274,7 +282,7 @@ class Walker {
       case "measure":
         return this.measure(step, where, record, unsupportedChecks);
       case "converge":
-        return this.converge(step, where, record, unsupportedChecks);
+        return this.converge(step, where, record, unsupportedChecks, previousPolicy);
       case "unsupported":
         record.status = "unsupported";
         record.unsupported = { intent: step.intent, reason: step.reason };
@@ -324,7 +332,7 @@ class Walker {
   }
 
   /** After a policy change: N consecutive probe windows must agree with the new policy. */
-  private async converge(step: ConvergeStep, where: string, record: StepRecord, unsupportedChecks: Map<string, string>): Promise<void> {
+  private async converge(step: ConvergeStep, where: string, record: StepRecord, unsupportedChecks: Map<string, string>, previousPolicy?: ConvergeStep): Promise<void> {
     const checks = step.checks.filter((c) => !unsupportedChecks.has(c.id));
     if (checks.length === 0) {
       record.status = "unsupported";
@@ -335,9 +343,7 @@ class Walker {
     let last: LoadResult | undefined;
     for (let window = 1; ; window += 1) {
       last = await runner.run({ ...step.probe, name: `${step.probe.name}-${window}` }, { signal: this.env.signal, label: `${where}: ${step.name}` });
-      const evaluation = startEvaluation(checks);
-      evaluation.observe(last);
-      const state = tracker.observe(evaluation.verdicts(true));
+      const state = tracker.observe(judgeWindow(checks, last), previousPolicy ? judgeWindow(previousPolicy.checks, last).every((v) => v.status === "pass") : undefined);
       if (state !== "waiting") break;
     }
     const report = tracker.report();
@@ -351,7 +357,17 @@ class Walker {
     record.convergence = convergence;
     record.load = last;
     if (!report.converged) {
-      throw new Error(`did not converge within ${formatMs(step.timeoutMs)} (${report.diagnosis}); ${report.misses.length} windows missed`);
+      // The mesh did not do what was asked in time: that is a verdict on the mesh, not a harness error.
+      record.status = "failed";
+      record.verdicts = [
+        {
+          checkId: `${step.id}-converged`,
+          claim: `${step.name}: the change shows in traffic within ${formatMs(step.timeoutMs)}`,
+          status: "fail",
+          reason: `${convergence.diagnosis === "never-applied" ? "the mesh never applied the change (windows kept matching the previous policy)" : convergence.diagnosis === "applied-but-wrong" ? "the change applied but traffic matches neither the old nor the new policy" : "no run of agreeing windows in time"}; ${report.misses.length} windows missed`,
+          evidence: last?.evidence ?? [],
+        },
+      ];
     }
   }
 
@@ -389,6 +405,13 @@ class Walker {
 }
 
 class GateClosed extends Error {}
+
+/** One probe window judged on its own (windows are sized by the planner for exactly this). */
+function judgeWindow(checks: readonly CheckSpec[], window: LoadResult): Verdict[] {
+  const evaluation = startEvaluation(checks);
+  evaluation.observe(window);
+  return evaluation.verdicts(true);
+}
 
 function unsupportedVerdict(checkId: string, claim: string, reason: string): Verdict {
   return { checkId, claim, status: "unsupported", reason: `not supported: ${reason}`, evidence: [] };

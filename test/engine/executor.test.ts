@@ -153,3 +153,44 @@ describe("objects the stack owns", () => {
     expect(kube.applied).toEqual(["Deployment/llm", "Deployment/llm", "HTTPRoute/llm-outlier", "Deployment/llm"]);
   });
 });
+
+describe("convergence diagnosis", () => {
+  const convergeTo = (id: string, share: number, maxSamples: number): Step => ({
+    kind: "converge",
+    id,
+    name: `converge on ${share * 100}% canary`,
+    timeoutMs: 50,
+    windows: 2,
+    probe: LoadProfile.parse({ name: `${id}-probe`, executor: "constant-arrival-rate", rate: 100, durationSeconds: 5, mode: "plain" }),
+    checks: [CheckSpec.parse({ type: "proportion", id: `${id}-share`, claim: "share", numerator: { version: "canary" }, expected: share, toleranceAbsolute: 0.05, maxSamples })],
+  });
+
+  it("says the mesh never applied the change when windows keep matching the previous policy", async () => {
+    // The mesh stays at 10% although 50% was applied.
+    const stuck = fakeLoad(() => [
+      { version: "stable", status: 200, count: 450 },
+      { version: "canary", status: 200, count: 50 },
+    ]);
+    const result = await executePlan(plan([convergeTo("at-10", 0.1, 500), convergeTo("at-50", 0.5, 500)]), fakeEnv({ load: stuck, runDir: runDir() }));
+    const steps = result.targets[0]!.scenarios[0]!.steps;
+    expect(steps[0]!.convergence?.diagnosis).toBe("converged");
+    expect(steps[1]!.convergence?.diagnosis).toBe("never-applied");
+    expect(steps[1]!.verdicts).toMatchObject([{ checkId: "at-50-converged", status: "fail", reason: expect.stringMatching(/never applied/) }]);
+    expect(result.targets[0]!.scenarios[0]!.status).toBe("fail");
+  });
+
+  it("says the change applied but behaves wrongly when windows match neither policy", async () => {
+    let calls = 0;
+    const drifting = fakeLoad(() => {
+      calls += 1;
+      // First step converges at 10%; afterwards the mesh sends 80% to the canary.
+      const canary = calls <= 2 ? 50 : 400;
+      return [
+        { version: "stable", status: 200, count: 500 - canary },
+        { version: "canary", status: 200, count: canary },
+      ];
+    });
+    const result = await executePlan(plan([convergeTo("at-10", 0.1, 500), convergeTo("at-50", 0.5, 500)]), fakeEnv({ load: drifting, runDir: runDir() }));
+    expect(result.targets[0]!.scenarios[0]!.steps[1]!.convergence?.diagnosis).toBe("applied-but-wrong");
+  });
+});
