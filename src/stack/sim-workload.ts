@@ -16,8 +16,8 @@ import { toKubeObject } from "./kube-object.js";
 export const SIM_APP = "llm-sim";
 /** The sim's image as a run builds it (and kind loads it); a user's registry image can replace it. */
 export const SIM_IMAGE = "meshproof/llm-sim:dev";
-/** Built from the checkout root, so the image holds the same sim the local runs use. */
-export const SIM_IMAGE_BUILD = ["docker", "build", "-t", SIM_IMAGE, "-f", "fixtures/llm-sim/Dockerfile", "."];
+/** Built from fixtures/llm-sim (its own package.json and lockfile): the same sim local runs use. */
+export const SIM_IMAGE_BUILD = ["docker", "build", "-t", SIM_IMAGE, "fixtures/llm-sim"];
 export const SIM_SERVICE = "llm";
 export const SIM_PORT = 8000;
 export const VERSION_LABEL = "version";
