@@ -36,7 +36,7 @@ export function driversFor(opts: RunOptions, provider: ClusterProvider): Record<
   const context = provider.context;
   return {
     istio: createIstioDriver({ ...(context ? { context } : {}), routing: opts.routing, enrolledNamespaces: [stackNamespace("istio")] }),
-    linkerd: createLinkerdDriver({ ...(context ? { context } : {}), identityDir: path.resolve(opts.out, "linkerd-identity") }),
+    linkerd: createLinkerdDriver({ ...(context ? { context } : {}), identityDir: path.resolve(opts.out, "linkerd-identity"), dataPlaneNamespaces: [stackNamespace("linkerd")] }),
     none: noneDriver,
   };
 }
