@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SSE_DONE, SseReader, sseDataPayloads, sseEvent } from "../../fixtures/llm-sim/src/sse.js";
-import { completionBody, newCompletionMeta, tokenChunk, usageChunk, usageOf } from "../../fixtures/llm-sim/src/responses.js";
+import { StreamEvents, completionBody, completionText, newCompletionMeta, tokenText, usageChunk, usageOf } from "../../fixtures/llm-sim/src/responses.js";
 
 describe("SSE framing", () => {
   it("frames one JSON object per data event, and ends with [DONE]", () => {
@@ -27,24 +27,43 @@ describe("SSE framing", () => {
 });
 
 describe("OpenAI chunk shapes", () => {
+  /** The one payload of an event string, parsed. */
+  const parse = (event: string) => {
+    expect(event.startsWith("data: ") && event.endsWith("\n\n")).toBe(true);
+    const payloads = sseDataPayloads(event);
+    expect(payloads).toHaveLength(1);
+    return JSON.parse(payloads[0]!) as Record<string, unknown> & { choices: Record<string, unknown>[] };
+  };
+
   it("chat chunks carry the role on the first token only, finish_reason on the last", () => {
     const meta = newCompletionMeta("chat", "m");
-    const first = tokenChunk(meta, 0, "hello", null, false) as { object: string; choices: { delta: unknown; finish_reason: unknown }[] };
-    const last = tokenChunk(meta, 1, " world", "stop", false) as typeof first;
-    expect(first.object).toBe("chat.completion.chunk");
-    expect(first.choices[0]!.delta).toEqual({ role: "assistant", content: "hello" });
-    expect(last.choices[0]!.delta).toEqual({ content: " world" });
+    const events = new StreamEvents(meta, 5, false);
+    const first = parse(events.token(0, null));
+    const last = parse(events.token(1, "stop"));
+    expect(first).toEqual({
+      id: meta.id, object: "chat.completion.chunk", created: meta.created, model: "m",
+      choices: [{ index: 0, delta: { role: "assistant", content: tokenText(0, 5) }, logprobs: null, finish_reason: null }],
+    });
+    expect(last.choices[0]!.delta).toEqual({ content: tokenText(1, 5) });
     expect(last.choices[0]!.finish_reason).toBe("stop");
     expect(meta.id).toMatch(/^chatcmpl-/);
   });
 
   it("completion chunks carry text, and usage: null when usage was asked for", () => {
-    const meta = newCompletionMeta("completions", "m");
-    const chunk = tokenChunk(meta, 0, "hi", null, true) as Record<string, unknown>;
+    const meta = newCompletionMeta("completions", "a \"quoted\" model");
+    const chunk = parse(new StreamEvents(meta, 0, true).token(2, null));
     expect(chunk.object).toBe("text_completion");
-    expect(chunk.choices).toEqual([{ index: 0, text: "hi", logprobs: null, finish_reason: null }]);
+    expect(chunk.model).toBe('a "quoted" model');
+    expect(chunk.choices).toEqual([{ index: 0, text: tokenText(2, 0), logprobs: null, finish_reason: null }]);
     expect(chunk.usage).toBeNull();
-    expect("usage" in tokenChunk(meta, 0, "hi", null, false)).toBe(false);
+    expect("usage" in parse(new StreamEvents(meta, 0, false).token(0, null))).toBe(false);
+  });
+
+  it("the streamed tokens add up to the text of a whole completion", () => {
+    const meta = newCompletionMeta("completions", "m");
+    const events = new StreamEvents(meta, 7, false);
+    const streamed = [0, 1, 2, 3].map((i) => parse(events.token(i, null)).choices[0]!.text).join("");
+    expect(streamed).toBe(completionText(4, 7));
   });
 
   it("the usage chunk has no choices and the totals", () => {
