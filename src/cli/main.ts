@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { EXIT } from "../analysis/verdict.js";
-import { MeshproofError, UsageError, errorMessage } from "../engine/errors.js";
+import { MeshproofError, errorMessage } from "../engine/errors.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import { SUITES } from "../../suites/index.js";
 import { capabilitiesTable } from "./capabilities.js";
@@ -141,4 +141,3 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   );
 }
 
-export { UsageError };

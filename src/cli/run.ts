@@ -53,7 +53,7 @@ export async function planRun(command: "scenario" | "suite", name: string, opts:
   const scenarios: ScenarioDefinition[] = command === "scenario" ? [resolveScenario(name)] : resolveSuite(name);
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   loadPlanCache();
-  const provider = providerFor(opts, runId);
+  const provider = providerFor(opts);
   const drivers = driversFor(opts, provider);
   const stack = await stackPlannerFor(opts, runId, provider, runDir);
   const plan = buildRunPlan({
@@ -69,7 +69,6 @@ export async function planRun(command: "scenario" | "suite", name: string, opts:
     routing: opts.routing,
     install: installOptions(opts),
     scenarioOptions: { seed, ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.duration !== undefined ? { durationSeconds: opts.duration } : {}) },
-    keep: opts.keep,
     options: { ...recordedOptions(opts), seed },
   });
   savePlanCache();
@@ -95,7 +94,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     return EXIT.ok;
   }
 
-  const tools = await preflight(plan, opts);
+  const tools = await preflight(plan);
   for (const tool of tools) out.info(`using ${tool.name} ${tool.version} from ${tool.source} (${tool.path})`);
   out.info(`Run ${runId}: ${command} ${name} on ${plan.cluster.description}; evidence in ${runDir}`);
 

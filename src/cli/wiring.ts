@@ -5,7 +5,7 @@
 import path from "node:path";
 import { EnvironmentError } from "../engine/errors.js";
 import type { ExecutionEnv, LoadRunner, ProgressSink } from "../engine/executor.js";
-import { zxCommandRunner, tail } from "../engine/commands.js";
+import { zxCommandRunner } from "../engine/commands.js";
 import { childProcessLauncher } from "../engine/processes.js";
 import type { RunPlanWithCluster, StackPlan, StackPlanner } from "../engine/run-plan.js";
 import { collectSteps } from "../engine/run-plan.js";
@@ -53,7 +53,7 @@ export function installOptions(opts: RunOptions): Record<MeshName, InstallOption
   };
 }
 
-export function providerFor(opts: RunOptions, _runId: string): ClusterProvider {
+export function providerFor(opts: RunOptions): ClusterProvider {
   switch (opts.cluster) {
     case "kind":
       return kindProvider({ name: opts.clusterName });
@@ -144,7 +144,7 @@ async function versionOf(tool: ResolvedTool): Promise<string> {
 }
 
 /** Fail fast, before creating anything, with one message naming every missing tool. */
-export async function preflight(plan: RunPlanWithCluster, _opts: RunOptions): Promise<ToolRecord[]> {
+export async function preflight(plan: RunPlanWithCluster): Promise<ToolRecord[]> {
   const missing: string[] = [];
   const found: ResolvedTool[] = [];
   for (const tool of toolsNeeded(plan)) {
@@ -213,4 +213,3 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
   };
 }
 
-export { tail };

@@ -47,10 +47,6 @@ export function resolveArgv0(argv0: string): string {
   return tryFindTool(tool)?.path ?? argv0;
 }
 
-export function installHint(argv0: string): string | undefined {
-  return INSTALL_HINT[argv0];
-}
-
 export const zxCommandRunner: CommandRunner = {
   async run(argv, opts) {
     const [argv0, ...args] = argv;

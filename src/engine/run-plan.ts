@@ -40,7 +40,6 @@ export interface PlanRequest {
   routing: RoutingApi;
   install: Record<MeshName, InstallOptions>;
   scenarioOptions: ScenarioOptions;
-  keep: boolean;
   /** Options as given, recorded in plan.json and results.json. */
   options: Record<string, unknown>;
 }
