@@ -66,7 +66,7 @@ export const authz = defineScenario({
   ],
   requires: ["authz"],
   meshes: ["istio", "linkerd"],
-  clusters: ["kind", "gke", "current", "kwok"],
+  clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "authz", executor: "constant-arrival-rate", rate: 10, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {
     const denyAll = authzPolicy(ctx.target, undefined);

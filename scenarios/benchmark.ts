@@ -43,7 +43,7 @@ export const benchmark = defineScenario({
   ],
   requires: [],
   meshes: ["none", "istio", "linkerd"],
-  clusters: ["kind", "gke", "current", "kwok", "local"],
+  clusters: ["kind", "gke", "current", "host", "local"],
   defaultLoad: { name: "benchmark", executor: "constant-arrival-rate", rate: 10, durationSeconds: 60, mode: "stream", maxTokens: 32 },
   build(ctx, steps) {
     const base = steps.load().rate;

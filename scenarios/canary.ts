@@ -59,7 +59,7 @@ export const canary = defineScenario({
   ],
   requires: ["split", "route"],
   meshes: ["istio", "linkerd"],
-  clusters: ["kind", "gke", "current", "kwok"],
+  clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "canary", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "stream", maxTokens: 16 },
   build(ctx, steps) {
     // Before any policy the Service balances over both versions' pods: about half reach the canary.

@@ -37,7 +37,7 @@ export const circuitBreaking = defineScenario({
   ],
   requires: ["outlier"],
   meshes: ["istio", "linkerd"],
-  clusters: ["kind", "gke", "current", "kwok"],
+  clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "circuit-breaking", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {
     const manifest = faultyReplica(ctx.target, { podAnnotations: ctx.driver.podAnnotations() });

@@ -33,7 +33,7 @@ export const faultInjection = defineScenario({
   ],
   requires: ["fault"],
   meshes: ["istio", "linkerd"],
-  clusters: ["kind", "gke", "current", "kwok"],
+  clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "fault-injection", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "plain", maxTokens: 1 },
   build(ctx, steps) {
     return {

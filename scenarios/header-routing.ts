@@ -24,7 +24,7 @@ export const headerRouting = defineScenario({
   ],
   requires: ["route", "split"],
   meshes: ["istio", "linkerd"],
-  clusters: ["kind", "gke", "current", "kwok"],
+  clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "header-routing", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "plain", maxTokens: 8 },
   build(ctx, steps) {
     const canaryHeader = { [CANARY_HEADER.name]: CANARY_HEADER.value };

@@ -28,7 +28,7 @@ export const mtls = defineScenario({
   ],
   requires: ["mtls"],
   meshes: ["istio", "linkerd"],
-  clusters: ["kind", "gke", "current", "kwok"],
+  clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "mtls", executor: "constant-arrival-rate", rate: 10, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {
     const identity = workloadIdentity(ctx.mesh, ctx.target.namespace, LOADGEN_SERVICE_ACCOUNT);

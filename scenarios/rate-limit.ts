@@ -49,7 +49,7 @@ export const rateLimit = defineScenario({
   ],
   requires: ["rateLimit", "split"],
   meshes: ["istio", "linkerd"],
-  clusters: ["kind", "gke", "current", "kwok"],
+  clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "rate-limit", executor: "constant-arrival-rate", rate: OVER_LIMIT_RATE, durationSeconds: 300, mode: "plain", maxTokens: 1 },
   build(ctx, steps) {
     const over = steps.load({ name: "over-the-limit" });

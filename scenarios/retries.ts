@@ -48,7 +48,7 @@ export const retries = defineScenario({
   ],
   requires: ["retry", "split"],
   meshes: ["istio", "linkerd"],
-  clusters: ["kind", "gke", "current", "kwok"],
+  clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "retries", executor: "constant-arrival-rate", rate: RETRY_RATE_CAP, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {
     const rate = Math.min(steps.load().rate, RETRY_RATE_CAP);

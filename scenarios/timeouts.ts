@@ -51,7 +51,7 @@ export const timeouts = defineScenario({
   ],
   requires: ["timeout"],
   meshes: ["istio", "linkerd"],
-  clusters: ["kind", "gke", "current", "kwok"],
+  clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "timeouts", executor: "constant-arrival-rate", rate: SLOW_RATE, durationSeconds: 120, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {
     return {

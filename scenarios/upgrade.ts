@@ -83,7 +83,7 @@ export const upgrade = defineScenario({
   ],
   requires: [],
   meshes: ["istio", "linkerd"],
-  clusters: ["kind", "gke", "current", "kwok"],
+  clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "upgrade", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "stream", maxTokens: 16 },
   build(ctx, steps) {
     const { from, to } = upgradePath(ctx);

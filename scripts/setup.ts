@@ -289,6 +289,7 @@ export async function setup(): Promise<void> {
     tools[step.name] = entry;
   }
 
+  await (await import("./setup/host-cluster.js")).setupHostCluster(cacheDir, tools, tryFindTool("go")?.path);
   const manifest: ToolManifest = { schemaVersion: 1, writtenAt: new Date().toISOString(), tools };
   await writeFile(manifestPath(cacheDir), JSON.stringify(manifest, null, 2) + "\n");
   console.log(`manifest: ${manifestPath(cacheDir)}`);

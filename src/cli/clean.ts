@@ -1,6 +1,7 @@
 /**
  * `clean`: remove what meshproof created, found by its managed-by label, across every namespace
- * and resource kind the API server lists; optionally the kind/kwok cluster it created.
+ * and resource kind the API server lists; optionally the kind cluster it created. The host cluster
+ * is always stopped and removed whole (processes, state, network devices, iptables chains, mounts).
  * Runs through the same executor as a plan, so --dry-run prints exactly what would run.
  */
 import { EXIT } from "../analysis/verdict.js";
@@ -9,6 +10,7 @@ import type { CommandStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
 import { zxCommandRunner, tail } from "../engine/commands.js";
 import { MANAGED_BY_VALUE as MANAGED_BY } from "../stack/labels.js";
+import { hostProvider } from "../cluster/host/index.js";
 
 export function cleanSteps(context: string, opts: { cluster: string; clusterName: string; deleteCluster: boolean }): CommandStep[] {
   const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
@@ -29,13 +31,13 @@ export function cleanSteps(context: string, opts: { cluster: string; clusterName
       argv: ["kubectl", "--context", context, "delete", "$(kinds)", "--all-namespaces", "-l", selector, "--ignore-not-found"],
     },
   ];
-  if (opts.deleteCluster && (opts.cluster === "kind" || opts.cluster === "kwok")) {
+  if (opts.deleteCluster && opts.cluster === "kind") {
     steps.push({
       kind: "command",
       id: "delete-cluster",
-      name: `delete the ${opts.cluster} cluster ${opts.clusterName}`,
+      name: `delete the kind cluster ${opts.clusterName}`,
       timeoutMs: TIMEOUTS.clusterDelete,
-      argv: opts.cluster === "kind" ? ["kind", "delete", "cluster", "--name", opts.clusterName] : ["kwokctl", "delete", "cluster", "--name", opts.clusterName],
+      argv: ["kind", "delete", "cluster", "--name", opts.clusterName],
     });
   }
   return steps;
@@ -48,7 +50,8 @@ export async function cleanCommand(raw: Record<string, unknown>): Promise<number
   if ((cluster === "current" || cluster === "gke") && !explicit) {
     throw new UsageError(`clean --cluster ${cluster} needs --context NAME: meshproof only deletes from a context you name`);
   }
-  const context = explicit ?? (cluster === "kwok" ? `kwok-${clusterName}` : `kind-${clusterName}`);
+  if (cluster === "host") return cleanHost(clusterName, Boolean(raw.dryRun));
+  const context = explicit ?? `kind-${clusterName}`;
   const steps = cleanSteps(context, { cluster, clusterName, deleteCluster: Boolean(raw.deleteCluster) });
   if (raw.dryRun) {
     for (const s of steps) process.stdout.write(`${s.name}:\n  ${s.argv.join(" ")}\n`);
@@ -74,4 +77,23 @@ export async function cleanCommand(raw: Record<string, unknown>): Promise<number
     }
   }
   return failed > 0 ? EXIT.checkFailed : EXIT.ok;
+}
+
+/** The host cluster goes whole: its stop also removes what a crashed or interrupted start left. */
+async function cleanHost(clusterName: string, dryRun: boolean): Promise<number> {
+  const steps = hostProvider({ name: clusterName }).destroy().filter((s): s is CommandStep => s.kind === "command");
+  for (const step of steps) {
+    if (dryRun) {
+      process.stdout.write(`${step.name}:\n  ${step.argv.join(" ")}\n`);
+      continue;
+    }
+    process.stderr.write(`… ${step.name}\n`);
+    const out = await zxCommandRunner.run(step.argv, { timeoutMs: step.timeoutMs });
+    if (out.exitCode !== 0) {
+      process.stderr.write(`✖ ${step.name}: ${tail(out.stderr || out.stdout, 6)}\n`);
+      return out.exitCode === EXIT.environment ? EXIT.environment : EXIT.checkFailed;
+    }
+    process.stderr.write(`✔ ${out.stdout.trim()}\n`);
+  }
+  return EXIT.ok;
 }

@@ -12,12 +12,13 @@ import { capabilitiesTable } from "./capabilities.js";
 import { cleanCommand } from "./clean.js";
 import { compareCommand } from "./compare.js";
 import { PINS } from "./options.js";
+import { CLUSTER_NAMES } from "../cluster/index.js";
 import { runCommand } from "./run.js";
 
 function runOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option("--mesh <mesh>", "mesh to test; both = istio and linkerd (plus the no-mesh baseline where a scenario compares against it)").choices(["istio", "linkerd", "none", "both"]).default("both"))
-    .addOption(new Option("--cluster <cluster>", "where to run").choices(["kind", "gke", "current", "kwok", "local"]).default("kind"))
+    .addOption(new Option("--cluster <cluster>", "where to run").choices([...CLUSTER_NAMES]).default("kind"))
     .option("--dry-run", "write plan.json and every manifest instead of running; needs no cluster, Docker or mesh CLI", false)
     .option("--out <dir>", "folder for run folders (<out>/<run-id>/)", "reports")
     .option("--duration <d>", "measurement time per step, e.g. 20s, 2m (default: each scenario's own)")
@@ -26,7 +27,7 @@ function runOptions(cmd: Command): Command {
     .option("--keep", "keep the cluster, mesh and stack afterwards (for debugging a failure)", false)
     .option("--json", "machine-readable output: JSON lines of progress and a final JSON summary on stdout", false)
     .option("--context <name>", "kube context to use with --cluster current")
-    .option("--cluster-name <name>", "name of the kind/kwok/GKE cluster meshproof creates", "meshproof")
+    .option("--cluster-name <name>", "name of the kind, host or GKE cluster meshproof creates", "meshproof")
     .addOption(new Option("--routing <api>", "express traffic policy with the mesh's own API or Gateway API (GAMMA)").choices(["native", "gamma"]).default("native"))
     .addOption(new Option("--install-method <m>", "install meshes with their CLI or Helm").choices(["cli", "helm"]).default("cli"))
     .addOption(new Option("--istio-version <v>", "Istio version").default(process.env.MESHPROOF_ISTIO_VERSION ?? PINS.istio).env("MESHPROOF_ISTIO_VERSION"))
@@ -92,10 +93,10 @@ export function buildProgram(): Command {
   program
     .command("clean")
     .description("remove everything meshproof created, found by its labels (app.kubernetes.io/managed-by=meshproof)")
-    .addOption(new Option("--cluster <cluster>", "where to clean").choices(["kind", "current", "kwok", "gke"]).default("kind"))
+    .addOption(new Option("--cluster <cluster>", "where to clean").choices(["kind", "current", "host", "gke"]).default("kind"))
     .option("--context <name>", "kube context (default: the meshproof kind cluster)")
     .option("--cluster-name <name>", "cluster meshproof created", "meshproof")
-    .option("--delete-cluster", "also delete the kind/kwok cluster meshproof created", false)
+    .option("--delete-cluster", "also delete the kind cluster meshproof created (host: always stopped and removed)", false)
     .option("--dry-run", "print what would be removed", false)
     .action(async (opts: Record<string, unknown>) => {
       process.exitCode = await cleanCommand(opts);

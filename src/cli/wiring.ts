@@ -13,7 +13,7 @@ import { walkSteps } from "../engine/scenario.js";
 import type { Step, WaitStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
 import { tryFindTool, findTool, type ResolvedTool, type ToolName } from "../engine/tools.js";
-import { currentProvider, gkeProvider, kindProvider, kwokProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
+import { currentProvider, gkeProvider, hostProvider, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
 import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
 import { createIstioDriver, istioDriver } from "../mesh/istio/index.js";
 import { createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
@@ -57,8 +57,8 @@ export function providerFor(opts: RunOptions): ClusterProvider {
   switch (opts.cluster) {
     case "kind":
       return kindProvider({ name: opts.clusterName });
-    case "kwok":
-      return kwokProvider(opts.clusterName);
+    case "host":
+      return hostProvider({ name: opts.clusterName });
     case "current":
       return currentProvider(opts.context ?? "<your-context>");
     case "gke":
@@ -124,7 +124,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
 function toolsNeeded(plan: RunPlanWithCluster): Set<ToolName | "docker"> {
   const needed = new Set<ToolName | "docker">();
   const steps = [...plan.cluster.setup, ...plan.targets.flatMap((t) => [...t.setup, ...t.scenarios.flatMap((s) => s.phases.flatMap((p) => p.steps)), ...t.teardown])];
-  const byArgv0: Record<string, ToolName | "docker"> = { kubectl: "kubectl", kind: "kind", istioctl: "istioctl", linkerd: "linkerd", helm: "helm", gcloud: "gcloud", kwokctl: "kwok", docker: "docker" };
+  const byArgv0: Record<string, ToolName | "docker"> = { kubectl: "kubectl", kind: "kind", istioctl: "istioctl", linkerd: "linkerd", helm: "helm", gcloud: "gcloud", docker: "docker" };
   for (const step of walkSteps(steps)) {
     const argv0 = step.kind === "command" || step.kind === "collect" ? step.argv[0] : step.kind === "wait" && step.condition.type === "command" ? step.condition.argv[0] : undefined;
     const tool = argv0 ? byArgv0[argv0] : undefined;

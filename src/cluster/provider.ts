@@ -4,7 +4,7 @@
  */
 import type { Step } from "../engine/plan.js";
 
-export type ClusterName = "kind" | "gke" | "current" | "kwok" | "local";
+export type ClusterName = "kind" | "gke" | "current" | "host" | "local";
 
 export interface ClusterProvider {
   readonly name: ClusterName;

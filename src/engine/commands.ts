@@ -1,9 +1,11 @@
 /**
- * Runs the CLIs a plan names (kind, kubectl, istioctl, linkerd, helm, gcloud, kwokctl) through zx.
+ * Runs the CLIs a plan names (kind, kubectl, istioctl, linkerd, helm, gcloud, ctr, tsx) through zx.
  * Each argv[0] is resolved like every other tool (env var, setup cache, PATH) so a user can
  * point meshproof at a specific istioctl, and a missing CLI becomes an EnvironmentError (exit 4)
  * naming what to install instead of a shell's "command not found".
  */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { ProcessOutput } from "zx";
 import { EnvironmentError, formatMs } from "./errors.js";
 import { tryFindTool, type ToolName } from "./tools.js";
@@ -26,7 +28,6 @@ const TOOL_OF: Record<string, ToolName> = {
   linkerd: "linkerd",
   helm: "helm",
   gcloud: "gcloud",
-  kwokctl: "kwok",
 };
 
 /** What to install for each CLI a plan may name. */
@@ -37,11 +38,15 @@ const INSTALL_HINT: Record<string, string> = {
   linkerd: "install the linkerd CLI of the pinned version (https://linkerd.io/2/getting-started/) or set LINKERD_BIN",
   helm: "install helm 3 (https://helm.sh/docs/intro/install/) or set HELM_BIN",
   gcloud: "install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install) or set GCLOUD_BIN",
-  kwokctl: "install kwokctl (https://kwok.sigs.k8s.io/docs/user/installation/) or set KWOK_BIN",
+  ctr: "run `npm run setup` (installs Debian's containerd, which ships ctr)",
   docker: "install Docker and start it, or pass --cluster current with images already in your registry",
 };
 
+/** meshproof's own TypeScript commands (the host cluster's) run with this repository's tsx. */
+const REPO_TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+
 export function resolveArgv0(argv0: string): string {
+  if (argv0 === "tsx") return existsSync(REPO_TSX) ? REPO_TSX : argv0;
   const tool = TOOL_OF[argv0];
   if (!tool) return argv0;
   return tryFindTool(tool)?.path ?? argv0;

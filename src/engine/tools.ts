@@ -18,7 +18,6 @@ export type ToolName =
   | "linkerd"
   | "helm"
   | "gcloud"
-  | "kwok"
   | "go";
 
 export type ToolSource = "env" | "cache" | "path";
@@ -40,7 +39,6 @@ export const TOOL_ENV_VARS: Readonly<Record<ToolName, string>> = {
   linkerd: "LINKERD_BIN",
   helm: "HELM_BIN",
   gcloud: "GCLOUD_BIN",
-  kwok: "KWOK_BIN",
   go: "GO_BIN",
 };
 
@@ -55,7 +53,6 @@ const PATH_NAMES: Readonly<Record<ToolName, readonly string[]>> = {
   linkerd: ["linkerd"],
   helm: ["helm"],
   gcloud: ["gcloud"],
-  kwok: ["kwok"],
   go: ["go"],
 };
 
@@ -69,7 +66,6 @@ const HOW_TO_GET: Readonly<Record<ToolName, string>> = {
   linkerd: "install the linkerd CLI version-2.20 (https://linkerd.io/2/getting-started/), or set LINKERD_BIN",
   helm: "install helm (https://helm.sh/docs/intro/install/), or set HELM_BIN",
   gcloud: "install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install), or set GCLOUD_BIN",
-  kwok: "install kwok (https://kwok.sigs.k8s.io/docs/user/installation/), or set KWOK_BIN",
   go: "install Go >= 1.25 (https://go.dev/dl/), or set GO_BIN",
 };
 

@@ -1,0 +1,185 @@
+/**
+ * Setup's part for `--cluster host`: everything a single-node Kubernetes on this host runs,
+ * pinned and cached by version in the tools cache, each step timed and skipped when present.
+ *
+ * - Debian packages: containerd, runc, containernetworking-plugins, iptables, conntrack, openssl.
+ * - etcd: Debian's etcd-server, fetched with `apt-get download` and unpacked with `dpkg-deb -x`,
+ *   so installing it never starts an etcd service on the host.
+ * - Kubernetes v1.34.4 (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
+ *   kube-proxy, kubectl), built from the Go module proxy through the wrapper module in
+ *   tools/host-cluster/kubernetes with the version stamped by ldflags (else every binary says
+ *   v0.0.0-master). About 20 minutes of 2 cores and 4-5 GB of Go caches the first time.
+ * - CoreDNS v1.15.0 (Apache-2.0), `go install`ed with cgo off.
+ *
+ * Linux and root only: elsewhere the step says so and setup goes on (kind needs none of this).
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { findEtcd, isExecutable } from "../../src/cluster/host/binaries.js";
+import { COREDNS_VERSION, ETCD_PACKAGE, KUBERNETES_BINARIES, KUBERNETES_VERSION, NODE_PACKAGES, hostBinaryDirs } from "../../src/cluster/host/settings.js";
+import type { ToolManifest } from "../../src/engine/tools.js";
+import { SetupError } from "../setup.js";
+
+export const KUBERNETES_MODULE_DIR = fileURLToPath(new URL("../../tools/host-cluster/kubernetes/", import.meta.url));
+/** Where an earlier hand-run build of the same version may have put the binaries; adopted when complete. */
+const LEGACY_KUBERNETES_DIR = (cache: string) => join(cache, "..", `kubernetes-${KUBERNETES_VERSION}`);
+
+/** Exit 4 with one line, like the rest of setup. */
+class HostSetupError extends SetupError {}
+
+function run(argv: readonly string[], opts: { cwd?: string; env?: Record<string, string>; echo?: boolean } = {}): Promise<{ code: number | null; output: string }> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error("empty command");
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const take = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      if (opts.echo) process.stderr.write(chunk);
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.on("error", (e) => resolve({ code: null, output: e.message }));
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+const last = (text: string) => text.trim().split("\n").pop() ?? "";
+
+/** ldflags that stamp the version into component-base and client-go (kubectl version, /version). */
+export function kubernetesLdflags(version = KUBERNETES_VERSION): string {
+  const [major, minor] = version.replace(/^v/, "").split(".");
+  const flags = ["-s", "-w"];
+  for (const pkg of ["k8s.io/component-base/version", "k8s.io/client-go/pkg/version"]) {
+    flags.push(`-X ${pkg}.gitVersion=${version}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`);
+  }
+  return flags.join(" ");
+}
+
+async function debianPackages(): Promise<string> {
+  const missing: string[] = [];
+  for (const pkg of NODE_PACKAGES) {
+    const q = await run(["dpkg-query", "-W", "-f=${Status}", pkg]);
+    if (!q.output.includes("install ok installed")) missing.push(pkg);
+  }
+  if (missing.length === 0) return `already there (${NODE_PACKAGES.join(", ")})`;
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  let install = await run(["apt-get", "install", "-y", "--no-install-recommends", ...missing], { env, echo: true });
+  if (install.code !== 0) {
+    // A fresh machine's package lists may be empty or stale.
+    const update = await run(["apt-get", "update"], { env, echo: true });
+    if (update.code !== 0) throw new HostSetupError(`apt-get update failed (${last(update.output)})`);
+    install = await run(["apt-get", "install", "-y", "--no-install-recommends", ...missing], { env, echo: true });
+  }
+  if (install.code !== 0) throw new HostSetupError(`apt-get install ${missing.join(" ")} failed (${last(install.output)})`);
+  return `installed ${missing.join(", ")}`;
+}
+
+async function etcd(cache: string): Promise<string> {
+  const have = findEtcd();
+  if (have) return `already there (${have})`;
+  const work = await mkdtemp(join(tmpdir(), "meshproof-etcd-"));
+  try {
+    let dl = await run(["apt-get", "download", ETCD_PACKAGE], { cwd: work });
+    if (dl.code !== 0) {
+      await run(["apt-get", "update"], { env: { DEBIAN_FRONTEND: "noninteractive" } });
+      dl = await run(["apt-get", "download", ETCD_PACKAGE], { cwd: work });
+    }
+    const deb = readdirSync(work).find((f) => f.endsWith(".deb"));
+    if (dl.code !== 0 || !deb) throw new HostSetupError(`apt-get download ${ETCD_PACKAGE} failed (${last(dl.output)})`);
+    const version = deb.split("_")[1] ?? "unknown";
+    const dir = join(cache, `${ETCD_PACKAGE}-${version}`);
+    const partial = `${dir}.partial-${process.pid}`;
+    const x = await run(["dpkg-deb", "-x", join(work, deb), partial]);
+    if (x.code !== 0) throw new HostSetupError(`dpkg-deb -x ${deb} failed (${last(x.output)})`);
+    await rm(dir, { recursive: true, force: true });
+    await rename(partial, dir);
+    return `unpacked ${deb} (${join(dir, "usr", "bin", "etcd")})`;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function kubernetes(cache: string, go: string): Promise<string> {
+  const dir = hostBinaryDirs().kubernetes;
+  const missing = () => KUBERNETES_BINARIES.filter((b) => !isExecutable(join(dir, b)));
+  if (missing().length === 0) return `already there (${dir})`;
+  await mkdir(dir, { recursive: true });
+  // Adopt a complete earlier build of the same version instead of building again.
+  const legacy = LEGACY_KUBERNETES_DIR(cache);
+  let adopted = 0;
+  for (const b of missing()) {
+    if (isExecutable(join(legacy, b))) {
+      await rename(join(legacy, b), join(dir, b));
+      adopted += 1;
+    }
+  }
+  const toBuild = missing();
+  if (toBuild.length > 0) {
+    const partial = join(dir, `.partial-${process.pid}`);
+    await mkdir(partial, { recursive: true });
+    process.stderr.write(`      building ${toBuild.join(", ")} ${KUBERNETES_VERSION} from Go modules (about 20 minutes on 2 cores the first time)\n`);
+    const build = await run(
+      ["nice", go, "build", "-trimpath", "-ldflags", kubernetesLdflags(), "-o", `${partial}/`, ...toBuild.map((b) => `k8s.io/kubernetes/cmd/${b}`)],
+      { cwd: KUBERNETES_MODULE_DIR, env: { CGO_ENABLED: "0" }, echo: true },
+    );
+    if (build.code !== 0) {
+      await rm(partial, { recursive: true, force: true });
+      throw new HostSetupError(`go build of Kubernetes ${KUBERNETES_VERSION} failed (${last(build.output)}): check the Go module proxy is reachable`);
+    }
+    for (const b of toBuild) await rename(join(partial, b), join(dir, b));
+    await rm(partial, { recursive: true, force: true });
+  }
+  const version = await run([join(dir, "kubelet"), "--version"]);
+  if (!version.output.includes(KUBERNETES_VERSION)) throw new HostSetupError(`${join(dir, "kubelet")} reports "${last(version.output)}", not ${KUBERNETES_VERSION}: remove ${dir} and run setup again`);
+  return `${toBuild.length > 0 ? `built ${toBuild.join(", ")}` : ""}${adopted > 0 ? `${toBuild.length > 0 ? "; " : ""}took ${adopted} from an earlier build` : ""} (${dir})`;
+}
+
+async function coredns(go: string): Promise<string> {
+  const dir = hostBinaryDirs().coredns;
+  if (isExecutable(join(dir, "coredns"))) return `already there (${dir})`;
+  const partial = `${dir}.partial-${process.pid}`;
+  process.stderr.write(`      building CoreDNS ${COREDNS_VERSION} from Go modules (about 5 minutes the first time)\n`);
+  const build = await run(["nice", go, "install", "-trimpath", "-ldflags", "-s -w", `github.com/coredns/coredns@${COREDNS_VERSION}`], { env: { CGO_ENABLED: "0", GOBIN: partial }, echo: true });
+  if (build.code !== 0 || !isExecutable(join(partial, "coredns"))) {
+    await rm(partial, { recursive: true, force: true });
+    throw new HostSetupError(`go install of CoreDNS ${COREDNS_VERSION} failed (${last(build.output)})`);
+  }
+  await rm(dir, { recursive: true, force: true });
+  await rename(partial, dir);
+  return `built (${dir})`;
+}
+
+/** Run the host cluster's setup steps; records kubectl in the tools manifest. Throws (exit 4) on a missing piece. */
+export async function setupHostCluster(cacheDir: string, tools: ToolManifest["tools"], go: string | undefined): Promise<void> {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) {
+    console.log("[host cluster] skipped: --cluster host needs root on Linux (kind and local need none of it)");
+    return;
+  }
+  if (process.env.MESHPROOF_SETUP_HOST === "0") {
+    console.log("[host cluster] skipped: MESHPROOF_SETUP_HOST=0");
+    return;
+  }
+  const goBin = go ?? "go";
+  const steps: [string, () => Promise<string>][] = [
+    ["Debian packages for the node", debianPackages],
+    [`etcd (Debian ${ETCD_PACKAGE}, unpacked)`, () => etcd(cacheDir)],
+    [`Kubernetes ${KUBERNETES_VERSION} binaries`, () => kubernetes(cacheDir, goBin)],
+    [`CoreDNS ${COREDNS_VERSION}`, () => coredns(goBin)],
+  ];
+  for (const [index, [title, action]] of steps.entries()) {
+    const label = `[host ${index + 1}/${steps.length}] ${title}`;
+    console.log(`${label} ...`);
+    const started = performance.now();
+    const outcome = await action();
+    console.log(`${label}: ${outcome} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const kubectl = join(hostBinaryDirs().kubernetes, "kubectl");
+  if (existsSync(kubectl)) tools.kubectl = { path: kubectl, version: KUBERNETES_VERSION };
+}
+
+export { HostSetupError };

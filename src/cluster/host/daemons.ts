@@ -1,0 +1,166 @@
+/**
+ * The cluster's daemons run detached from meshproof (a kept or shared cluster outlives the run
+ * that started it). Each has a pid file and a log in the state folder; every process whose
+ * command line names the state folder is the cluster's, which is how a stop finds what a
+ * crashed or interrupted start left without a pid file.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, openSync, closeSync, readFileSync, readdirSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import https from "node:https";
+import http from "node:http";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { pollUntil } from "../../engine/timeouts.js";
+import type { Daemon } from "./config.js";
+import type { HostLayout } from "./settings.js";
+
+export function pidFile(layout: HostLayout, name: string): string {
+  return join(layout.pids, `${name}.pid`);
+}
+
+export function logFile(layout: HostLayout, name: string): string {
+  return join(layout.logs, `${name}.log`);
+}
+
+function cmdlineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The daemon's pid when its pid file names a live process that is still that daemon. */
+export function runningPid(layout: HostLayout, daemon: Daemon): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile(layout, daemon.name), "utf8").trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const cmd = cmdlineOf(pid);
+  return cmd && daemon.argv[0] && cmd.startsWith(daemon.argv[0]) && cmd.includes(layout.root) ? pid : undefined;
+}
+
+export async function startDaemon(layout: HostLayout, daemon: Daemon): Promise<number> {
+  await mkdir(layout.logs, { recursive: true });
+  await mkdir(layout.pids, { recursive: true });
+  const [bin, ...args] = daemon.argv;
+  if (!bin) throw new Error(`no command for ${daemon.name}`);
+  const out = openSync(logFile(layout, daemon.name), "a");
+  try {
+    // detached: its own session, so a Ctrl-C aimed at meshproof does not reach it; stop() ends it.
+    const child = spawn(bin, args, { detached: true, stdio: ["ignore", out, out], env: { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` } });
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`${daemon.name} did not start (see ${logFile(layout, daemon.name)})`);
+    child.unref();
+    await writeFile(pidFile(layout, daemon.name), `${pid}\n`);
+    return pid;
+  } finally {
+    closeSync(out);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; waits until the process is gone. */
+export async function stopPid(pid: number, graceMs: number): Promise<void> {
+  if (!alive(pid)) return;
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const deadline = performance.now() + graceMs;
+  while (alive(pid) && performance.now() < deadline) await sleep(100);
+  if (alive(pid)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  }
+}
+
+export async function stopDaemon(layout: HostLayout, daemon: Daemon, graceMs = 15_000): Promise<boolean> {
+  const pid = runningPid(layout, daemon);
+  if (pid !== undefined) await stopPid(pid, graceMs);
+  await rm(pidFile(layout, daemon.name), { force: true });
+  return pid !== undefined;
+}
+
+/** Pids of every process whose command line names the state folder (the cluster's own, by construction). */
+export function processesNaming(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const cmd = cmdlineOf(pid);
+    if (cmd?.includes(marker)) found.push(pid);
+  }
+  return found;
+}
+
+/** One readiness probe: true, or what is wrong. */
+export async function probe(daemon: Daemon): Promise<true | string> {
+  const ready = daemon.ready;
+  if ("socket" in ready) {
+    if (!existsSync(ready.socket)) return "no socket yet";
+    return new Promise((resolve) => {
+      const sock = connect(ready.socket);
+      sock.once("connect", () => (sock.destroy(), resolve(true)));
+      sock.once("error", (e) => resolve(e.message));
+    });
+  }
+  const url = new URL(ready.url);
+  const lib = url.protocol === "https:" ? https : http;
+  return new Promise((resolve) => {
+    // Health endpoints of daemons this process just configured, on loopback or the node IP:
+    // their self-signed certificates are not worth verifying here.
+    const req = lib.get(url, { timeout: 3000, ...(url.protocol === "https:" ? { rejectUnauthorized: false } : {}) }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200 || `HTTP ${res.statusCode}`);
+    });
+    req.once("timeout", () => req.destroy(new Error("no answer in 3 s")));
+    req.once("error", (e) => resolve(e.message));
+  });
+}
+
+/** Wait for a daemon to serve; a daemon that exits meanwhile fails at once with its log's tail. */
+export async function waitReady(layout: HostLayout, daemon: Daemon, timeoutMs: number): Promise<void> {
+  const died = new AbortController();
+  try {
+    await pollUntil(
+      async () => {
+        if (runningPid(layout, daemon) === undefined) {
+          died.abort(new Error(`${daemon.name} exited during start; ${logFile(layout, daemon.name)} ends with:\n${await logTail(layout, daemon.name)}`));
+          return "exited";
+        }
+        return probe(daemon);
+      },
+      { what: `${daemon.name} to serve`, timeoutMs, intervalMs: 250, signal: died.signal },
+    );
+  } catch (err) {
+    if (died.signal.aborted) throw died.signal.reason;
+    throw new Error(`${(err as Error).message}\n--- ${logFile(layout, daemon.name)} (last lines) ---\n${await logTail(layout, daemon.name)}`);
+  }
+}
+
+export async function logTail(layout: HostLayout, name: string, lines = 12): Promise<string> {
+  try {
+    return (await readFile(logFile(layout, name), "utf8")).trim().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
