@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Stops the one host cluster the tests share, if a test started it.
+    globalSetup: ["test/cluster/host-global-setup.ts"],
     // Tests that start real processes (llm-sim, k6, Prometheus) take seconds, not milliseconds.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -10,7 +10,7 @@ import type { CommandStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
 import { zxCommandRunner, tail } from "../engine/commands.js";
 import { MANAGED_BY_VALUE as MANAGED_BY } from "../stack/labels.js";
-import { hostProvider } from "../cluster/host/index.js";
+import { hostDestroyStep } from "../cluster/host/index.js";
 
 export function cleanSteps(context: string, opts: { cluster: string; clusterName: string; deleteCluster: boolean }): CommandStep[] {
   const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
@@ -81,7 +81,7 @@ export async function cleanCommand(raw: Record<string, unknown>): Promise<number
 
 /** The host cluster goes whole: its stop also removes what a crashed or interrupted start left. */
 async function cleanHost(clusterName: string, dryRun: boolean): Promise<number> {
-  const steps = hostProvider({ name: clusterName }).destroy().filter((s): s is CommandStep => s.kind === "command");
+  const steps = [hostDestroyStep(clusterName)];
   for (const step of steps) {
     if (dryRun) {
       process.stdout.write(`${step.name}:\n  ${step.argv.join(" ")}\n`);

@@ -53,7 +53,7 @@ export async function planRun(command: "scenario" | "suite", name: string, opts:
   const scenarios: ScenarioDefinition[] = command === "scenario" ? [resolveScenario(name)] : resolveSuite(name);
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   loadPlanCache();
-  const provider = providerFor(opts);
+  const provider = await providerFor(opts);
   const drivers = driversFor(opts, provider);
   const stack = await stackPlannerFor(opts, runId, provider, runDir);
   const plan = buildRunPlan({

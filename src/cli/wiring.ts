@@ -13,7 +13,7 @@ import { walkSteps } from "../engine/scenario.js";
 import type { Step, WaitStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
 import { tryFindTool, findTool, type ResolvedTool, type ToolName } from "../engine/tools.js";
-import { currentProvider, gkeProvider, hostProvider, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
+import { currentProvider, gkeProvider, hostProviderFor, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
 import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
 import { createIstioDriver, istioDriver } from "../mesh/istio/index.js";
 import { createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
@@ -22,6 +22,7 @@ import { K6_IMAGE, runK6 } from "../load/index.js";
 import { referenceStack, simDeploymentName, MONITORING_NAMESPACE } from "../stack/index.js";
 import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js";
 import type { ToolRecord } from "../report/results.js";
+import { buildStep, imagesCacheDir, llmSimRecipe, plannedImage, type PlannedImage } from "../cluster/host/images/index.js";
 import type { RunOptions } from "./options.js";
 
 /** Drivers with their defaults: for --capabilities and anything that renders without a cluster. */
@@ -53,12 +54,12 @@ export function installOptions(opts: RunOptions): Record<MeshName, InstallOption
   };
 }
 
-export function providerFor(opts: RunOptions): ClusterProvider {
+export async function providerFor(opts: RunOptions): Promise<ClusterProvider> {
   switch (opts.cluster) {
     case "kind":
       return kindProvider({ name: opts.clusterName });
     case "host":
-      return hostProvider({ name: opts.clusterName });
+      return hostProviderFor(opts.clusterName, await hostStackImages());
     case "current":
       return currentProvider(opts.context ?? "<your-context>");
     case "gke":
@@ -78,6 +79,14 @@ export function stackNamespace(mesh: MeshName): string {
   return `meshproof-${mesh}`;
 }
 
+/**
+ * The host cluster has no registry: its stack images are built here (OCI archives, cached by
+ * content) and imported. The loadgen pod's image is wired with the load generator.
+ */
+async function hostStackImages(): Promise<PlannedImage[]> {
+  return [await plannedImage(llmSimRecipe, imagesCacheDir())];
+}
+
 export async function stackPlannerFor(opts: RunOptions, runId: string, provider: ClusterProvider, runDir: string): Promise<StackPlanner> {
   if (provider.name === "local") {
     const local = await localStack({ runId, versions: VERSIONS, runDir, prometheus: tryFindTool("prometheus")?.path ?? "prometheus" });
@@ -87,13 +96,15 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
     };
   }
   const context = provider.context ?? "";
+  const hostImages = provider.name === "host" ? await hostStackImages() : undefined;
+  const simImage = hostImages?.[0]?.ref ?? SIM_IMAGE;
   return {
-    images: () => [
+    images: () => hostImages ? hostImages.map((i) => ({ image: i.ref, buildArgv: buildStep(i).argv })) : [
       { image: SIM_IMAGE, buildArgv: SIM_IMAGE_BUILD },
       { image: K6_IMAGE, buildArgv: ["docker", "build", "-t", K6_IMAGE, "-f", "tools/k6/Dockerfile", "."] },
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage: SIM_IMAGE, k6Image: K6_IMAGE });
+      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage, k6Image: K6_IMAGE });
       const rollouts: WaitStep[] = [
         ...VERSIONS.map((v) => simDeploymentName(v)),
         stack.layout.loadgen.deployment,

@@ -126,8 +126,9 @@ export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
     );
   }
 
-  const images = req.provider.name === "kind" ? req.stack.images() : [];
-  const buildImages: Step[] = images.map(({ image, buildArgv }, i) => ({
+  // kind loads images built by Docker; the host cluster builds and imports its own (its loadImages steps).
+  const images = req.provider.name === "kind" || req.provider.name === "host" ? req.stack.images() : [];
+  const buildImages: Step[] = (req.provider.name === "kind" ? images : []).map(({ image, buildArgv }, i) => ({
     kind: "command",
     id: `build-image-${i + 1}`,
     name: `build image ${image}`,

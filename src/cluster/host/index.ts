@@ -3,70 +3,76 @@
  * minikube's `none` driver): etcd, the control plane, containerd, the kubelet and kube-proxy,
  * with CoreDNS on the kube-dns address and an egress guard that keeps every pod inside the
  * machine. The plan calls the cluster's own command (src/cluster/host/main.ts), so --dry-run
- * shows the start, the image imports and the stop.
+ * shows the start, each image's build and import, and the stop.
  */
 import type { CommandStep, Step } from "../../engine/plan.js";
 import { TIMEOUTS } from "../../engine/timeouts.js";
 import type { ClusterProvider } from "../provider.js";
 import { requireBinaries, requireRootOnLinux } from "./binaries.js";
-import { DEFAULT_SANDBOX_IMAGE, KUBERNETES_VERSION, contextName, hostLayout } from "./settings.js";
+import { imagesCacheDir } from "./images/cache.js";
+import { imagePlanSteps, plannedImage, type PlannedImage } from "./images/plan.js";
+import { pauseRecipe } from "./images/recipes.js";
+import { KUBERNETES_VERSION, contextName, hostLayout } from "./settings.js";
 
 export { KUBERNETES_VERSION, contextName as hostContextName } from "./settings.js";
-export { DEFAULT_SANDBOX_IMAGE } from "./settings.js";
 
 /** The host cluster's command as a plan shows it (run from the repository root). */
 export const HOST_CLUSTER_COMMAND = ["tsx", "src/cluster/host/main.ts"] as const;
 
 export interface HostOptions {
   name: string;
-  sandboxImage?: string;
-  /** OCI archive of an image, by image name: what `ctr images import` reads. */
-  archiveOf?: (image: string) => string;
+  /** The pause image: containerd's sandbox image, built and imported before any pod. */
+  pause: PlannedImage;
+  /** Images the run's workloads use, by reference: built unless cached, then imported. */
+  images?: readonly PlannedImage[];
 }
 
-/** Where an image's OCI archive is expected when no builder says otherwise. */
-export function defaultArchiveOf(image: string): string {
-  return `images/${image.replace(/[/:@]/g, "_")}.oci.tar`;
+/** Stop the cluster and remove every trace of it; also what `npm run clean -- --cluster host` runs. */
+export function hostDestroyStep(name: string): CommandStep {
+  return {
+    kind: "command",
+    id: "stop-host-cluster",
+    name: `stop host cluster ${name} and remove its state, network devices, iptables chains and mounts`,
+    timeoutMs: TIMEOUTS.clusterDelete,
+    argv: [...HOST_CLUSTER_COMMAND, "down", "--name", name],
+  };
 }
 
 export function hostProvider(opts: HostOptions): ClusterProvider {
   const context = contextName(opts.name);
-  const sandbox = opts.sandboxImage ?? DEFAULT_SANDBOX_IMAGE;
-  const archiveOf = opts.archiveOf ?? defaultArchiveOf;
-  const socket = hostLayout(opts.name).containerdSocket;
-  const destroy: CommandStep = {
-    kind: "command",
-    id: "stop-host-cluster",
-    name: `stop host cluster ${opts.name} and remove its state, network devices, iptables chains and mounts`,
-    timeoutMs: TIMEOUTS.clusterDelete,
-    argv: [...HOST_CLUSTER_COMMAND, "down", "--name", opts.name],
-  };
-  const importStep = (image: string, id: string): Step => ({
-    kind: "command",
-    id,
-    name: `import image ${image} into the host cluster's containerd`,
-    timeoutMs: TIMEOUTS.command,
-    argv: ["ctr", "--address", socket, "-n", "k8s.io", "images", "import", "--no-unpack=false", archiveOf(image)],
-  });
+  const target = { address: hostLayout(opts.name).containerdSocket };
+  const destroy = hostDestroyStep(opts.name);
+  const [buildPause, importPause] = imagePlanSteps(target, [opts.pause]);
   return {
     name: "host",
     context,
     describe: () => `host cluster ${opts.name} (Kubernetes ${KUBERNETES_VERSION} as processes on this host)`,
     ensure: () => [
+      ...(buildPause ? [buildPause] : []),
       {
         kind: "command",
         id: "start-host-cluster",
         name: `start host cluster ${opts.name} unless it is running (etcd, control plane, containerd, kubelet, kube-proxy, CoreDNS, egress guard)`,
         timeoutMs: TIMEOUTS.clusterCreate,
-        argv: [...HOST_CLUSTER_COMMAND, "up", "--name", opts.name, "--sandbox-image", sandbox],
+        argv: [...HOST_CLUSTER_COMMAND, "up", "--name", opts.name, "--sandbox-image", opts.pause.ref],
         skipIf: [...HOST_CLUSTER_COMMAND, "status", "--name", opts.name],
         undo: [destroy],
       },
-      importStep(sandbox, "import-sandbox-image"),
+      ...(importPause ? [importPause] : []),
     ],
     destroy: () => [destroy],
-    loadImages: (images) => images.filter((i) => i !== sandbox).map((image, i) => importStep(image, `host-import-image-${i + 1}`)),
+    loadImages: (refs) => {
+      const known = new Map((opts.images ?? []).map((i) => [i.ref, i]));
+      const missing = refs.filter((r) => !known.has(r));
+      if (missing.length > 0) throw new Error(`the host cluster has no recipe for ${missing.join(", ")}: images are built locally (src/cluster/host/images)`);
+      return imagePlanSteps(target, refs.map((r) => known.get(r)!)) as Step[];
+    },
   };
+}
+
+/** The provider with the pause image's reference and archive resolved (its tag is a hash of its sources). */
+export async function hostProviderFor(name: string, images: readonly PlannedImage[] = []): Promise<ClusterProvider> {
+  return hostProvider({ name, pause: await plannedImage(pauseRecipe, imagesCacheDir()), images });
 }
 
 /** Before a run creates anything: root on Linux and every program in place, else exit 4 saying how to get them. */

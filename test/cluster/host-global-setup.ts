@@ -1,0 +1,14 @@
+/**
+ * vitest global setup: nothing at start (a run that needs no host cluster starts none); at the
+ * end, stop the shared host cluster if a test started it, unless MESHPROOF_KEEP_HOST_CLUSTER=1.
+ */
+import { down } from "../../src/cluster/host/lifecycle.js";
+import { TEST_CLUSTER, startedByTests } from "./host-shared.js";
+
+export default function setup(): () => Promise<void> {
+  return async () => {
+    if (!startedByTests() || process.env.MESHPROOF_KEEP_HOST_CLUSTER === "1") return;
+    const result = await down({ name: TEST_CLUSTER });
+    process.stderr.write(`[host cluster] stopped ${TEST_CLUSTER} in ${result.seconds.toFixed(1)} s${result.problems.length ? `; problems: ${result.problems.join("; ")}` : ""}\n`);
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * One host cluster for every test file that needs one: the first caller starts it (or finds it
+ * running, e.g. kept by a developer), later callers reuse it; a lock keeps two workers from
+ * starting it at once. It is stopped by the global teardown (host-global-setup.ts) only when a
+ * test started it, so a cluster someone kept survives the tests.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, rm, writeFile, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { locateBinaries, requireBinaries } from "../../src/cluster/host/binaries.js";
+import { up } from "../../src/cluster/host/lifecycle.js";
+import { hostLayout } from "../../src/cluster/host/settings.js";
+import { ensureImage, imagesCacheDir, importImage, llmSimRecipe, pauseRecipe, type EnsuredImage } from "../../src/cluster/host/images/index.js";
+
+/** The CLI's default name, so a scenario run inside the tests reuses the same cluster. */
+export const TEST_CLUSTER = process.env.MESHPROOF_TEST_HOST_CLUSTER ?? "meshproof";
+export const STARTED_BY_TESTS = (name = TEST_CLUSTER) => join(hostLayout(name).root, "started-by-tests");
+const LOCK = "/tmp/meshproof-host-cluster-test.lock";
+const LOCK_WAIT_MS = 15 * 60_000;
+
+/** Why the host cluster tests cannot run here, or undefined when they can. */
+export function hostSkipReason(): string | undefined {
+  if (process.platform !== "linux") return "the host cluster runs on Linux only";
+  if (process.getuid?.() !== 0) return "the host cluster needs root";
+  const { missing } = locateBinaries();
+  if (missing.length > 0) return `run \`npm run setup\` first; missing: ${missing.join(", ")}`;
+  return undefined;
+}
+
+export interface SharedCluster {
+  name: string;
+  context: string;
+  kubeconfig: string;
+  simImage: EnsuredImage;
+  kubectl(args: string[], opts?: { input?: string; allowFailure?: boolean; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+async function withLock<T>(work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      await mkdir(LOCK);
+      await writeFile(join(LOCK, "pid"), String(process.pid));
+      break;
+    } catch {
+      const holder = Number(await readFile(join(LOCK, "pid"), "utf8").catch(() => "0"));
+      const holderAlive = holder > 0 && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
+      if (!holderAlive && Date.now() - started > 2000) await rm(LOCK, { recursive: true, force: true });
+      if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`waited ${LOCK_WAIT_MS / 60_000} min for ${LOCK}`);
+      await sleep(500);
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(LOCK, { recursive: true, force: true });
+  }
+}
+
+let shared: Promise<SharedCluster> | undefined;
+
+export function sharedHostCluster(): Promise<SharedCluster> {
+  shared ??= withLock(async () => {
+    const cache = imagesCacheDir();
+    const pause = await ensureImage(pauseRecipe, cache);
+    const result = await up({ name: TEST_CLUSTER, sandboxImage: pause.ref, log: (l) => process.stderr.write(`[host cluster] ${l}\n`) });
+    if (!result.reused) await writeFile(STARTED_BY_TESTS(), `${new Date().toISOString()}\n`);
+    process.stderr.write(`[host cluster] ${result.reused ? "reused" : `started in ${result.seconds.toFixed(1)} s`}: context ${result.context}\n`);
+    const target = { address: hostLayout(TEST_CLUSTER).containerdSocket };
+    await importImage(target, pause);
+    const simImage = await ensureImage(llmSimRecipe, cache);
+    await importImage(target, simImage);
+    const kubectlBin = requireBinaries().kubectl;
+    const kubectl: SharedCluster["kubectl"] = (args, opts = {}) =>
+      new Promise((resolve, reject) => {
+        const child = execFile(kubectlBin, ["--kubeconfig", result.kubeconfig, ...args], { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+          const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
+          if (code !== 0 && !opts.allowFailure) reject(new Error(`kubectl ${args.join(" ")} exited ${code}: ${stderr.trim()}`));
+          else resolve({ code, stdout, stderr });
+        });
+        if (opts.input !== undefined) child.stdin?.end(opts.input);
+      });
+    return { name: TEST_CLUSTER, context: result.context, kubeconfig: result.kubeconfig, simImage, kubectl };
+  });
+  return shared;
+}
+
+export function startedByTests(name = TEST_CLUSTER): boolean {
+  return existsSync(STARTED_BY_TESTS(name));
+}
