@@ -49,7 +49,7 @@ export function bootstrapObjects(): KubeObject[] {
         metadata: {
           name: "kube-dns-host",
           namespace: "kube-system",
-          labels: { ...LABELS, "kubernetes.io/service-name": "kube-dns", "endpointslice.kubernetes.io/managed-by": "meshproof.dev/host-cluster" },
+          labels: { ...LABELS, "kubernetes.io/service-name": "kube-dns", "endpointslice.kubernetes.io/managed-by": "meshproof" },
         },
         addressType: "IPv4",
         endpoints: [{ addresses: [NETWORK.nodeIp], conditions: { ready: true } }],

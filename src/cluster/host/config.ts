@@ -113,9 +113,11 @@ export function kubeProxyConfig(layout: HostLayout, node: string): string {
     healthzBindAddress: `127.0.0.1:${PORTS.proxyHealthz}`,
     metricsBindAddress: `127.0.0.1:${PORTS.proxyMetrics}`,
     clientConnection: { kubeconfig: join(layout.config, "kube-proxy.kubeconfig") },
-    // 0 leaves the host's conntrack table size alone.
-    conntrack: { maxPerCore: 0, min: 0 },
-    iptables: { minSyncPeriod: "1s" },
+    // Zeros leave the host's conntrack table size and timeouts alone.
+    conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: "0s", tcpCloseWaitTimeout: "0s" },
+    // No NodePorts on 127.0.0.1 (that would set route_localnet on the host); only on the node IP.
+    iptables: { minSyncPeriod: "1s", localhostNodePorts: false },
+    nodePortAddresses: ["primary"],
   });
 }
 

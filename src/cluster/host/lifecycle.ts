@@ -5,7 +5,7 @@
  * mounts, network devices, iptables chains, the kubelet's strays, the kube context and the
  * state folder.
  */
-import { existsSync, readdirSync, readlinkSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { mkdir, rm, writeFile, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -93,14 +93,14 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   for (const spec of leafSpecs(node)) {
     if (spec.usage !== "client") continue;
     const kc = componentKubeconfig(layout, spec.file, spec.file === "admin" ? context : spec.file);
-    await writeFile(kc.path, kc.content, { mode: 0o600 });
-    if (spec.file === "admin") await writeFile(layout.adminKubeconfig, kc.content, { mode: 0o600 });
+    await writeIfChanged(kc.path, kc.content);
+    if (spec.file === "admin") await writeIfChanged(layout.adminKubeconfig, kc.content);
   }
-  await writeFile(join(layout.config, "kubelet.yaml"), kubeletConfig(layout));
-  await writeFile(join(layout.config, "kube-proxy.yaml"), kubeProxyConfig(layout, node));
-  await writeFile(join(layout.config, "containerd.toml"), containerdConfig(layout, opts.sandboxImage ?? DEFAULT_SANDBOX_IMAGE));
-  await writeFile(join(layout.cniConf, "10-meshproof.conflist"), cniConfig(layout));
-  await writeFile(join(layout.config, "Corefile"), corefile(layout));
+  await writeIfChanged(join(layout.config, "kubelet.yaml"), kubeletConfig(layout));
+  await writeIfChanged(join(layout.config, "kube-proxy.yaml"), kubeProxyConfig(layout, node));
+  await writeIfChanged(join(layout.config, "containerd.toml"), containerdConfig(layout, opts.sandboxImage ?? DEFAULT_SANDBOX_IMAGE));
+  await writeIfChanged(join(layout.cniConf, "10-meshproof.conflist"), cniConfig(layout));
+  await writeIfChanged(join(layout.config, "Corefile"), corefile(layout));
 
   // The guard goes in before forwarding is switched on and before any pod can exist.
   log("node address, egress guard, forwarding");
@@ -130,6 +130,12 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   if (!(await guardInstalled())) throw new Error("the egress guard is not in place after start: refusing to run pods");
   await mergeContext(layout, context);
   return { context, kubeconfig: layout.adminKubeconfig, reused: false, started: startedNow, seconds: (performance.now() - started) / 1000 };
+}
+
+/** kube-proxy exits when its configuration file changes: a reused cluster's files are only rewritten when they differ. */
+async function writeIfChanged(path: string, content: string): Promise<void> {
+  const old = await readFile(path, "utf8").catch(() => undefined);
+  if (old !== content) await writeFile(path, content, { mode: 0o600 });
 }
 
 /** CoreDNS's RBAC and the kube-dns Service, whose endpoint is CoreDNS on the node's address. */
@@ -187,9 +193,10 @@ export async function down(opts: { name: string; log?: (line: string) => void })
   const byName = new Map(list.map((d) => [d.name, d]));
   const stop = async (name: string) => {
     const d = byName.get(name);
+    const t0 = performance.now();
     if (d && (await stopDaemon(layout, d))) {
       stopped.push(name);
-      log(`stopped ${name}`);
+      log(`stopped ${name} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
   };
   // The node first, so nothing restarts the containers being removed.
@@ -199,7 +206,7 @@ export async function down(opts: { name: string; log?: (line: string) => void })
   for (const name of ["kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"]) await stop(name);
   // Whatever is left that names the state folder: shims, a daemon whose pid file was lost.
   for (const pid of processesNaming(layout.root + "/")) {
-    log(`stopping leftover process ${pid}`);
+    log(`stopping leftover process ${pid}: ${commandOf(pid)}`);
     await stopPid(pid, 5000);
   }
   const mountsLeft = await unmountAll(layout.root);
@@ -293,4 +300,12 @@ async function rssMiB(pid: number): Promise<number | undefined> {
 export function isRunning(name: string): boolean {
   const layout = hostLayout(name);
   return existsSync(layout.pids) && isExecutable("/proc/self/exe") && processesNaming(layout.root + "/").length > 0;
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").slice(0, 160);
+  } catch {
+    return "(gone)";
+  }
 }
