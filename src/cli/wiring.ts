@@ -13,7 +13,7 @@ import { walkSteps } from "../engine/scenario.js";
 import type { Step, WaitStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
 import { tryFindTool, findTool, type ResolvedTool, type ToolName } from "../engine/tools.js";
-import { currentProvider, gkeProvider, hostProviderFor, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
+import { currentProvider, gkeProvider, hostPreflight, hostProviderFor, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
 import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
 import { createIstioDriver, istioDriver } from "../mesh/istio/index.js";
 import { createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
@@ -156,6 +156,8 @@ async function versionOf(tool: ResolvedTool): Promise<string> {
 
 /** Fail fast, before creating anything, with one message naming every missing tool. */
 export async function preflight(plan: RunPlanWithCluster): Promise<ToolRecord[]> {
+  // The host cluster's own programs (exit 4 naming `npm run setup` and the first build's duration).
+  if (plan.cluster.name === "host") hostPreflight();
   const missing: string[] = [];
   const found: ResolvedTool[] = [];
   for (const tool of toolsNeeded(plan)) {

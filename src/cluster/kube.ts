@@ -17,28 +17,34 @@ export interface KubeClient {
 
 const FIELD_MANAGER = "meshproof";
 
-export function kubeClientFor(context: string): KubeClient {
+/** The API clients of a context, made on first use: a cluster the run creates has no context yet when the run starts. */
+function clientsFor(context: string) {
   const kc = new KubeConfig();
   kc.loadFromDefault();
   if (!kc.getContextObject(context)) {
     throw new EnvironmentError(
       `kube context "${context}" is not in your kubeconfig`,
-      "check `kubectl config get-contexts`, or let meshproof create the cluster with --cluster kind",
+      "check `kubectl config get-contexts`, or let meshproof create the cluster with --cluster kind or --cluster host",
     );
   }
   kc.setCurrentContext(context);
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
+  return { objects: KubernetesObjectApi.makeApiClient(kc), apps: kc.makeApiClient(AppsV1Api), core: kc.makeApiClient(CoreV1Api) };
+}
+
+export function kubeClientFor(context: string): KubeClient {
+  let made: ReturnType<typeof clientsFor> | undefined;
+  const clients = () => (made ??= clientsFor(context));
 
   return {
     async apply(list) {
+      const { objects } = clients();
       // Server-side apply: idempotent, and field ownership shows meshproof as the manager.
       for (const obj of list) {
         await objects.patch(obj as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
       }
     },
     async delete(list) {
+      const { objects } = clients();
       for (const obj of [...list].reverse()) {
         try {
           await objects.delete(obj as KubernetesObject, undefined, undefined, undefined, undefined, "Foreground");
@@ -48,6 +54,7 @@ export function kubeClientFor(context: string): KubeClient {
       }
     },
     async ready(condition) {
+      const { apps, core } = clients();
       if (condition.type === "pods-ready") {
         const selector = Object.entries(condition.selector).map(([k, v]) => `${k}=${v}`).join(",");
         const pods = await core.listNamespacedPod({ namespace: condition.namespace, labelSelector: selector });
