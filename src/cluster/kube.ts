@@ -5,6 +5,7 @@
  */
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
 import type { KubeObject, WaitCondition } from "../engine/plan.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import { EnvironmentError } from "../engine/errors.js";
 
 export interface KubeClient {
@@ -16,6 +17,7 @@ export interface KubeClient {
 }
 
 const FIELD_MANAGER = "meshproof";
+const DELETE_POLL_MS = 500;
 
 /** The API clients of a context, made on first use: a cluster the run creates has no context yet when the run starts. */
 function clientsFor(context: string) {
@@ -50,6 +52,19 @@ export function kubeClientFor(context: string): KubeClient {
           await objects.delete(obj as KubernetesObject, undefined, undefined, undefined, undefined, "Foreground");
         } catch (err) {
           if (!isNotFound(err)) throw err;
+        }
+      }
+      // Done means gone: a namespace or a pod with finalizers lingers after the delete call, and
+      // re-creating it meanwhile fails. The caller bounds this wait (TIMEOUTS.delete).
+      for (const obj of list) {
+        for (;;) {
+          try {
+            await objects.read(obj as KubernetesObject & { metadata: { name: string } });
+          } catch (err) {
+            if (isNotFound(err)) break;
+            throw err;
+          }
+          await sleep(DELETE_POLL_MS);
         }
       }
     },

@@ -30,6 +30,11 @@ describe("host cluster configuration", () => {
     expect(toml).toMatch(/SystemdCgroup = false/);
   });
 
+  it("sends every image pull of containerd to a dead local proxy (no registry, nothing leaves the host)", () => {
+    const ctd = daemons(layout, bin, "n").find((d) => d.name === "containerd");
+    expect(ctd?.env).toMatchObject({ HTTPS_PROXY: "http://127.0.0.1:9", HTTP_PROXY: "http://127.0.0.1:9", NO_PROXY: "" });
+  });
+
   it("gives the kubelet cgroup v1 settings, its own pod log folder and no host resolver", () => {
     const k = parse(kubeletConfig(layout)) as Record<string, unknown>;
     expect(k).toMatchObject({ failCgroupV1: false, cgroupDriver: "cgroupfs", failSwapOn: false, podLogsDir: layout.podLogs, resolvConf: "", clusterDNS: [NETWORK.dnsServiceIp] });

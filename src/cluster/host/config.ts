@@ -23,6 +23,7 @@ export interface Daemon {
   /** Also the name of its log and pid files. */
   name: string;
   argv: string[];
+  env?: Record<string, string>;
   /** How `up` knows it is serving. */
   ready: { url: string; tls?: boolean } | { socket: string };
 }
@@ -50,6 +51,9 @@ export function kubeconfig(opts: { server: string; ca: string; cert: string; key
     "current-context": opts.context,
   });
 }
+
+export const NO_PULLS_PROXY = "http://127.0.0.1:9";
+export const NO_PULLS_ENV = { HTTP_PROXY: NO_PULLS_PROXY, HTTPS_PROXY: NO_PULLS_PROXY, http_proxy: NO_PULLS_PROXY, https_proxy: NO_PULLS_PROXY, NO_PROXY: "", no_proxy: "" };
 
 export const API_SERVER_URL = `https://${NETWORK.nodeIp}:${PORTS.apiServer}`;
 
@@ -265,6 +269,9 @@ export function daemons(layout: HostLayout, bin: Binaries, node: string): Daemon
     {
       name: "containerd",
       argv: [bin.containerd, "--config", join(layout.config, "containerd.toml")],
+      // There is no registry to pull from, and the host may not reach outside: every pull goes
+      // to a proxy address where nothing listens and fails at once (no DNS lookup, no packet out).
+      env: NO_PULLS_ENV,
       ready: { socket: layout.containerdSocket },
     },
     {

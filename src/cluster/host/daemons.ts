@@ -53,7 +53,7 @@ export async function startDaemon(layout: HostLayout, daemon: Daemon): Promise<n
   const out = openSync(logFile(layout, daemon.name), "a");
   try {
     // detached: its own session, so a Ctrl-C aimed at meshproof does not reach it; stop() ends it.
-    const child = spawn(bin, args, { detached: true, stdio: ["ignore", out, out], env: { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` } });
+    const child = spawn(bin, args, { detached: true, stdio: ["ignore", out, out], env: { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin`, ...daemon.env } });
     const pid = child.pid;
     if (pid === undefined) throw new Error(`${daemon.name} did not start (see ${logFile(layout, daemon.name)})`);
     child.unref();
@@ -64,10 +64,16 @@ export async function startDaemon(layout: HostLayout, daemon: Daemon): Promise<n
   }
 }
 
+/** Running, and not a zombie waiting for its (re)parent to reap it: a daemon outlives the `up` that started it. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
