@@ -10,7 +10,7 @@ import type { Binaries } from "./config.js";
 import { CNI_BIN_DIR, COREDNS_VERSION, ETCD_PACKAGE, KUBERNETES_VERSION, hostBinaryDirs } from "./settings.js";
 
 /** A full Kubernetes build takes this long on 2 cores (measured); said when it is missing. */
-export const FIRST_BUILD_NOTE = "the first `npm run setup` builds Kubernetes and CoreDNS from Go modules: about 25 minutes on 2 cores, 5 GB of Go caches";
+export const FIRST_BUILD_NOTE = "the first `npm run setup` builds Kubernetes and CoreDNS from Go modules: 20 to 45 minutes on 2 cores, 5-10 GB of Go caches";
 
 export function isExecutable(path: string): boolean {
   try {
