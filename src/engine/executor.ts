@@ -221,7 +221,8 @@ class Walker {
         // Registered before running: a half-created cluster is still removed on interrupt.
         if (step.undo) {
           const undo = step.undo;
-          cleanup.push(`undo: ${step.name}`, () => this.runAll(undo, `${where} cleanup`, new CleanupStack(), []));
+          // Undo runs after an interrupt too: on a signal of its own, each step bounded by its timeout.
+          cleanup.push(`undo: ${step.name}`, () => new Walker({ ...env, signal: new AbortController().signal }).runAll(undo, `${where} cleanup`, new CleanupStack(), []));
         }
         const input = step.stdinFrom === "previous" ? this.lastStdout : undefined;
         const out = await env.commands.run(step.argv, { timeoutMs: step.timeoutMs, signal: env.signal, ...(input !== undefined ? { input } : {}), ...(step.env ? { env: step.env } : {}) });

@@ -142,6 +142,28 @@ describe("executePlan", () => {
   });
 });
 
+describe("a cluster created before an interrupt", () => {
+  it("is still deleted: its undo runs on a signal of its own, not the aborted run's", async () => {
+    const ac = new AbortController();
+    const kube = fakeKube();
+    // The interrupt lands while the target's setup applies the stack, after the cluster exists.
+    kube.apply = async () => {
+      ac.abort(new Error("interrupted by SIGINT"));
+      throw new Error("interrupted");
+    };
+    const seen: { argv: string; aborted: boolean }[] = [];
+    const commands = {
+      async run(argv: readonly string[], opts: { signal?: AbortSignal }) {
+        seen.push({ argv: argv.join(" "), aborted: opts.signal?.aborted ?? false });
+        return { exitCode: argv[1] === "get" ? 1 : 0, stdout: "", stderr: "", durationMs: 1 };
+      },
+    };
+    const result = await executePlan(plan([]), fakeEnv({ signal: ac.signal, kube, commands, runDir: runDir() }));
+    expect(result.aborted).toBeDefined();
+    expect(seen).toContainEqual({ argv: "kind delete cluster", aborted: false });
+  });
+});
+
 describe("objects the stack owns", () => {
   it("are restored, not deleted, when a policy that re-rendered them is undone", async () => {
     const kube = fakeKube();
