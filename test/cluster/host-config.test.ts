@@ -157,3 +157,30 @@ describe("host provider plan", () => {
     expect(() => provider.loadImages(["docker.io/library/nginx:1"])).toThrow(/no recipe/);
   });
 });
+
+describe("host cluster preflight", () => {
+  it("says what is missing, that `npm run setup` builds it and how long that takes (exit 4)", async () => {
+    const { requireBinaries } = await import("../../src/cluster/host/binaries.js");
+    const empty = { HOME: "/nonexistent-home", PATH: "/nonexistent-bin" } as NodeJS.ProcessEnv;
+    let error: unknown;
+    try {
+      requireBinaries(empty);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ exitCode: 4 });
+    expect((error as Error).message).toContain("kube-apiserver v1.34.4");
+    expect((error as Error).message).toContain("CoreDNS v1.15.0");
+    expect((error as { hint: string }).hint).toMatch(/npm run setup.*minutes/);
+  });
+
+  it("stamps the Kubernetes version into component-base and client-go", async () => {
+    const { kubernetesLdflags } = await import("../../scripts/setup/host-cluster.js");
+    const flags = kubernetesLdflags("v1.34.4");
+    for (const pkg of ["k8s.io/component-base/version", "k8s.io/client-go/pkg/version"]) {
+      expect(flags).toContain(`-X ${pkg}.gitVersion=v1.34.4`);
+      expect(flags).toContain(`-X ${pkg}.gitMajor=1`);
+      expect(flags).toContain(`-X ${pkg}.gitMinor=34`);
+    }
+  });
+});
