@@ -126,8 +126,8 @@ COMMIT
 
   it("lists mounts under the state folder deepest first, decoding escaped spaces", () => {
     const info = [
-      "22 1 0:21 / / rw - ext4 /dev/root rw",
-      "90 22 0:50 / /s/meshproof/host/x/kubelet rw - ext4 /dev/root rw",
+      "22 1 0:21 / / rw - ext4 /dev/vda rw",
+      "90 22 0:50 / /s/meshproof/host/x/kubelet rw - ext4 /dev/vda rw",
       "91 90 0:51 / /s/meshproof/host/x/kubelet/pods/a/volumes/kube-api-access rw - tmpfs tmpfs rw",
       "92 22 0:52 / /s/meshproof/host/x\\040y rw - tmpfs tmpfs rw",
       "93 22 0:53 / /s/meshproof/host/xx rw - tmpfs tmpfs rw",

@@ -15,7 +15,7 @@ import { pollUntil } from "../../engine/timeouts.js";
 import { isExecutable, onPath, requireBinaries, requireRootOnLinux } from "./binaries.js";
 import { cniConfig, componentKubeconfig, containerdConfig, corefile, daemons, kubeProxyConfig, kubeletConfig, API_SERVER_URL, type Binaries, type Daemon } from "./config.js";
 import { logFile, probe, processesNaming, runningPid, startDaemon, stopDaemon, stopPid, waitReady } from "./daemons.js";
-import { ensureNodeAddress, guardDrops, guardInstalled, installEgressGuard, removeChains, removeLinks, restoreSysctls, setSysctls, sh, unmountAll } from "./network.js";
+import { OWNED_CHAIN, ensureNodeAddress, guardDrops, guardInstalled, installEgressGuard, mountsUnder, removeChains, removeLinks, restoreSysctls, setSysctls, sh, unmountAll } from "./network.js";
 import { ensurePki, leafSpecs } from "./pki.js";
 import { DEFAULT_SANDBOX_IMAGE, KUBELET_STRAYS, NETWORK, contextName, hostLayout, nodeName, type HostLayout } from "./settings.js";
 import { bootstrapObjects } from "./bootstrap.js";
@@ -218,7 +218,28 @@ export async function down(opts: { name: string; log?: (line: string) => void })
   await removeKubeletStrays(layout);
   await removeContext(contextName(opts.name));
   if (mountsLeft.length === 0) await rm(layout.root, { recursive: true, force: true });
+  problems.push(...(await leftovers(opts.name)));
   return { stopped, problems, seconds: (performance.now() - started) / 1000 };
+}
+
+/** What a stopped cluster must not leave: processes, mounts, network devices, iptables chains, state. Empty when clean. */
+export async function leftovers(name: string): Promise<string[]> {
+  const layout = hostLayout(name);
+  const found: string[] = [];
+  const pids = processesNaming(layout.root + "/");
+  if (pids.length > 0) found.push(`processes ${pids.join(", ")}`);
+  const mounts = mountsUnder(layout.root);
+  if (mounts.length > 0) found.push(`mounts ${mounts.join(", ")}`);
+  for (const link of [NETWORK.nodeBridge, NETWORK.podBridge]) {
+    if ((await sh(["ip", "link", "show", "dev", link], { allowFailure: true })).code === 0) found.push(`network device ${link}`);
+  }
+  for (const family of ["iptables-save", "ip6tables-save"]) {
+    const save = await sh([family], { allowFailure: true });
+    const chains = save.stdout.split("\n").filter((l) => l.startsWith(":") && OWNED_CHAIN.test(l.slice(1))).map((l) => l.slice(1).split(" ")[0]);
+    if (chains.length > 0) found.push(`${family.replace("-save", "")} chains ${chains.join(", ")}`);
+  }
+  if (existsSync(layout.root)) found.push(`state folder ${layout.root}`);
+  return found;
 }
 
 /** Kill and delete every container runc knows under the cluster's runc root (namespaces are subfolders). */
