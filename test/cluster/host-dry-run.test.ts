@@ -1,0 +1,32 @@
+/**
+ * `--cluster host --dry-run`: every scenario's plan shows the cluster's own start (with its stop
+ * registered as undo), each image's build and import, and needs nothing installed.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SCENARIOS } from "../../scenarios/index.js";
+import { parseRunOptions } from "../../src/cli/options.js";
+import { planRun } from "../../src/cli/run.js";
+import type { CommandStep } from "../../src/engine/plan.js";
+
+describe("host cluster dry-run", () => {
+  const hostScenarios = SCENARIOS.filter((s) => s.clusters.includes("host"));
+
+  it("covers every cluster scenario (kwok is gone, host took its place)", () => {
+    expect(hostScenarios.length).toBe(SCENARIOS.filter((s) => s.clusters.includes("kind")).length);
+  });
+
+  it.each(hostScenarios.map((s) => s.name))("%s: shows the start, the pause and llm-sim builds and imports, and the stop", async (name) => {
+    const runDir = mkdtempSync(join(tmpdir(), "meshproof-hostdry-"));
+    const { plan } = await planRun("scenario", name, parseRunOptions({ cluster: "host", mesh: name === "benchmark" ? "none" : "istio", dryRun: true }), "dry", runDir);
+    const setup = plan.cluster.setup as CommandStep[];
+    expect(setup.map((s) => s.id)).toEqual(["build-image-pause", "start-host-cluster", "import-image-pause", "build-image-llm-sim", "import-image-llm-sim"]);
+    const start = setup[1]!;
+    expect(start.argv.slice(0, 4)).toEqual(["tsx", "src/cluster/host/main.ts", "up", "--name"]);
+    expect(start.undo?.[0]).toMatchObject({ kind: "command", argv: ["tsx", "src/cluster/host/main.ts", "down", "--name", "meshproof"] });
+    for (const imp of [setup[2]!, setup[4]!]) expect(imp.argv).toEqual(expect.arrayContaining(["ctr", "-n", "k8s.io", "images", "import"]));
+    expect(plan.cluster.context).toBe("host-meshproof");
+  }, 60_000);
+});
