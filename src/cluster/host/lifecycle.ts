@@ -79,8 +79,10 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const context = contextName(opts.name);
   const node = nodeName(opts.name);
 
+  const sandbox = opts.sandboxImage ?? DEFAULT_SANDBOX_IMAGE;
+  const sameSandbox = (await readFile(join(layout.config, "containerd.toml"), "utf8").catch(() => "")) === containerdConfig(layout, sandbox);
   const states = await Promise.all(list.map(async (d) => runningPid(layout, d) !== undefined && (await probe(d)) === true));
-  if (states.every(Boolean) && (await guardInstalled())) {
+  if (states.every(Boolean) && sameSandbox && (await guardInstalled())) {
     await mergeContext(layout, context);
     return { context, kubeconfig: layout.adminKubeconfig, reused: true, started: [], seconds: (performance.now() - started) / 1000 };
   }
@@ -98,7 +100,11 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   }
   await writeIfChanged(join(layout.config, "kubelet.yaml"), kubeletConfig(layout));
   await writeIfChanged(join(layout.config, "kube-proxy.yaml"), kubeProxyConfig(layout, node));
-  await writeIfChanged(join(layout.config, "containerd.toml"), containerdConfig(layout, opts.sandboxImage ?? DEFAULT_SANDBOX_IMAGE));
+  if (await writeIfChanged(join(layout.config, "containerd.toml"), containerdConfig(layout, sandbox))) {
+    // A running containerd keeps the sandbox image it started with; its containers outlive a restart.
+    const containerd = list.find((d) => d.name === "containerd");
+    if (containerd && (await stopDaemon(layout, containerd))) log("restart containerd for its new configuration");
+  }
   await writeIfChanged(join(layout.cniConf, "10-meshproof.conflist"), cniConfig(layout));
   await writeIfChanged(join(layout.config, "Corefile"), corefile(layout));
 
@@ -133,9 +139,11 @@ export async function up(opts: UpOptions): Promise<UpResult> {
 }
 
 /** kube-proxy exits when its configuration file changes: a reused cluster's files are only rewritten when they differ. */
-async function writeIfChanged(path: string, content: string): Promise<void> {
+async function writeIfChanged(path: string, content: string): Promise<boolean> {
   const old = await readFile(path, "utf8").catch(() => undefined);
-  if (old !== content) await writeFile(path, content, { mode: 0o600 });
+  if (old === content) return false;
+  await writeFile(path, content, { mode: 0o600 });
+  return true;
 }
 
 /** CoreDNS's RBAC and the kube-dns Service, whose endpoint is CoreDNS on the node's address. */
