@@ -121,13 +121,20 @@ function reportError(err: unknown): number {
     return EXIT.usage;
   }
   if (err instanceof MeshproofError) {
-    process.stderr.write(`meshproof: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ""}`);
+    // Some messages already end with their hint (a missing tool says how to get it).
+    const hint = err.hint && !err.message.includes(err.hint) ? `  ${err.hint}\n` : "";
+    process.stderr.write(`meshproof: ${err.message}\n${hint}`);
     return err.exitCode;
   }
-  process.stderr.write(`meshproof: ${errorMessage(err)}\n`);
+  reportBug(err);
+  return EXIT.bug;
+}
+
+/** Not the mesh's fault nor the user's: say so, so nobody reads it as a failed check. */
+function reportBug(err: unknown): void {
+  process.stderr.write(`meshproof: internal error (a meshproof bug, not a check result): ${errorMessage(err)}\n`);
   if (process.env.DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
-  else process.stderr.write("  (set DEBUG=1 for the stack trace, and please report it)\n");
-  return EXIT.checkFailed;
+  process.stderr.write(`  please report it with the command you ran${process.env.DEBUG ? " and the stack above" : " and the output of the same command with DEBUG=1"} (exit ${EXIT.bug})\n`);
 }
 
 // Run when executed directly (npm scripts call this file through tsx).
@@ -135,8 +142,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
-      process.stderr.write(`meshproof: ${errorMessage(err)}\n`);
-      process.exit(EXIT.checkFailed);
+      reportBug(err);
+      process.exit(EXIT.bug);
     },
   );
 }

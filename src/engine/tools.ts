@@ -4,6 +4,7 @@
  * built with our llmstream extension), then PATH. A missing tool is an environment problem
  * (exit 4) whose message says how to get it.
  */
+import { EnvironmentError } from "./errors.js";
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, isAbsolute, join, relative, resolve } from "node:path";
@@ -74,16 +75,14 @@ const HOW_TO_GET: Readonly<Record<ToolName, string>> = {
 };
 
 /** The environment's fault, not the user's input or a check: CLI exit code 4. */
-export class ToolMissingError extends Error {
-  readonly exitCode = 4;
+export class ToolMissingError extends EnvironmentError {
   constructor(
     readonly tool: ToolName,
     /** What to do about it, e.g. "run `npm run setup`, or set K6_BIN to ...". */
-    readonly hint: string,
+    hint: string,
     problem = `${tool} was not found`,
   ) {
-    super(`${problem}: ${hint}`);
-    this.name = "ToolMissingError";
+    super(`${problem}: ${hint}`, hint);
   }
 }
 
