@@ -47,12 +47,12 @@ export const RunOptions = z.object({
         return z.NEVER;
       }
     }),
-  rate: z.coerce.number().positive("--rate must be a positive number of requests per second").optional(),
-  seed: z.coerce.number().int().nonnegative().optional(),
+  rate: z.coerce.number({ error: "must be a number of requests per second" }).positive("must be a positive number of requests per second").optional(),
+  seed: z.coerce.number({ error: "must be a whole number, 0 or more" }).int("must be a whole number, 0 or more").nonnegative("must be a whole number, 0 or more").optional(),
   keep: z.boolean().default(false),
   json: z.boolean().default(false),
   context: z.string().min(1).optional(),
-  clusterName: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "--cluster-name must be lower case letters, digits and '-'").default("meshproof"),
+  clusterName: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower case letters, digits and '-'").default("meshproof"),
   routing: z.enum(["native", "gamma"]).default("native"),
   installMethod: z.enum(["cli", "helm"]).default("cli"),
   istioVersion: z.string().default(process.env.MESHPROOF_ISTIO_VERSION ?? PINS.istio),

@@ -159,7 +159,7 @@ export function rolloutWait(revision: string | undefined, purpose: "installed" |
   return {
     kind: "wait",
     id: `istio-${purpose === "installed" ? "wait" : "ready"}-istiod${idSuffix(revision)}`,
-    name: `wait until ${istiodName(revision)} has rolled out`,
+    name: purpose === "installed" ? `wait until ${istiodName(revision)} has rolled out` : `check that ${istiodName(revision)} is still rolled out before the scenarios start`,
     timeoutMs: ISTIO_TIMEOUTS.rollout,
     condition: { type: "rollout", namespace: ISTIO_NAMESPACE, kind: "Deployment", name: istiodName(revision) },
     consecutive: 1,
