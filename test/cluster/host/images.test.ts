@@ -144,6 +144,20 @@ describe("OCI archives", () => {
     expect(changed.manifestDigest).not.toBe(first.manifestDigest);
   });
 
+  it("reuse a packed rootfs layer kept in packedCache instead of packing the tree again", async () => {
+    const spec = sampleSpec(scratch);
+    const packedCache = join(scratch, "base-layer.tar.gz");
+    const cachedSpec: ImageSpec = { ...spec, layers: spec.layers.map((l) => (l.kind === "rootfs" ? { ...l, packedCache } : l)) };
+    const first = await writeOciArchive(cachedSpec, join(scratch, "1.tar"), join(scratch, "work"));
+    const plain = await writeOciArchive(spec, join(scratch, "2.tar"), join(scratch, "work"));
+    expect(first.manifestDigest).toBe(plain.manifestDigest);
+    // With the tree gone, only the kept layer can supply it.
+    rmSync(join(scratch, "rootfs"), { recursive: true });
+    const again = await writeOciArchive(cachedSpec, join(scratch, "3.tar"), join(scratch, "work"));
+    expect(readFileSync(again.archive).equals(readFileSync(first.archive))).toBe(true);
+    await expect(writeOciArchive(spec, join(scratch, "4.tar"), join(scratch, "work"))).rejects.toThrow();
+  });
+
   it("refuse a reference without a tag and file paths that are not absolute", async () => {
     expect(() => tagOf("meshproof.local:5000/pause")).toThrow(/has no tag/);
     expect(tagOf("meshproof.local:5000/pause:v1")).toBe("v1");

@@ -8,7 +8,7 @@
  * to pull it.
  */
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findTool } from "../../../engine/tools.js";
@@ -193,8 +193,10 @@ export interface DebianImageOptions {
   repository?: string;
   /** Extra Debian packages debootstrap installs into the base (iptables, ...); one base per list. */
   include?: string[];
-  /** Files on top of the base (binaries, templates, /etc/passwd lines as whole files). */
+  /** Files on top of the base (binaries, templates, configuration). */
   files: FileEntry[];
+  /** Users added to the base's /etc/passwd and /etc/group (each with a group of the same name and id). */
+  users?: Array<{ name: string; uid: number; home?: string }>;
   config: ImageConfig;
 }
 
@@ -207,15 +209,28 @@ export function debianImageRecipe(opts: DebianImageOptions): ImageRecipe {
     async tag() {
       const key = new KeyBuilder().add("recipe", RECIPE_VERSION).add("base", debianBaseKey(include));
       await addEntriesToKey(key, opts.files);
-      return key.add("config", JSON.stringify(opts.config)).digest(12);
+      return key.add("users", JSON.stringify(opts.users ?? [])).add("config", JSON.stringify(opts.config)).digest(12);
     },
     async spec(ref, ctx) {
       const base = await ensureDebianBase(ctx.cacheDir, include);
       const layers: LayerSource[] = [base.layer];
-      if (opts.files.length) layers.push({ kind: "files", description: `${opts.name} files`, entries: opts.files });
+      const files = [...opts.files, ...(await userFiles(base.rootfs, opts.users ?? []))];
+      if (files.length) layers.push({ kind: "files", description: `${opts.name} files`, entries: files });
       return { ref, layers, config: opts.config };
     },
   };
+}
+
+/** The base's /etc/passwd and /etc/group with `users` appended (nothing when there are none). */
+async function userFiles(rootfs: string, users: NonNullable<DebianImageOptions["users"]>): Promise<FileEntry[]> {
+  if (!users.length) return [];
+  const passwd = await readFile(join(rootfs, "etc", "passwd"), "utf8");
+  const group = await readFile(join(rootfs, "etc", "group"), "utf8");
+  const withNewline = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
+  return [
+    { path: "/etc/passwd", content: withNewline(passwd) + users.map((u) => `${u.name}:x:${u.uid}:${u.uid}::${u.home ?? "/nonexistent"}:/usr/sbin/nologin\n`).join(""), mode: 0o644 },
+    { path: "/etc/group", content: withNewline(group) + users.map((u) => `${u.name}:x:${u.uid}:\n`).join(""), mode: 0o644 },
+  ];
 }
 
 async function addEntriesToKey(key: KeyBuilder, entries: readonly FileEntry[]): Promise<void> {
