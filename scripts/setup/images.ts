@@ -16,11 +16,8 @@ import {
   IMAGE_BUILD_PACKAGES,
   ImageBuildError,
   imagesCacheDir,
-  llmSimRecipe,
-  loadgenRecipe,
-  pauseRecipe,
+  hostImageRecipes,
   type EnsuredImage,
-  type ImageRecipe,
 } from "../../src/cluster/host/images/index.js";
 import { MeshproofError } from "../../src/engine/errors.js";
 import { ToolMissingError } from "../../src/engine/tools.js";
@@ -89,11 +86,6 @@ export interface ImageSetupOptions {
   log?: (line: string) => void;
 }
 
-export function imageRecipes(opts: Pick<ImageSetupOptions, "loadgenBinary"> = {}): ImageRecipe[] {
-  // pause first: containerd needs it as sandbox_image before any pod can start.
-  return [pauseRecipe, llmSimRecipe, ...(opts.loadgenBinary ? [loadgenRecipe(opts.loadgenBinary)] : [])];
-}
-
 function describe(image: EnsuredImage): string {
   const size = `${(image.bytes / 1024 / 1024).toFixed(1)} MiB`;
   const how = image.built ? "built" : "cached";
@@ -120,11 +112,11 @@ async function buildAll(opts: ImageSetupOptions): Promise<EnsuredImage[]> {
   const installed = await ensureImagePackages();
   if (installed.length) log(`[images] installed ${installed.join(", ")} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-  const recipes = imageRecipes(opts).filter((recipe) => !opts.only || opts.only.includes(recipe.name));
+  const recipes = hostImageRecipes(opts).filter((recipe) => !opts.only || opts.only.includes(recipe.name));
   const unknown = (opts.only ?? []).filter((name) => !recipes.some((recipe) => recipe.name === name));
   if (unknown.length) {
     throw new ImageSetupError(
-      `unknown image ${unknown.join(", ")}: known are ${imageRecipes({ loadgenBinary: "loadgen" }).map((r) => r.name).join(", ")} (loadgen needs LOADGEN_BIN)`,
+      `unknown image ${unknown.join(", ")}: known are ${hostImageRecipes({ loadgenBinary: "loadgen" }).map((r) => r.name).join(", ")} (loadgen needs LOADGEN_BIN)`,
     );
   }
   const images: EnsuredImage[] = [];

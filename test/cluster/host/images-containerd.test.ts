@@ -16,6 +16,7 @@ import {
   imagesCacheDir,
   listImages,
   llmSimRecipe,
+  loadImages,
   loadgenRecipe,
   pauseRecipe,
   type EnsuredImage,
@@ -99,7 +100,10 @@ describe.skipIf(!isRoot)("images in a private containerd (needs root, containerd
   });
 
   it("imports each archive under its reference, and a damaged archive fails naming the command", async () => {
-    for (const image of [pause, sim, loadgen]) await importImage({ address: containerd.address }, image);
+    // pause and llm-sim as a cluster start loads them (cached, so only imported), loadgen alone.
+    const loaded = await loadImages({ address: containerd.address }, [pauseRecipe, llmSimRecipe], { cacheDir: imagesCacheDir() });
+    expect(loaded.map((image) => [image.ref, image.built])).toEqual([[pause.ref, false], [sim.ref, false]]);
+    await importImage({ address: containerd.address }, loadgen);
     const refs = await listImages({ address: containerd.address });
     expect(refs).toEqual(expect.arrayContaining([pause.ref, sim.ref, loadgen.ref]));
 

@@ -9,9 +9,13 @@ import {
   BUILD_IMAGES_SCRIPT,
   ensureImage,
   ensurePauseBinary,
+  hostImageRecipes,
   imagePlanSteps,
   imagesCacheDir,
+  LLM_SIM_IMAGE,
   LOADGEN_IMAGE,
+  PAUSE_IMAGE,
+  plannedImages,
   loadgenRecipe,
   pauseRecipe,
   plannedImage,
@@ -254,5 +258,17 @@ describe("the plan", () => {
     expect(steps[0]!.skipIf).toEqual(["test", "-s", pause.archive]);
     expect(steps[1]!.undo?.[0]).toMatchObject({ kind: "command", argv: ["ctr", "--address", "/state/containerd.sock", "-n", "k8s.io", "images", "rm", pause.ref] });
     expect(imagePlanSteps({ address: "/s" }, [pause])[1]!.undo).toBeUndefined();
+    expect(steps[0]!.env).toBeUndefined();
+  });
+
+  it("lists pause, llm-sim and (given its binary) loadgen, whose build step names the binary", async () => {
+    const cache = join(scratch, "cache");
+    expect(hostImageRecipes().map((recipe) => recipe.name)).toEqual(["pause", "llm-sim"]);
+    const binary = await ensurePauseBinary(cache);
+    const planned = await plannedImages(hostImageRecipes({ loadgenBinary: binary }), cache);
+    expect(planned.map((image) => image.ref.split(":")[0])).toEqual([PAUSE_IMAGE, LLM_SIM_IMAGE, LOADGEN_IMAGE]);
+    const loadgenBuild = imagePlanSteps({ address: "/s" }, planned)[4]!;
+    expect(loadgenBuild.argv).toEqual(["npx", "tsx", BUILD_IMAGES_SCRIPT, "loadgen"]);
+    expect(loadgenBuild.env).toEqual({ LOADGEN_BIN: binary });
   });
 });

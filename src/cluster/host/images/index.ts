@@ -3,14 +3,15 @@
  * cached by a key of their inputs) and imported into the cluster's containerd.
  */
 export { imagesCacheDir } from "./cache.js";
-export { CRI_NAMESPACE, importArgv, importImage, importStep, listImages, removeArgv, type ContainerdTarget } from "./containerd.js";
+export { CRI_NAMESPACE, importArgv, importImage, importStep, listImages, loadImages, removeArgv, type ContainerdTarget } from "./containerd.js";
 export { aptMirror, ensureDebianBase, DEBIAN_SUITE, type DebianBase } from "./debian.js";
 export { writeOciArchive, type FileEntry, type ImageConfig, type ImageSpec, type LayerSource, type WrittenImage } from "./oci.js";
-export { BUILD_IMAGES_SCRIPT, buildStep, imagePlanSteps, plannedImage, type PlannedImage } from "./plan.js";
+export { BUILD_IMAGES_SCRIPT, buildStep, imagePlanSteps, plannedImage, plannedImages, type PlannedImage } from "./plan.js";
 export {
   debianImageRecipe,
   ensureImage,
   ensurePauseBinary,
+  hostImageRecipes,
   imageRef,
   LLM_SIM_IMAGE,
   llmSimRecipe,

@@ -50,6 +50,8 @@ export interface ImageRecipe {
   tag(): Promise<string>;
   /** Make the image's layers and config (may compile or bundle). */
   spec(ref: string, ctx: BuildContext): Promise<ImageSpec>;
+  /** Environment the standalone build script needs for this recipe (LOADGEN_BIN). */
+  buildEnv?: Record<string, string>;
 }
 
 export async function imageRef(recipe: ImageRecipe): Promise<string> {
@@ -181,7 +183,7 @@ export function staticBinaryRecipe(opts: { name: string; repository: string; bin
 
 /** The loadgen image: the static Go load generator at /loadgen (findTool("loadgen") finds it). */
 export function loadgenRecipe(binary: string): ImageRecipe {
-  return staticBinaryRecipe({ name: "loadgen", repository: LOADGEN_IMAGE, binary });
+  return { ...staticBinaryRecipe({ name: "loadgen", repository: LOADGEN_IMAGE, binary }), buildEnv: { LOADGEN_BIN: binary } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,6 +341,14 @@ export const llmSimRecipe: ImageRecipe = {
     };
   },
 };
+
+/**
+ * The images every host cluster loads, pause first (containerd needs it as sandbox_image before
+ * any pod starts); loadgen only when its static binary is given.
+ */
+export function hostImageRecipes(opts: { loadgenBinary?: string } = {}): ImageRecipe[] {
+  return [pauseRecipe, llmSimRecipe, ...(opts.loadgenBinary ? [loadgenRecipe(opts.loadgenBinary)] : [])];
+}
 
 // ---------------------------------------------------------------------------------------------
 // building with the cache
