@@ -56,7 +56,9 @@ interface Running {
 
 /** `ctr run --rm` in the foreground, as a child whose exit code is the container's. */
 function runContainer(ref: string, id: string, extra: string[] = []): Running {
-  const child = spawn("ctr", ["--address", containerd.address, "-n", "k8s.io", "run", "--rm", ...extra, ref, id], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("ctr", ["--address", containerd.address, "-n", "k8s.io", "run", "--rm", ...containerd.runFlags, ...extra, ref, id], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -137,7 +139,7 @@ describe.skipIf(!isRoot)("images in a private containerd (needs root, containerd
   it("runs llm-sim on 0.0.0.0 with the LLMSIM_* settings, ready inside its own network namespace", async () => {
     const running = runContainer(sim.ref, "sim-test", ["--env", "LLMSIM_VERSION=canary"]);
     const probe = [
-      "task", "exec", "--exec-id", "probe", "sim-test", "/usr/local/bin/node", "-e",
+      "task", "exec", ...containerd.execFlags, "--exec-id", "probe", "sim-test", "/usr/local/bin/node", "-e",
       "fetch('http://127.0.0.1:8000/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
     ];
     await waitFor("llm-sim's readiness inside the container", async () => {
@@ -154,9 +156,9 @@ describe.skipIf(!isRoot)("images in a private containerd (needs root, containerd
   it("holds the load generator at /loadgen in a pod kept alive by pause", async () => {
     const running = runContainer(loadgen.ref, "loadgen-test");
     await waitFor("the loadgen task to run", async () => (await taskStatus("loadgen-test")) === "RUNNING");
-    const { stdout } = await containerd.ctr(["task", "exec", "--exec-id", "run", "loadgen-test", "/loadgen"]);
+    const { stdout } = await containerd.ctr(["task", "exec", ...containerd.execFlags, "--exec-id", "run", "loadgen-test", "/loadgen"]);
     expect(stdout).toContain("loadgen stand-in ran");
-    await expect(containerd.ctr(["task", "exec", "--exec-id", "missing", "loadgen-test", "/k6"])).rejects.toThrow();
+    await expect(containerd.ctr(["task", "exec", ...containerd.execFlags, "--exec-id", "missing", "loadgen-test", "/k6"])).rejects.toThrow();
     await containerd.ctr(["task", "kill", "-s", "SIGTERM", "loadgen-test"]);
     expect(await running.done, running.output()).toBe(0);
   });
