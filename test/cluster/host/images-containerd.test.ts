@@ -4,7 +4,7 @@
  * readiness probe inside its container; the loadgen recipe must hold any static binary.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,10 +19,12 @@ import {
   loadImages,
   loadgenRecipe,
   pauseRecipe,
+  prometheusRecipe,
   type EnsuredImage,
 } from "../../../src/cluster/host/images/index.js";
 import { CleanupStack } from "../../../src/engine/cleanup.js";
 import { findTool } from "../../../src/engine/tools.js";
+import { freePort } from "../../../src/metrics/free-port.js";
 import { startPrivateContainerd, type PrivateContainerd } from "./private-containerd.js";
 
 const exec = promisify(execFile);
@@ -55,8 +57,8 @@ interface Running {
 }
 
 /** `ctr run --rm` in the foreground, as a child whose exit code is the container's. */
-function runContainer(ref: string, id: string, extra: string[] = []): Running {
-  const child = spawn("ctr", ["--address", containerd.address, "-n", "k8s.io", "run", "--rm", ...containerd.runFlags, ...extra, ref, id], {
+function runContainer(ref: string, id: string, extra: string[] = [], command: string[] = []): Running {
+  const child = spawn("ctr", ["--address", containerd.address, "-n", "k8s.io", "run", "--rm", ...containerd.runFlags, ...extra, ref, id, ...command], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -182,4 +184,25 @@ describe.skipIf(!isRoot)("images in a private containerd (needs root, containerd
     },
     DEBIAN_BUILD_TIMEOUT_MS,
   );
+
+  it("runs the in-cluster Prometheus image as nobody, with its TSDB in /prometheus, until it is ready", async () => {
+    const image = await ensureImage(prometheusRecipe(findTool("prometheus").path), join(scratch, "cache"));
+    await importImage({ address: containerd.address }, image);
+    const config = join(scratch, "prometheus");
+    mkdirSync(config);
+    writeFileSync(join(config, "prometheus.yml"), "global:\n  scrape_interval: 15s\nscrape_configs: []\n");
+    // The host's network, listening on loopback only: the test reaches it there and nowhere else.
+    const port = await freePort();
+    const mount = ["--net-host", "--mount", `type=bind,src=${config},dst=/etc/prometheus,options=rbind:ro`];
+    const command = ["/bin/prometheus", "--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", `--web.listen-address=127.0.0.1:${port}`];
+    const running = runContainer(image.ref, "prometheus-test", mount, command);
+    await waitFor("Prometheus to be ready", async () => (await fetch(`http://127.0.0.1:${port}/-/ready`)).ok);
+    // The image's user: uid 65534 as the kernel sees the process.
+    const pid = (await containerd.ctr(["task", "ls"])).stdout.split("\n").map((line) => line.trim().split(/\s+/)).find((cols) => cols[0] === "prometheus-test")?.[1];
+    expect(readFileSync(`/proc/${pid}/status`, "utf8")).toMatch(/^Uid:\s+65534\s/m);
+    await containerd.ctr(["task", "kill", "-s", "SIGTERM", "prometheus-test"]);
+    expect(await running.done, running.output()).toBe(0);
+    expect(running.output()).toMatch(/Server is ready to receive web requests/);
+    expect(running.output()).not.toMatch(/permission denied/i);
+  });
 });
