@@ -82,9 +82,18 @@ async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 
   }
 }
 
-async function taskStatus(id: string): Promise<string | undefined> {
+/** The task's row of `ctr task ls`: id, pid, status. */
+async function taskRow(id: string): Promise<string[] | undefined> {
   const { stdout } = await containerd.ctr(["task", "ls"]);
-  return stdout.split("\n").map((line) => line.trim().split(/\s+/)).find((cols) => cols[0] === id)?.[2];
+  return stdout.split("\n").map((line) => line.trim().split(/\s+/)).find((cols) => cols[0] === id);
+}
+
+async function taskStatus(id: string): Promise<string | undefined> {
+  return (await taskRow(id))?.[2];
+}
+
+async function taskPid(id: string): Promise<string | undefined> {
+  return (await taskRow(id))?.[1];
 }
 
 describe.skipIf(!isRoot)("images in a private containerd (needs root, containerd and runc from setup)", () => {
@@ -128,9 +137,10 @@ describe.skipIf(!isRoot)("images in a private containerd (needs root, containerd
     expect(await listImages(target)).not.toContain(pause.ref);
   });
 
-  it("runs pause until SIGTERM, then it exits 0", async () => {
+  it("runs pause as uid 65535 until SIGTERM, then it exits 0", async () => {
     const running = runContainer(pause.ref, "pause-test");
     await waitFor("the pause task to run", async () => (await taskStatus("pause-test")) === "RUNNING");
+    expect(readFileSync(`/proc/${await taskPid("pause-test")}/status`, "utf8")).toMatch(/^Uid:\s+65535\s/m);
     // Still running a moment later: it sleeps rather than exiting at once.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await taskStatus("pause-test")).toBe("RUNNING");
@@ -198,8 +208,7 @@ describe.skipIf(!isRoot)("images in a private containerd (needs root, containerd
     const running = runContainer(image.ref, "prometheus-test", mount, command);
     await waitFor("Prometheus to be ready", async () => (await fetch(`http://127.0.0.1:${port}/-/ready`)).ok);
     // The image's user: uid 65534 as the kernel sees the process.
-    const pid = (await containerd.ctr(["task", "ls"])).stdout.split("\n").map((line) => line.trim().split(/\s+/)).find((cols) => cols[0] === "prometheus-test")?.[1];
-    expect(readFileSync(`/proc/${pid}/status`, "utf8")).toMatch(/^Uid:\s+65534\s/m);
+    expect(readFileSync(`/proc/${await taskPid("prometheus-test")}/status`, "utf8")).toMatch(/^Uid:\s+65534\s/m);
     await containerd.ctr(["task", "kill", "-s", "SIGTERM", "prometheus-test"]);
     expect(await running.done, running.output()).toBe(0);
     expect(running.output()).toMatch(/Server is ready to receive web requests/);

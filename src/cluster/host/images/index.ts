@@ -1,6 +1,14 @@
 /**
  * Images for the host cluster without a registry: OCI archives built locally (deterministic,
- * cached by a key of their inputs) and imported into the cluster's containerd.
+ * cached by a key of their inputs under ${XDG_CACHE_HOME:-~/.cache}/meshproof/images) and
+ * imported into the cluster's containerd. A cluster start:
+ *
+ *   const recipes = hostImageRecipes({ loadgenBinary, prometheusBinary });
+ *   const sandboxImage = await imageRef(pauseRecipe);            // containerd's sandbox_image
+ *   await loadImages({ address: socket }, recipes, { cacheDir: imagesCacheDir() });
+ *
+ * and its dry-run: imagePlanSteps({ address: socket }, await plannedImages(recipes, cacheDir)).
+ * Manifests name the images by imageRef(...) with imagePullPolicy IfNotPresent.
  */
 export { imagesCacheDir } from "./cache.js";
 export { CRI_NAMESPACE, importArgv, importImage, importStep, listImages, loadImages, removeArgv, type ContainerdTarget } from "./containerd.js";
