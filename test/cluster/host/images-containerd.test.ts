@@ -40,6 +40,7 @@ let scratch: string;
 let pause: EnsuredImage;
 let sim: EnsuredImage;
 let loadgen: EnsuredImage;
+let loaded: EnsuredImage[];
 
 /**
  * A static stand-in for the load generator that exits 7: an exit code survives `ctr task exec`
@@ -109,6 +110,9 @@ describe.skipIf(!isRoot)("images in a private containerd (needs root, containerd
     // The test's own loadgen goes to a scratch cache, so it never shadows the real one.
     loadgen = await ensureImage(loadgenRecipe(await staticStandIn(scratch)), join(scratch, "cache"));
     containerd = await startPrivateContainerd();
+    // pause and llm-sim as a cluster start loads them (cached by now, so only imported), loadgen alone.
+    loaded = await loadImages({ address: containerd.address }, [pauseRecipe, llmSimRecipe], { cacheDir: imagesCacheDir() });
+    await importImage({ address: containerd.address }, loadgen);
   });
 
   afterAll(async () => {
@@ -117,10 +121,7 @@ describe.skipIf(!isRoot)("images in a private containerd (needs root, containerd
   });
 
   it("imports each archive under its reference, and a damaged archive fails naming the command", async () => {
-    // pause and llm-sim as a cluster start loads them (cached, so only imported), loadgen alone.
-    const loaded = await loadImages({ address: containerd.address }, [pauseRecipe, llmSimRecipe], { cacheDir: imagesCacheDir() });
     expect(loaded.map((image) => [image.ref, image.built])).toEqual([[pause.ref, false], [sim.ref, false]]);
-    await importImage({ address: containerd.address }, loadgen);
     const refs = await listImages({ address: containerd.address });
     expect(refs).toEqual(expect.arrayContaining([pause.ref, sim.ref, loadgen.ref]));
 
