@@ -44,28 +44,48 @@ func nonEmptyString(v any) bool {
 	return ok && s != ""
 }
 
-// MeasureStream reads the timed events of one stream; endMs is when it ended.
-func MeasureStream(events []llmstream.Event, endMs float64) StreamMeasurement {
-	var m StreamMeasurement
-	usage := -1
-	for _, ev := range events {
-		if ev.Data == "[DONE]" {
-			continue
-		}
-		var chunk chunkShape
-		if json.Unmarshal([]byte(ev.Data), &chunk) != nil {
-			continue // a non-JSON event (keep-alive text, proxy noise) carries no tokens
-		}
-		for _, c := range chunk.Choices {
-			if nonEmptyString(c.Text) || (c.Delta != nil && (nonEmptyString(c.Delta.Content) || nonEmptyString(c.Delta.ReasoningContent))) {
-				m.ContentTimesMs = append(m.ContentTimesMs, ev.AtMs)
-				break
-			}
-		}
-		if chunk.Usage != nil && chunk.Usage.CompletionTokens != nil && *chunk.Usage.CompletionTokens >= 0 {
-			usage = int(*chunk.Usage.CompletionTokens)
+// StreamMeter measures a stream event by event, keeping only arrival times of content events
+// and the usage count, never the event text.
+type StreamMeter struct {
+	contentTimesMs []float64
+	usage          int
+}
+
+func NewStreamMeter() *StreamMeter { return &StreamMeter{usage: -1} }
+
+// Add takes one timed event.
+func (s *StreamMeter) Add(ev llmstream.Event) {
+	if ev.Data == "[DONE]" {
+		return
+	}
+	var chunk chunkShape
+	if json.Unmarshal([]byte(ev.Data), &chunk) != nil {
+		return // a non-JSON event (keep-alive text, proxy noise) carries no tokens
+	}
+	for _, c := range chunk.Choices {
+		if nonEmptyString(c.Text) || (c.Delta != nil && (nonEmptyString(c.Delta.Content) || nonEmptyString(c.Delta.ReasoningContent))) {
+			s.contentTimesMs = append(s.contentTimesMs, ev.AtMs)
+			break
 		}
 	}
+	if chunk.Usage != nil && chunk.Usage.CompletionTokens != nil && *chunk.Usage.CompletionTokens >= 0 {
+		s.usage = int(*chunk.Usage.CompletionTokens)
+	}
+}
+
+// MeasureStream reads the timed events of one stream; endMs is when it ended.
+func MeasureStream(events []llmstream.Event, endMs float64) StreamMeasurement {
+	meter := NewStreamMeter()
+	for _, ev := range events {
+		meter.Add(ev)
+	}
+	return meter.Result(endMs)
+}
+
+// Result is the measurement of the events added so far; endMs is when the stream ended.
+func (s *StreamMeter) Result(endMs float64) StreamMeasurement {
+	m := StreamMeasurement{ContentTimesMs: s.contentTimesMs}
+	usage := s.usage
 	for i := 1; i < len(m.ContentTimesMs); i++ {
 		m.ITLMs = append(m.ITLMs, m.ContentTimesMs[i]-m.ContentTimesMs[i-1])
 	}

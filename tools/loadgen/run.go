@@ -122,8 +122,14 @@ func Run(cfg Config, stop <-chan struct{}, interrupt func() string) (*Summary, e
 		header.Set("Content-Type", "application/json")
 		header.Set("Accept", accept)
 		header.Set("X-Request-Id", fmt.Sprintf("%s-%d", idPrefix, i))
-		res := llmstream.Do(requests, transport, llmstream.Request{Method: "POST", URL: url, Body: &body, Header: header, Timeout: timeout})
-		rec.Add(sampleOf(p, cfg.SLO, res, res.Start.Sub(due)))
+		req := llmstream.Request{Method: "POST", URL: url, Body: &body, Header: header, Timeout: timeout}
+		var meter *StreamMeter
+		if p.Mode == "stream" {
+			meter = NewStreamMeter()
+			req.OnEvent = meter.Add
+		}
+		res := llmstream.Do(requests, transport, req)
+		rec.Add(sampleOf(p, cfg.SLO, res, meter, res.Start.Sub(due)))
 	}
 
 	t0 := cfg.now()
@@ -220,7 +226,8 @@ dispatch:
 
 // sampleOf turns one exchange into what the recorder keeps. Latencies count only for
 // successful requests, so fast failures (a proxy's 503) cannot flatter them.
-func sampleOf(p Profile, slo *SLO, res llmstream.Result, lateness time.Duration) Sample {
+// meter holds the stream's events when they were measured on arrival; nil means res.Events.
+func sampleOf(p Profile, slo *SLO, res llmstream.Result, meter *StreamMeter, lateness time.Duration) Sample {
 	late := float64(lateness) / float64(time.Millisecond)
 	version := res.Headers["x-llm-version"]
 	if version == "" {
@@ -252,7 +259,12 @@ func sampleOf(p Profile, slo *SLO, res llmstream.Result, lateness time.Duration)
 		}
 		return s
 	}
-	m := MeasureStream(res.Events, end)
+	var m StreamMeasurement
+	if meter != nil {
+		m = meter.Result(end)
+	} else {
+		m = MeasureStream(res.Events, end)
+	}
 	if ok {
 		if m.HasTTFT {
 			s.Values[histTTFTSend] = m.TTFTMs

@@ -38,6 +38,9 @@ type Request struct {
 	Header  http.Header
 	Host    string
 	Timeout time.Duration
+	// OnEvent, when set, receives each event as it is stamped, and Result.Events stays empty:
+	// a caller that keeps only what it measures holds no event text for long streams.
+	OnEvent func(Event)
 }
 
 // Event is one server-sent event, stamped when its terminating blank line arrived.
@@ -106,7 +109,7 @@ func Do(parent context.Context, transport http.RoundTripper, r Request) Result {
 	}
 
 	if isEventStream(resp.Header.Get("Content-Type")) {
-		err = readEvents(resp.Body, since, &res)
+		err = readEvents(resp.Body, since, r.OnEvent, &res)
 		if res.Done {
 			// endMs is already stamped at [DONE]; this only lets the connection be reused.
 			stop := time.AfterFunc(drainGrace, cancel)
@@ -127,20 +130,24 @@ func Do(parent context.Context, transport http.RoundTripper, r Request) Result {
 // readEvents follows the WHATWG event-stream rules that matter for LLM streams: "data:"
 // lines accumulate (joined by newlines), a blank line dispatches, comments and other fields
 // are skipped, and an event cut off by EOF before its blank line is discarded.
-func readEvents(body io.Reader, since func() float64, res *Result) error {
+func readEvents(body io.Reader, since func() float64, onEvent func(Event), res *Result) error {
 	scanner := bufio.NewScanner(body)
 	scanner.Buffer(make([]byte, 0, 4096), maxLineBytes)
 	var data []string
 	for scanner.Scan() {
 		line := scanner.Text()
 		if line == "" {
-			if data == nil {
+			if len(data) == 0 {
 				continue
 			}
 			at := since()
 			ev := Event{Data: strings.Join(data, "\n"), AtMs: at}
-			data = nil
-			res.Events = append(res.Events, ev)
+			data = data[:0]
+			if onEvent != nil {
+				onEvent(ev)
+			} else {
+				res.Events = append(res.Events, ev)
+			}
 			if res.FirstEventMs == nil {
 				res.FirstEventMs = ptr(at)
 			}
