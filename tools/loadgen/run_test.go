@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"meshproof/tools/loadgen/llmstream"
 )
 
 // streamServer answers like llm-sim: a version header, the attempt count, tokens as SSE events
@@ -184,5 +186,36 @@ func TestCLI(t *testing.T) {
 	var s Summary
 	if code != 0 || json.Unmarshal(out.Bytes(), &s) != nil || s.Schema != schemaName || s.Requests != 2 {
 		t.Fatalf("exit %d, summary %s", code, out.String())
+	}
+}
+
+func TestAStreamWithoutDoneFails(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n") // and then the body just ends
+	}))
+	t.Cleanup(srv.Close)
+	s, err := Run(Config{Profile: profile("stream", 4, 0.5, 10), Target: srv.URL, GracefulStop: 10 * time.Second}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Requests != 2 || s.Failed != 2 || s.Histograms[histTTFT].Count != 0 || len(s.Errors) != 1 || s.Errors[0].Message != "the stream ended without [DONE]" {
+		t.Fatalf("a 200 without [DONE] is a failure, and its timings are not kept: %+v", s)
+	}
+}
+
+func TestLatencyCountsFromTheDueTimeAndFromTheSend(t *testing.T) {
+	end := 130.0
+	res := llmstream.Result{Status: 200, Done: true, EndMs: &end, Headers: map[string]string{}, Events: []llmstream.Event{
+		{Data: `{"choices":[{"delta":{"content":"a"}}]}`, AtMs: 100},
+		{Data: `{"choices":[{"delta":{"content":"b"}}]}`, AtMs: 120},
+		{Data: "[DONE]", AtMs: 130},
+	}}
+	s := sampleOf(profile("stream", 1, 1, 1), &SLO{TTFTMs: 103, TPOTMs: 100}, res, nil, 5*time.Millisecond)
+	if s.Values[histTTFT] != 105 || s.Values[histTTFTSend] != 100 || s.Values[histE2E] != 135 || s.Values[histE2EFromSend] != 130 || s.StartDelay != 5 {
+		t.Fatalf("due-time figures add the 5 ms start delay: %+v", s)
+	}
+	if len(s.ITL) != 1 || s.ITL[0] != 20 || s.SLO == nil || *s.SLO {
+		t.Fatalf("one gap; the SLO is judged on TTFT from the due time (105 > 103): %+v", s)
 	}
 }
