@@ -6,11 +6,13 @@
  *   (c) 40 and 80 concurrent streams at 20 ms inter-token latency: the generator's own share of
  *       the p99 inter-token gap (client gap above the configured 20 ms, minus the sim's own
  *       lateness from llmsim_token_lateness_seconds);
+ *   (c') the same share measured gap by gap against a Go server in the generator's test
+ *       process that stamps each event with its write time (tools/loadgen/precision_test.go);
  *   (d) resident memory with 1000 streams in flight.
  * Needs `npm run setup` (the loadgen binary). Prints figures; never fails on a number.
  * Run: npx tsx scripts/bench/loadgen.ts
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -157,6 +159,17 @@ async function main(): Promise<void> {
           ` generator's share of the p99 gap: ${share}; failed ${s.failed}, peak in flight ${s.peakInFlight}, start delay p99 ${f(quantiles(s, "startDelay").p99)} ms, load average ${loadAverage()}`,
       );
     }
+    console.log("");
+
+    console.log("(c') the generator's share of each gap, gap by gap, against a server that stamps its writes (go test -run TestPrecisionFigures)");
+    const precision = spawnSync(findTool("go").path, ["test", "-count=1", "-run", "TestPrecisionFigures", "-v", "."], {
+      cwd: path.resolve(import.meta.dirname, "../../tools/loadgen"),
+      env: { ...process.env, LOADGEN_PRECISION: "1" },
+      encoding: "utf8",
+      timeout: 300_000,
+    });
+    for (const line of precision.stdout.split("\n").filter((l) => l.startsWith("precision:"))) console.log(`  ${line.slice("precision: ".length)}, load average ${loadAverage()}`);
+    if (precision.status !== 0) console.log(`  go test exited ${precision.status}: ${precision.stderr.slice(-500)}`);
     console.log("");
 
     const memorySeconds = (STREAM_TTFT_MS + (MEMORY_TOKENS - 1) * ITL_MS) / 1000;

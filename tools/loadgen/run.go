@@ -28,6 +28,9 @@ type Config struct {
 	ProgressOut  io.Writer
 	Transport    http.RoundTripper // nil: a fresh one sized for the profile
 	now          func() time.Time
+	// eventHook, for precision measurements in tests only: called once per streamed request,
+	// it returns what sees each of that request's events right after the generator stamped it.
+	eventHook func() func(data string, at time.Time)
 }
 
 // Summary is the run's JSON output (schema meshproof-loadgen/1), read by src/load/loadgen.ts.
@@ -127,6 +130,13 @@ func Run(cfg Config, stop <-chan struct{}, interrupt func() string) (*Summary, e
 		if p.Mode == "stream" {
 			meter = NewStreamMeter()
 			req.OnEvent = meter.Add
+			if cfg.eventHook != nil {
+				hook := cfg.eventHook()
+				req.OnEvent = func(ev llmstream.Event) {
+					hook(ev.Data, time.Now())
+					meter.Add(ev)
+				}
+			}
 		}
 		res := llmstream.Do(requests, transport, req)
 		rec.Add(sampleOf(p, cfg.SLO, res, meter, res.Start.Sub(due)))
