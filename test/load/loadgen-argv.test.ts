@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { mergeLoadResults } from "../../src/engine/merge-load.js";
 import {
   LOADGEN_IMAGE,
   LOADGEN_VERSION,
@@ -115,6 +116,16 @@ describe("loadResultOf", () => {
       { version: "stable", status: 200, count: 502, peer: "none", attempt: 1 },
       { version: "unknown", status: 503, count: 1, peer: "none", attempt: 0 },
     ]);
+  });
+
+  it("merges across batches exactly, from-send histograms and start delay included", () => {
+    const one = summary({ histograms: { e2e: { count: 1000, encoded: ONE_TO_1000_MS }, e2eFromSend: { count: 1000, encoded: ONE_TO_1000_MS }, startDelay: { count: 1000, encoded: ONE_TO_1000_MS } } });
+    const merged = mergeLoadResults([loadResultOf(one, profile, ["a"]), loadResultOf(one, profile, ["b"])]);
+    expect(merged.requests).toBe(2 * 598);
+    expect(merged.latency.e2e.count).toBe(2000);
+    expect(merged.latency.e2eFromSend?.count).toBe(2000);
+    expect(merged.startDelay?.count).toBe(2000);
+    expect(merged.evidence).toEqual(["a", "b"]);
   });
 
   it("refuses a file that is not a loadgen summary", () => {
