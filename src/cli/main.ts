@@ -12,6 +12,7 @@ import { capabilitiesTable } from "./capabilities.js";
 import { cleanCommand } from "./clean.js";
 import { compareCommand } from "./compare.js";
 import { PINS } from "./options.js";
+import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/index.js";
 import { runCommand } from "./run.js";
 
 function runOptions(cmd: Command): Command {
@@ -29,6 +30,7 @@ function runOptions(cmd: Command): Command {
     .option("--cluster-name <name>", "name of the kind/kwok/GKE cluster meshproof creates", "meshproof")
     .addOption(new Option("--routing <api>", "express traffic policy with the mesh's own API or Gateway API (GAMMA)").choices(["native", "gamma"]).default("native"))
     .addOption(new Option("--install-method <m>", "install meshes with their CLI or Helm").choices(["cli", "helm"]).default("cli"))
+    .addOption(new Option("--load-engine <engine>", "load generator: meshproof's own (builtin), or a k6 you installed (K6_BIN or PATH; K6_IMAGE on a cluster)").choices([...LOAD_ENGINES]).default(DEFAULT_LOAD_ENGINE))
     .addOption(new Option("--istio-version <v>", "Istio version").default(process.env.MESHPROOF_ISTIO_VERSION ?? PINS.istio).env("MESHPROOF_ISTIO_VERSION"))
     .addOption(new Option("--linkerd-version <v>", "Linkerd version").default(process.env.MESHPROOF_LINKERD_VERSION ?? PINS.linkerd).env("MESHPROOF_LINKERD_VERSION"))
     .addOption(new Option("--gateway-api-version <v>", "Gateway API CRD version").default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? PINS.gatewayApi).env("MESHPROOF_GATEWAY_API_VERSION"))

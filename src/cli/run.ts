@@ -19,7 +19,7 @@ import type { RunOptions } from "./options.js";
 import { parseRunOptions } from "./options.js";
 import { progressFor } from "./progress.js";
 import { resolveScenario, resolveSuite } from "./catalog.js";
-import { driversFor, executionEnvFor, installOptions, preflight, providerFor, stackPlannerFor } from "./wiring.js";
+import { annotateLoadCommands, driversFor, executionEnvFor, installOptions, preflight, providerFor, stackPlannerFor } from "./wiring.js";
 
 export interface Output {
   /** Human lines (stderr), or nothing with --json. */
@@ -72,6 +72,7 @@ export async function planRun(command: "scenario" | "suite", name: string, opts:
     options: { ...recordedOptions(opts), seed },
   });
   savePlanCache();
+  annotateLoadCommands(plan, runDir);
   return { plan, drivers };
 }
 
