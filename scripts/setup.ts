@@ -293,6 +293,8 @@ export async function setup(): Promise<void> {
   await writeFile(manifestPath(cacheDir), JSON.stringify(manifest, null, 2) + "\n");
   console.log(`manifest: ${manifestPath(cacheDir)}`);
 
+  await (await import("./setup/images.js")).setupImages(); // the host cluster's images, each timed, cached by content
+
   // The exact sample-size plans are pure but take seconds to compute: planning the nightly
   // suite once here keeps every later --dry-run (and the start of every run) fast.
   const started = performance.now();
