@@ -100,12 +100,18 @@ export function opensslIdentitySteps(dir: string): Step[] {
   ];
 }
 
-/** Extra `linkerd install` flags: the generated identity and the local image registry. */
+/**
+ * Extra `linkerd install` flags: the generated identity and the local image registry. And
+ * linkerd-init as root: upstream's proxy image gives iptables and proxy-init file capabilities
+ * (setcap) so they work as uid 65534, but the locally written image layers carry no extended
+ * attributes, so the init container needs root to use NET_ADMIN (chart value proxyInit.runAsRoot).
+ */
 export function fromBinariesInstallArgs(identityDir: string, registry: string = LINKERD_LOCAL_REGISTRY): string[] {
   const f = identityFilesIn(identityDir);
   return [
     "--registry", registry,
     "--image-pull-policy", "IfNotPresent",
+    "--set", "proxyInit.runAsRoot=true",
     "--identity-trust-anchors-file", f.trustAnchorsPem,
     "--identity-issuer-certificate-file", f.issuerCertPem,
     "--identity-issuer-key-file", f.issuerKeyPem,
@@ -144,9 +150,12 @@ export function fromBinariesRenderProblems(objects: KubeObject[], expected: { re
   if (containers === 0) problems.push("no workloads in the render");
 
   const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "linkerd-config") as { data?: { values?: string } } | undefined;
-  const values = config?.data?.values ? (parseYaml(config.data.values) as { proxy?: { image?: { name?: string } } }) : undefined;
+  const values = config?.data?.values
+    ? (parseYaml(config.data.values) as { proxy?: { image?: { name?: string } }; proxyInit?: { runAsRoot?: boolean } })
+    : undefined;
   const proxyImage = values?.proxy?.image?.name;
   if (proxyImage !== `${registry}/proxy`) problems.push(`the injector would add ${String(proxyImage)}, not ${registry}/proxy`);
+  if (values?.proxyInit?.runAsRoot !== true) problems.push("linkerd-init would run as uid 65534, which cannot use NET_ADMIN without file capabilities the local image lacks");
 
   const roots = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "linkerd-identity-trust-roots") as { data?: Record<string, string> } | undefined;
   const bundle = roots?.data?.["ca-bundle.crt"];

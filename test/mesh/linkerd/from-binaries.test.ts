@@ -97,8 +97,15 @@ describe("the built CLI renders the install offline", () => {
     expect(problems.join("\n")).toMatch(/the injector would add cr\.l5d\.io\/linkerd\/proxy/);
   });
 
+  it("mutant: linkerd-init as the unprivileged default is caught", async () => {
+    const args = fromBinariesInstallArgs(identityDir).filter((a, i, all) => a !== "proxyInit.runAsRoot=true" && all[i + 1] !== "proxyInit.runAsRoot=true");
+    const objects = await render([cli, "install", "--ignore-cluster", ...args]);
+    const problems = fromBinariesRenderProblems(objects, { trustAnchorsPem: readFileSync(identityFilesIn(identityDir).trustAnchorsPem, "utf8") });
+    expect(problems).toEqual([expect.stringMatching(/linkerd-init would run as uid 65534/)]);
+  });
+
   it("mutant: an identity the CLI generated itself is caught", async () => {
-    const objects = await render([cli, "install", "--ignore-cluster", "--registry", LINKERD_LOCAL_REGISTRY]);
+    const objects = await render([cli, "install", "--ignore-cluster", "--registry", LINKERD_LOCAL_REGISTRY, "--set", "proxyInit.runAsRoot=true"]);
     const problems = fromBinariesRenderProblems(objects, { trustAnchorsPem: readFileSync(identityFilesIn(identityDir).trustAnchorsPem, "utf8") });
     expect(problems).toEqual([expect.stringMatching(/trust roots are not the generated trust anchor/)]);
   });
