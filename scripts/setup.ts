@@ -27,6 +27,7 @@ import {
   type ToolManifest,
   type ToolManifestEntry,
 } from "../src/engine/tools.js";
+import { setupMeshes } from "./setup/meshes.js";
 
 export const K6_VERSION = "v1.8.1";
 export const K6_SOURCES = fileURLToPath(new URL("../tools/k6/", import.meta.url));
@@ -289,6 +290,7 @@ export async function setup(): Promise<void> {
     tools[step.name] = entry;
   }
 
+  Object.assign(tools, await setupMeshes(cacheDir)); // the host cluster's Istio and Linkerd (scripts/setup/)
   const manifest: ToolManifest = { schemaVersion: 1, writtenAt: new Date().toISOString(), tools };
   await writeFile(manifestPath(cacheDir), JSON.stringify(manifest, null, 2) + "\n");
   console.log(`manifest: ${manifestPath(cacheDir)}`);
