@@ -27,6 +27,7 @@ import {
   type ToolManifest,
   type ToolManifestEntry,
 } from "../src/engine/tools.js";
+import { SetupError } from "./setup/errors.js";
 import { setupMeshes } from "./setup/meshes.js";
 
 export const K6_VERSION = "v1.8.1";
@@ -36,10 +37,8 @@ const BUILD_FLAGS = ["-trimpath"];
 const BUILD_ENV = { CGO_ENABLED: "0" };
 const ENVIRONMENT_EXIT = 4;
 
-/** A tool cannot be had: the message is the one line the user needs. */
-export class SetupError extends Error {
-  readonly exitCode = ENVIRONMENT_EXIT;
-}
+/** A tool cannot be had: the message is the one line the user needs (exit 4). */
+export { SetupError };
 
 // ---------------------------------------------------------------------------------------------
 // Pure helpers (unit-tested)

@@ -9,6 +9,7 @@ import type { ToolManifest } from "../../src/engine/tools.js";
 import { meshBuildsPath, readMeshBuilds, type MeshBuilds } from "../../src/mesh/builds.js";
 import { setupIstio } from "./istio.js";
 import { setupLinkerd } from "./linkerd.js";
+import { setupMeshImages } from "./mesh-images.js";
 
 export async function setupMeshes(cacheDir: string): Promise<ToolManifest["tools"]> {
   const builds: MeshBuilds = { ...readMeshBuilds(cacheDir), schemaVersion: 1 };
@@ -18,7 +19,6 @@ export async function setupMeshes(cacheDir: string): Promise<ToolManifest["tools
   const { linkerd, dir } = await setupLinkerd(cacheDir);
   if (linkerd && dir) builds.linkerd = { dir, version: linkerd.version };
   await writeFile(meshBuildsPath(cacheDir), JSON.stringify(builds, null, 2) + "\n");
-  // Loaded late: the image builder's setup module imports setup.ts, which imports this one.
-  await (await import("./mesh-images.js")).setupMeshImages(builds);
+  await setupMeshImages(builds);
   return linkerd ? { istioctl, linkerd } : { istioctl };
 }

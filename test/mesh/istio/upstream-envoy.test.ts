@@ -72,8 +72,9 @@ describe("the binaries setup built", () => {
       expect(code, name).toBe(0);
       expect(stdout, name).toMatch(new RegExp(`^client version: ${ISTIO_HOST_VERSION.replace(/\./g, "\\.")}$`, "m"));
     }
-    const template = JSON.parse(readFileSync(join(istio!.dir, "envoy_bootstrap_tmpl.json"), "utf8")) as Record<string, unknown>;
-    expect(Object.keys(template)).toEqual(expect.arrayContaining(["node", "static_resources", "dynamic_resources"]));
+    // JSON with Go template actions, which pilot-agent fills in before starting Envoy.
+    const template = readFileSync(join(istio!.dir, "envoy_bootstrap_tmpl.json"), "utf8");
+    for (const key of ['"node"', '"static_resources"', '"dynamic_resources"', "{{ .xds_type }}"]) expect(template, key).toContain(key);
   });
 
   it("stock Envoy reports the pinned version", async () => {
