@@ -47,7 +47,7 @@ export const ENVOY_WHEEL = {
 
 const BUILD_ENV = { CGO_ENABLED: "0" };
 const BUILD_FLAGS = ["-trimpath"];
-/** A cold build of all three on two busy cores took about 20 minutes; the limit leaves room. */
+/** A cold build of all three took 29 minutes on two cores shared with other builds; the limit leaves room. */
 const BUILD_TIMEOUT_MS = 75 * 60_000;
 const QUICK_MS = 60_000;
 
@@ -143,7 +143,7 @@ export async function ensureIstioBuild(cacheDir: string): Promise<{ outcome: str
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
   try {
-    process.stderr.write(`      building ${Object.keys(ISTIO_COMMANDS).join(", ")} with ${goVersion} (a cold build takes 15-25 minutes on two cores)\n`);
+    process.stderr.write(`      building ${Object.keys(ISTIO_COMMANDS).join(", ")} with ${goVersion} (a cold build takes about 9 minutes of CPU)\n`);
     const started = performance.now();
     const build = await runCommand([go.path, "build", ...BUILD_FLAGS, "-ldflags", ldflags, "-o", partial + "/", ...Object.values(ISTIO_COMMANDS)], {
       cwd: ISTIO_WRAPPER_MODULE,
