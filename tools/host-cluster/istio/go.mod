@@ -2,7 +2,7 @@
 // module proxy, at the istio.io/istio version it serves (Istio 1.31 development code; the
 // 1.30.3 commit is refused). istio.io/istio has no replace directives, so its own requirements
 // resolve as they are; `npm run setup` builds the three tools (scripts/setup/istio.ts).
-// Licences: Apache-2.0, MIT and BSD throughout, except four MPL-2.0 modules Istio itself needs
+// Licences: permissive (Apache-2.0, MIT, BSD, ISC) throughout, except four MPL-2.0 modules Istio itself needs
 // (hashicorp errwrap, go-multierror, go-version, golang-lru/v2), compiled into these binaries
 // only, never into meshproof.
 module meshproof.local/host-cluster/istio
