@@ -152,7 +152,7 @@ export async function ensureIstioBuild(cacheDir: string): Promise<{ outcome: str
       timeoutMs: BUILD_TIMEOUT_MS,
     });
     if (build.code !== 0) {
-      throw setupFailure("istioctl", `go build of Istio failed (${lastLine(build.output)})`, "check that the Go module proxy is reachable, or set ISTIOCTL_BIN to skip the build of the host cluster's Istio");
+      throw setupFailure("istioctl", `go build of Istio failed (${lastLine(build.output)})`, "check that the Go module proxy is reachable and that about 2.5 GB of memory is free (the build of the host cluster's Istio needs both)");
     }
     const buildSeconds = Math.round((performance.now() - started) / 1000);
 
