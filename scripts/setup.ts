@@ -29,6 +29,8 @@ import {
   type ToolManifest,
   type ToolManifestEntry,
 } from "../src/engine/tools.js";
+import { SetupError } from "./setup/errors.js";
+import { setupMeshes } from "./setup/meshes.js";
 
 export const LOADGEN_SOURCES = fileURLToPath(new URL("../tools/loadgen/", import.meta.url));
 /** Part of the cache key: a change here must not reuse a binary built another way. */
@@ -36,10 +38,8 @@ const BUILD_FLAGS = ["-trimpath"];
 const BUILD_ENV = { CGO_ENABLED: "0" };
 const ENVIRONMENT_EXIT = 4;
 
-/** A tool cannot be had: the message is the one line the user needs. */
-export class SetupError extends Error {
-  readonly exitCode = ENVIRONMENT_EXIT;
-}
+/** A tool cannot be had: the message is the one line the user needs (exit 4). */
+export { SetupError };
 
 // ---------------------------------------------------------------------------------------------
 // Pure helpers (unit-tested)
@@ -300,6 +300,7 @@ export async function setup(): Promise<void> {
     tools[step.name] = entry;
   }
 
+  Object.assign(tools, await setupMeshes(cacheDir)); // the host cluster's Istio and Linkerd (scripts/setup/)
   const manifest: ToolManifest = { schemaVersion: 1, writtenAt: new Date().toISOString(), tools };
   await writeFile(manifestPath(cacheDir), JSON.stringify(manifest, null, 2) + "\n");
   console.log(`manifest: ${manifestPath(cacheDir)}`);

@@ -138,7 +138,8 @@ describe("npm run setup (real process)", () => {
 
     const { code, output } = await runSetup(envWithout("LOADGEN_BIN"));
     expect(code, output).toBe(0);
-    expect(output.match(/: already there in /g)?.length, output).toBe(3);
+    expect(output.match(/^\[\d\/3\] .*: already there in /gm)?.length, output).toBe(3);
+    expect(output, "the host cluster's Istio build is reused").toMatch(/^\[istio\] Istio: already there in /m);
     expect(output).not.toContain("building with");
     expect(output).toContain(loadgen.path);
     expect(output).not.toMatch(/\bk6\b/);
