@@ -16,15 +16,12 @@ import {
   IMAGE_BUILD_PACKAGES,
   ImageBuildError,
   imagesCacheDir,
-  llmSimRecipe,
-  loadgenRecipe,
-  pauseRecipe,
+  hostImageRecipes,
   type EnsuredImage,
-  type ImageRecipe,
 } from "../../src/cluster/host/images/index.js";
 import { MeshproofError } from "../../src/engine/errors.js";
-import { ToolMissingError } from "../../src/engine/tools.js";
-import { SetupError } from "../setup.js";
+import { ToolMissingError, tryFindTool } from "../../src/engine/tools.js";
+import { SetupError } from "./errors.js";
 
 const APT_TIMEOUT_MS = 15 * 60_000;
 /** The executable each package brings, to tell whether it is installed. */
@@ -84,14 +81,11 @@ export async function ensureImagePackages(): Promise<string[]> {
 export interface ImageSetupOptions {
   /** The static loadgen binary; without it the loadgen image is not built. */
   loadgenBinary?: string;
+  /** Prometheus for the in-cluster image; by default the one setup installed (or PROMETHEUS_BIN). */
+  prometheusBinary?: string;
   /** Only these images (by name); all by default. */
   only?: readonly string[];
   log?: (line: string) => void;
-}
-
-export function imageRecipes(opts: Pick<ImageSetupOptions, "loadgenBinary"> = {}): ImageRecipe[] {
-  // pause first: containerd needs it as sandbox_image before any pod can start.
-  return [pauseRecipe, llmSimRecipe, ...(opts.loadgenBinary ? [loadgenRecipe(opts.loadgenBinary)] : [])];
 }
 
 function describe(image: EnsuredImage): string {
@@ -120,11 +114,12 @@ async function buildAll(opts: ImageSetupOptions): Promise<EnsuredImage[]> {
   const installed = await ensureImagePackages();
   if (installed.length) log(`[images] installed ${installed.join(", ")} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-  const recipes = imageRecipes(opts).filter((recipe) => !opts.only || opts.only.includes(recipe.name));
+  const prometheusBinary = opts.prometheusBinary ?? tryFindTool("prometheus")?.path;
+  const recipes = hostImageRecipes({ ...opts, ...(prometheusBinary ? { prometheusBinary } : {}) }).filter((recipe) => !opts.only || opts.only.includes(recipe.name));
   const unknown = (opts.only ?? []).filter((name) => !recipes.some((recipe) => recipe.name === name));
   if (unknown.length) {
     throw new ImageSetupError(
-      `unknown image ${unknown.join(", ")}: known are ${imageRecipes({ loadgenBinary: "loadgen" }).map((r) => r.name).join(", ")} (loadgen needs LOADGEN_BIN)`,
+      `unknown image ${unknown.join(", ")}: known are ${hostImageRecipes({ loadgenBinary: "-", prometheusBinary: "-" }).map((r) => r.name).join(", ")} (loadgen needs LOADGEN_BIN, prometheus a Prometheus from setup)`,
     );
   }
   const images: EnsuredImage[] = [];

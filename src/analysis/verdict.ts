@@ -99,6 +99,10 @@ export const EXIT = {
   usage: 2,
   inconclusive: 3,
   environment: 4,
+  /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT), as shells report it. */
+  interrupted: 130,
+  /** An unexpected error: a defect of meshproof, not of the mesh (EX_SOFTWARE of sysexits.h). */
+  bug: 70,
 } as const;
 
 /** The run's exit code: any fail wins, then any inconclusive; unsupported counts as pass. */

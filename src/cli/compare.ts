@@ -10,7 +10,7 @@ export async function compareCommand(dirs: string[], opts: { out?: string; json:
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ inputs: result.inputs, outDir: result.outDir, files: result.written, comparison: result.comparison })}\n`);
   } else {
-    process.stderr.write(`Compared ${result.inputs.length} runs:\n${result.inputs.map((i) => `  ${i}`).join("\n")}\n`);
+    process.stderr.write(`Compared ${result.inputs.length} ${result.inputs.length === 1 ? "run" : "runs"}:\n${result.inputs.map((i) => `  ${i}`).join("\n")}\n`);
     process.stderr.write(`Wrote:\n${result.written.map((w) => `  ${w}`).join("\n")}\n`);
   }
   return EXIT.ok;

@@ -20,7 +20,7 @@ import type { ProcessLauncher } from "./processes.js";
 import type { RunPlanWithCluster } from "./run-plan.js";
 import { pollUntil, withTimeout, TIMEOUTS } from "./timeouts.js";
 
-/** Sends load for one target and returns what k6 measured. */
+/** Sends load for one target and returns what the load generator measured. */
 export interface LoadRunner {
   run(profile: LoadProfile, opts: { signal: AbortSignal; label: string }): Promise<LoadResult>;
 }

@@ -27,7 +27,7 @@ describe.skipIf(skip)(`reference stack on the host cluster${skip ? ` (skipped: $
   beforeAll(async () => {
     cluster = await sharedHostCluster();
     kube = kubeClientFor(cluster.context);
-    stack = referenceStack({ namespace: NAMESPACE, outsiderNamespace: OUTSIDER, runId: `hosttest-${suffix}`, driver: noneDriver, versions: VERSIONS, simImage: cluster.simImage.ref, k6Image: "meshproof.local/not-imported:1" });
+    stack = referenceStack({ namespace: NAMESPACE, outsiderNamespace: OUTSIDER, runId: `hosttest-${suffix}`, driver: noneDriver, versions: VERSIONS, simImage: cluster.simImage.ref, loadgenImage: "meshproof.local/not-imported:1", loadEngine: "builtin" });
   }, 900_000);
 
   afterAll(async () => {

@@ -9,9 +9,13 @@ import {
   BUILD_IMAGES_SCRIPT,
   ensureImage,
   ensurePauseBinary,
+  hostImageRecipes,
   imagePlanSteps,
   imagesCacheDir,
+  LLM_SIM_IMAGE,
   LOADGEN_IMAGE,
+  PAUSE_IMAGE,
+  plannedImages,
   loadgenRecipe,
   pauseRecipe,
   plannedImage,
@@ -144,6 +148,20 @@ describe("OCI archives", () => {
     expect(changed.manifestDigest).not.toBe(first.manifestDigest);
   });
 
+  it("reuse a packed rootfs layer kept in packedCache instead of packing the tree again", async () => {
+    const spec = sampleSpec(scratch);
+    const packedCache = join(scratch, "base-layer.tar.gz");
+    const cachedSpec: ImageSpec = { ...spec, layers: spec.layers.map((l) => (l.kind === "rootfs" ? { ...l, packedCache } : l)) };
+    const first = await writeOciArchive(cachedSpec, join(scratch, "1.tar"), join(scratch, "work"));
+    const plain = await writeOciArchive(spec, join(scratch, "2.tar"), join(scratch, "work"));
+    expect(first.manifestDigest).toBe(plain.manifestDigest);
+    // With the tree gone, only the kept layer can supply it.
+    rmSync(join(scratch, "rootfs"), { recursive: true });
+    const again = await writeOciArchive(cachedSpec, join(scratch, "3.tar"), join(scratch, "work"));
+    expect(readFileSync(again.archive).equals(readFileSync(first.archive))).toBe(true);
+    await expect(writeOciArchive(spec, join(scratch, "4.tar"), join(scratch, "work"))).rejects.toThrow();
+  });
+
   it("refuse a reference without a tag and file paths that are not absolute", async () => {
     expect(() => tagOf("meshproof.local:5000/pause")).toThrow(/has no tag/);
     expect(tagOf("meshproof.local:5000/pause:v1")).toBe("v1");
@@ -240,5 +258,17 @@ describe("the plan", () => {
     expect(steps[0]!.skipIf).toEqual(["test", "-s", pause.archive]);
     expect(steps[1]!.undo?.[0]).toMatchObject({ kind: "command", argv: ["ctr", "--address", "/state/containerd.sock", "-n", "k8s.io", "images", "rm", pause.ref] });
     expect(imagePlanSteps({ address: "/s" }, [pause])[1]!.undo).toBeUndefined();
+    expect(steps[0]!.env).toBeUndefined();
+  });
+
+  it("lists pause, llm-sim and (given its binary) loadgen, whose build step names the binary", async () => {
+    const cache = join(scratch, "cache");
+    expect(hostImageRecipes().map((recipe) => recipe.name)).toEqual(["pause", "llm-sim"]);
+    const binary = await ensurePauseBinary(cache);
+    const planned = await plannedImages(hostImageRecipes({ loadgenBinary: binary }), cache);
+    expect(planned.map((image) => image.ref.split(":")[0])).toEqual([PAUSE_IMAGE, LLM_SIM_IMAGE, LOADGEN_IMAGE]);
+    const loadgenBuild = imagePlanSteps({ address: "/s" }, planned)[4]!;
+    expect(loadgenBuild.argv).toEqual(["npx", "tsx", BUILD_IMAGES_SCRIPT, "loadgen"]);
+    expect(loadgenBuild.env).toEqual({ LOADGEN_BIN: binary });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A containerd of a test's own: socket, root, state and opt folders under one temp folder, the
  * CRI plugin off (no kubelet here), stopped and removed by stop(). It never touches the host's
- * /run/containerd/containerd.sock nor the host cluster's containerd.
+ * /run/containerd/containerd.sock nor the host cluster's containerd. (containerd 1.6 still puts
+ * each shim's socket in /run/containerd/s/, named by a hash that includes our socket's path.)
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,6 +17,10 @@ const STOP_TIMEOUT_MS = 30_000;
 export interface PrivateContainerd {
   address: string;
   dir: string;
+  /** For `ctr run`: runc's state and the IO FIFOs in this folder too, not under /run/containerd. */
+  runFlags: string[];
+  /** For `ctr task exec`: the FIFOs here. */
+  execFlags: string[];
   /** Run ctr against this containerd in the k8s.io namespace; rejects on a non-zero exit. */
   ctr(args: string[], timeoutMs?: number): Promise<{ stdout: string; stderr: string }>;
   /** Remove the tasks and containers left, stop containerd, unmount and delete its folders. */
@@ -101,5 +106,6 @@ export async function startPrivateContainerd(): Promise<PrivateContainerd> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  return { address, dir, ctr, stop, log };
+  const fifo = ["--fifo-dir", join(dir, "fifo")];
+  return { address, dir, runFlags: [...fifo, "--runc-root", join(dir, "runc")], execFlags: fifo, ctr, stop, log };
 }

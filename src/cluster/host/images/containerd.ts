@@ -4,6 +4,7 @@
  */
 import type { CleanupStack } from "../../../engine/cleanup.js";
 import type { CommandStep } from "../../../engine/plan.js";
+import { ensureImage, type EnsuredImage, type ImageRecipe } from "./recipes.js";
 import { runChecked } from "./run.js";
 
 /** The containerd namespace of Kubernetes' CRI plugin. */
@@ -37,6 +38,24 @@ export async function importImage(target: ContainerdTarget, image: { ref: string
   cleanup?.push(`remove image ${image.ref}`, async () => {
     await runChecked(removeArgv(target, image.ref), { what: `removing ${image.ref}`, timeoutMs: REMOVE_TIMEOUT_MS });
   });
+}
+
+/**
+ * Build what is not cached, then import each image, in the recipes' order: what a cluster's
+ * start calls once its containerd answers (pause before anything that needs a pod).
+ */
+export async function loadImages(
+  target: ContainerdTarget,
+  recipes: readonly ImageRecipe[],
+  opts: { cacheDir: string; cleanup?: CleanupStack },
+): Promise<EnsuredImage[]> {
+  const loaded: EnsuredImage[] = [];
+  for (const recipe of recipes) {
+    const image = await ensureImage(recipe, opts.cacheDir);
+    await importImage(target, image, opts.cleanup);
+    loaded.push(image);
+  }
+  return loaded;
 }
 
 /** The references containerd holds in the namespace (`ctr images ls -q`). */

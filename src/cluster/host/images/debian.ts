@@ -84,6 +84,7 @@ export function debianBaseKey(include: readonly string[]): string {
     .add("suite", DEBIAN_SUITE)
     .add("variant", "minbase")
     .add("include", [...include].sort().join(","))
+    .add("excludes", BASE_EXCLUDES.join(","))
     .digest(12);
 }
 
@@ -108,7 +109,7 @@ export async function ensureDebianBase(cacheDir: string, include: readonly strin
   const rootfs = join(dir, "rootfs");
   const done = join(dir, "complete");
   const key = debianBaseKey(include);
-  const base = { rootfs, key, layer: baseLayer(rootfs, key) };
+  const base = { rootfs, key, layer: baseLayer(dir, rootfs, key) };
   if (existsSync(done)) return { ...base, built: false };
 
   await rm(dir, { recursive: true, force: true });
@@ -124,6 +125,12 @@ export async function ensureDebianBase(cacheDir: string, include: readonly strin
   return { ...base, built: true };
 }
 
-function baseLayer(rootfs: string, key: string): LayerSource {
-  return { kind: "rootfs", dir: rootfs, exclude: BASE_EXCLUDES, description: `debootstrap --variant=minbase ${DEBIAN_SUITE} (${key})` };
+function baseLayer(dir: string, rootfs: string, key: string): LayerSource {
+  return {
+    kind: "rootfs",
+    dir: rootfs,
+    exclude: BASE_EXCLUDES,
+    description: `debootstrap --variant=minbase ${DEBIAN_SUITE} (${key})`,
+    packedCache: join(dir, "layer.tar.gz"),
+  };
 }

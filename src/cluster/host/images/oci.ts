@@ -16,7 +16,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { chmod, copyFile, lchown, mkdir, mkdtemp, readdir, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { chmod, copyFile, lchown, link, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { dirname, join, posix } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -45,8 +45,12 @@ export type FileEntry =
   | { path: string; symlink: string };
 
 export type LayerSource =
-  /** A folder that becomes the image's `/` (a debootstrap tree); `exclude` holds tar patterns such as "dev/*". */
-  | { kind: "rootfs"; dir: string; exclude?: string[]; description: string }
+  /**
+   * A folder that becomes the image's `/` (a debootstrap tree); `exclude` holds tar patterns such
+   * as "dev/*". With `packedCache`, the packed layer is kept at that path and reused by every
+   * image built on the same tree (packing a Debian base takes seconds each time otherwise).
+   */
+  | { kind: "rootfs"; dir: string; exclude?: string[]; description: string; packedCache?: string }
   /** Files placed at their paths; parent folders are created 0755, owned by root. */
   | { kind: "files"; entries: FileEntry[]; description: string };
 
@@ -129,12 +133,20 @@ export async function writeOciArchive(spec: ImageSpec, archive: string, scratchD
     const layers: Blob[] = [];
     const diffIds: string[] = [];
     for (const [index, layer] of spec.layers.entries()) {
+      const cache = layer.kind === "rootfs" ? layer.packedCache : undefined;
+      const cached = cache ? await reusePackedLayer(cache, blobs) : undefined;
+      if (cached) {
+        layers.push(cached.blob);
+        diffIds.push(cached.diffId);
+        continue;
+      }
       const tarPath = join(work, `layer-${index}.tar`);
       await writeLayerTar(layer, tarPath, join(work, `stage-${index}`));
-      const { diffId, blob } = await gzipIntoBlob(tarPath, blobs);
+      const packed = await gzipIntoBlob(tarPath, blobs);
       await rm(tarPath, { force: true });
-      layers.push(blob);
-      diffIds.push(diffId);
+      if (cache) await keepPackedLayer(cache, blobs, packed);
+      layers.push(packed.blob);
+      diffIds.push(packed.diffId);
     }
 
     const configBlob = await writeJsonBlob(
@@ -280,6 +292,37 @@ async function gzipIntoBlob(tarPath: string, blobs: string): Promise<{ diffId: s
   const digest = packed.digest("hex");
   await rename(partial, join(blobs, digest));
   return { diffId: `sha256:${raw.digest("hex")}`, blob: { digest: `sha256:${digest}`, size: packedCount.bytes } };
+}
+
+interface PackedLayer {
+  diffId: string;
+  blob: Blob;
+}
+
+/** A layer packed earlier, linked (or copied) into `blobs`; undefined when there is none. */
+async function reusePackedLayer(cache: string, blobs: string): Promise<PackedLayer | undefined> {
+  let packed: PackedLayer;
+  try {
+    packed = JSON.parse(await readFile(`${cache}.json`, "utf8")) as PackedLayer;
+  } catch {
+    return undefined;
+  }
+  const target = join(blobs, packed.blob.digest.replace("sha256:", ""));
+  try {
+    await link(cache, target);
+  } catch {
+    await copyFile(cache, target);
+  }
+  return packed;
+}
+
+async function keepPackedLayer(cache: string, blobs: string, packed: PackedLayer): Promise<void> {
+  const partial = `${cache}.partial-${process.pid}`;
+  await copyFile(join(blobs, packed.blob.digest.replace("sha256:", "")), partial);
+  await rename(partial, cache);
+  // The description last: a reader that finds it finds the whole blob.
+  await writeFile(`${cache}.json.partial-${process.pid}`, JSON.stringify(packed));
+  await rename(`${cache}.json.partial-${process.pid}`, `${cache}.json`);
 }
 
 async function writeJsonBlob(blobs: string, document: object): Promise<Blob> {

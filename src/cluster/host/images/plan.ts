@@ -15,12 +15,22 @@ export interface PlannedImage {
   name: string;
   ref: string;
   archive: string;
+  buildEnv?: Record<string, string>;
 }
 
 /** Where an image will be and what it will be called, without building it. */
 export async function plannedImage(recipe: ImageRecipe, cacheDir: string): Promise<PlannedImage> {
   const tag = await recipe.tag();
-  return { name: recipe.name, ref: `${recipe.repository}:${tag}`, archive: archivePath(cacheDir, recipe.name, tag) };
+  return {
+    name: recipe.name,
+    ref: `${recipe.repository}:${tag}`,
+    archive: archivePath(cacheDir, recipe.name, tag),
+    ...(recipe.buildEnv ? { buildEnv: recipe.buildEnv } : {}),
+  };
+}
+
+export async function plannedImages(recipes: readonly ImageRecipe[], cacheDir: string): Promise<PlannedImage[]> {
+  return Promise.all(recipes.map((recipe) => plannedImage(recipe, cacheDir)));
 }
 
 export function buildStep(image: PlannedImage): CommandStep {
@@ -30,6 +40,7 @@ export function buildStep(image: PlannedImage): CommandStep {
     name: `build the ${image.name} image (${image.ref}) unless it is cached`,
     timeoutMs: BUILD_TIMEOUT_MS,
     argv: ["npx", "tsx", BUILD_IMAGES_SCRIPT, image.name],
+    ...(image.buildEnv ? { env: image.buildEnv } : {}),
     skipIf: ["test", "-s", image.archive],
   };
 }

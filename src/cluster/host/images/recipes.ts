@@ -8,7 +8,7 @@
  * to pull it.
  */
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findTool } from "../../../engine/tools.js";
@@ -22,6 +22,7 @@ export const LOCAL_REGISTRY = "meshproof.local";
 export const PAUSE_IMAGE = `${LOCAL_REGISTRY}/pause`;
 export const LLM_SIM_IMAGE = `${LOCAL_REGISTRY}/llm-sim`;
 export const LOADGEN_IMAGE = `${LOCAL_REGISTRY}/loadgen`;
+export const PROMETHEUS_IMAGE = `${LOCAL_REGISTRY}/prometheus`;
 
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 export const PAUSE_SOURCES = join(REPO_ROOT, "tools", "pause");
@@ -50,6 +51,8 @@ export interface ImageRecipe {
   tag(): Promise<string>;
   /** Make the image's layers and config (may compile or bundle). */
   spec(ref: string, ctx: BuildContext): Promise<ImageSpec>;
+  /** Environment the standalone build script needs for this recipe (LOADGEN_BIN). */
+  buildEnv?: Record<string, string>;
 }
 
 export async function imageRef(recipe: ImageRecipe): Promise<string> {
@@ -181,7 +184,7 @@ export function staticBinaryRecipe(opts: { name: string; repository: string; bin
 
 /** The loadgen image: the static Go load generator at /loadgen (findTool("loadgen") finds it). */
 export function loadgenRecipe(binary: string): ImageRecipe {
-  return staticBinaryRecipe({ name: "loadgen", repository: LOADGEN_IMAGE, binary });
+  return { ...staticBinaryRecipe({ name: "loadgen", repository: LOADGEN_IMAGE, binary }), buildEnv: { LOADGEN_BIN: binary } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,8 +196,10 @@ export interface DebianImageOptions {
   repository?: string;
   /** Extra Debian packages debootstrap installs into the base (iptables, ...); one base per list. */
   include?: string[];
-  /** Files on top of the base (binaries, templates, /etc/passwd lines as whole files). */
+  /** Files on top of the base (binaries, templates, configuration). */
   files: FileEntry[];
+  /** Users added to the base's /etc/passwd and /etc/group (each with a group of the same name and id). */
+  users?: Array<{ name: string; uid: number; home?: string }>;
   config: ImageConfig;
 }
 
@@ -207,15 +212,28 @@ export function debianImageRecipe(opts: DebianImageOptions): ImageRecipe {
     async tag() {
       const key = new KeyBuilder().add("recipe", RECIPE_VERSION).add("base", debianBaseKey(include));
       await addEntriesToKey(key, opts.files);
-      return key.add("config", JSON.stringify(opts.config)).digest(12);
+      return key.add("users", JSON.stringify(opts.users ?? [])).add("config", JSON.stringify(opts.config)).digest(12);
     },
     async spec(ref, ctx) {
       const base = await ensureDebianBase(ctx.cacheDir, include);
       const layers: LayerSource[] = [base.layer];
-      if (opts.files.length) layers.push({ kind: "files", description: `${opts.name} files`, entries: opts.files });
+      const files = [...opts.files, ...(await userFiles(base.rootfs, opts.users ?? []))];
+      if (files.length) layers.push({ kind: "files", description: `${opts.name} files`, entries: files });
       return { ref, layers, config: opts.config };
     },
   };
+}
+
+/** The base's /etc/passwd and /etc/group with `users` appended (nothing when there are none). */
+async function userFiles(rootfs: string, users: NonNullable<DebianImageOptions["users"]>): Promise<FileEntry[]> {
+  if (!users.length) return [];
+  const passwd = await readFile(join(rootfs, "etc", "passwd"), "utf8");
+  const group = await readFile(join(rootfs, "etc", "group"), "utf8");
+  const withNewline = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
+  return [
+    { path: "/etc/passwd", content: withNewline(passwd) + users.map((u) => `${u.name}:x:${u.uid}:${u.uid}::${u.home ?? "/nonexistent"}:/usr/sbin/nologin\n`).join(""), mode: 0o644 },
+    { path: "/etc/group", content: withNewline(group) + users.map((u) => `${u.name}:x:${u.uid}:\n`).join(""), mode: 0o644 },
+  ];
 }
 
 async function addEntriesToKey(key: KeyBuilder, entries: readonly FileEntry[]): Promise<void> {
@@ -255,6 +273,28 @@ export function parseLdd(output: string): string[] {
   return [...found].sort();
 }
 
+/**
+ * Host executables at their paths in the image, with every library `ldd` says they load at the
+ * same path as on the host (the loader's path is written into each binary): a distribution-free
+ * image of programs this host already runs.
+ */
+export async function hostBinaryEntries(binaries: ReadonlyArray<{ from: string; path: string }>): Promise<FileEntry[]> {
+  const libraries = new Set<string>();
+  for (const { from } of binaries) {
+    if (await isStaticElf(from)) continue;
+    const found = parseLdd(await runChecked(["ldd", from], { what: `listing the libraries of ${from}`, timeoutMs: 30_000 }));
+    if (!found.some((path) => path.includes("ld-linux"))) {
+      throw new ImageBuildError(`ldd ${from} named no dynamic loader: cannot tell which libraries it needs`);
+    }
+    for (const path of found) libraries.add(path);
+  }
+  const inImage = new Set(binaries.map((binary) => binary.path));
+  return [
+    ...binaries.map(({ from, path }) => ({ path, from, mode: 0o755 })),
+    ...[...libraries].filter((path) => !inImage.has(path)).sort().map((path) => ({ path, from: path, mode: 0o755 })),
+  ];
+}
+
 /** One JavaScript file of the sim and its packages (prom-client, zod), built by esbuild. */
 async function bundleSim(outFile: string): Promise<void> {
   // esbuild comes with tsx (a dependency); loaded only when an image is built.
@@ -291,10 +331,6 @@ export const llmSimRecipe: ImageRecipe = {
     const bundle = join(ctx.workDir, "llm-sim.mjs");
     await bundleSim(bundle);
     const node = process.execPath;
-    const libraries = parseLdd(await runChecked(["ldd", node], { what: `listing the libraries of ${node}`, timeoutMs: 30_000 }));
-    if (!libraries.some((path) => path.includes("ld-linux"))) {
-      throw new ImageBuildError(`ldd ${node} named no dynamic loader: cannot tell which libraries node needs`);
-    }
     await chmod(bundle, 0o644);
     return {
       ref,
@@ -303,8 +339,7 @@ export const llmSimRecipe: ImageRecipe = {
           kind: "files",
           description: `node ${process.version} and the libraries it links`,
           entries: [
-            { path: "/usr/local/bin/node", from: node, mode: 0o755 },
-            ...libraries.map((path) => ({ path, from: path, mode: 0o755 })),
+            ...(await hostBinaryEntries([{ from: node, path: "/usr/local/bin/node" }])),
             { path: "/etc/passwd", content: "root:x:0:0:root:/root:/usr/sbin/nologin\nnode:x:1000:1000:llm-sim:/app:/usr/sbin/nologin\n" },
             { path: "/etc/group", content: "root:x:0:\nnode:x:1000:\n" },
             { path: "/tmp", directory: true, mode: 0o1777 },
@@ -324,6 +359,72 @@ export const llmSimRecipe: ImageRecipe = {
     };
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Prometheus
+
+/** The stack's in-cluster Prometheus (src/stack/monitoring.ts) reads its config here. */
+const PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml";
+const PROMETHEUS_PORT = 9090;
+const NOBODY = "65534:65534";
+
+/**
+ * The in-cluster Prometheus from this host's Prometheus binary (Debian's, which links only libc)
+ * and its libraries, as the upstream image lays it out: /bin/prometheus as entrypoint, run as
+ * nobody, TSDB in /prometheus, configuration in /etc/prometheus (a ConfigMap in the pod).
+ */
+export function prometheusRecipe(binary: string): ImageRecipe {
+  return {
+    name: "prometheus",
+    repository: PROMETHEUS_IMAGE,
+    async tag() {
+      if (!existsSync(binary)) throw new ImageBuildError(`Prometheus binary ${binary} does not exist: run \`npm run setup\``);
+      const key = new KeyBuilder().add("recipe", RECIPE_VERSION);
+      return (await key.addFile("binary", binary)).digest(12);
+    },
+    async spec(ref) {
+      return {
+        ref,
+        layers: [
+          {
+            kind: "files",
+            description: `prometheus (${binary}) and the libraries it links`,
+            entries: [
+              ...(await hostBinaryEntries([{ from: binary, path: "/bin/prometheus" }])),
+              { path: "/etc/passwd", content: "root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n" },
+              { path: "/etc/group", content: "root:x:0:\nnogroup:x:65534:\n" },
+              { path: "/etc/prometheus", directory: true },
+              // Writable by whichever uid the pod runs it as; an emptyDir usually covers it.
+              { path: "/prometheus", directory: true, mode: 0o777 },
+              { path: "/tmp", directory: true, mode: 0o1777 },
+            ],
+          },
+        ],
+        config: {
+          entrypoint: ["/bin/prometheus"],
+          cmd: [`--config.file=${PROMETHEUS_CONFIG}`, "--storage.tsdb.path=/prometheus"],
+          user: NOBODY,
+          workingDir: "/prometheus",
+          exposedPorts: [PROMETHEUS_PORT],
+          labels: { "org.opencontainers.image.title": "meshproof prometheus" },
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The images every host cluster loads, pause first (containerd needs it as sandbox_image before
+ * any pod starts); loadgen and Prometheus when their binaries are given.
+ */
+export function hostImageRecipes(opts: { loadgenBinary?: string; prometheusBinary?: string } = {}): ImageRecipe[] {
+  return [
+    pauseRecipe,
+    llmSimRecipe,
+    ...(opts.loadgenBinary ? [loadgenRecipe(opts.loadgenBinary)] : []),
+    ...(opts.prometheusBinary ? [prometheusRecipe(opts.prometheusBinary)] : []),
+  ];
+}
 
 // ---------------------------------------------------------------------------------------------
 // building with the cache
