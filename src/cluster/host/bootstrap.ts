@@ -10,9 +10,8 @@ import { EndpointSlice } from "kubernetes-models/discovery.k8s.io/v1/EndpointSli
 import { Service } from "kubernetes-models/v1/Service";
 import type { KubeObject } from "../../engine/plan.js";
 import { toKubeObject } from "../../stack/kube-object.js";
-import { NETWORK } from "./settings.js";
+import { COREDNS_USER, NETWORK } from "./settings.js";
 
-const COREDNS_USER = "system:meshproof:coredns";
 const LABELS = { "app.kubernetes.io/managed-by": "meshproof", "k8s-app": "kube-dns" };
 const DNS_PORTS = [
   { name: "dns", port: 53, protocol: "UDP" },

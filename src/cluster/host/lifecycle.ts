@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { EnvironmentError } from "../../engine/errors.js";
 import { pollUntil } from "../../engine/timeouts.js";
-import { isExecutable, onPath, requireBinaries, requireRootOnLinux } from "./binaries.js";
+import { onPath, requireBinaries, requireRootOnLinux } from "./binaries.js";
 import { cniConfig, componentKubeconfig, containerdConfig, corefile, daemons, kubeProxyConfig, kubeletConfig, API_SERVER_URL, type Binaries, type Daemon } from "./config.js";
 import { logFile, probe, processesNaming, runningPid, startDaemon, stopDaemon, stopPid, waitReady } from "./daemons.js";
 import { OWNED_CHAIN, ensureNodeAddress, guardDrops, guardInstalled, installEgressGuard, mountsUnder, removeChains, removeLinks, restoreSysctls, setSysctls, sh, unmountAll } from "./network.js";
@@ -324,11 +324,6 @@ async function rssMiB(pid: number): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-export function isRunning(name: string): boolean {
-  const layout = hostLayout(name);
-  return existsSync(layout.pids) && isExecutable("/proc/self/exe") && processesNaming(layout.root + "/").length > 0;
 }
 
 function commandOf(pid: number): string {

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { NETWORK } from "./settings.js";
+import { COREDNS_USER, NETWORK } from "./settings.js";
 
 const run = promisify(execFile);
 
@@ -40,7 +40,7 @@ export function leafSpecs(node: string): LeafSpec[] {
     { file: "scheduler", commonName: "system:kube-scheduler", usage: "client" },
     { file: "kubelet", commonName: `system:node:${node}`, organization: "system:nodes", usage: "client" },
     { file: "kube-proxy", commonName: "system:kube-proxy", usage: "client" },
-    { file: "coredns", commonName: "system:meshproof:coredns", usage: "client" },
+    { file: "coredns", commonName: COREDNS_USER, usage: "client" },
   ];
 }
 

@@ -48,6 +48,9 @@ export const PORTS = {
   corednsReady: 18181,
 } as const;
 
+/** The user CoreDNS authenticates as (its client certificate's name; its RBAC binding's subject). */
+export const COREDNS_USER = "system:meshproof:coredns";
+
 /** The iptables chain of the egress guard (FORWARD jumps to it for traffic from the pod network). */
 export const EGRESS_CHAIN = "MESHPROOF-EGRESS";
 
