@@ -22,15 +22,14 @@ import { fileURLToPath } from "node:url";
 import { findEtcd, isExecutable } from "../../src/cluster/host/binaries.js";
 import { COREDNS_VERSION, ETCD_PACKAGE, KUBERNETES_BINARIES, KUBERNETES_VERSION, NODE_PACKAGES, hostBinaryDirs } from "../../src/cluster/host/settings.js";
 import type { ToolManifest } from "../../src/engine/tools.js";
+import { SetupError } from "./errors.js";
 
 export const KUBERNETES_MODULE_DIR = fileURLToPath(new URL("../../tools/host-cluster/kubernetes/", import.meta.url));
 /** Where an earlier hand-run build of the same version may have put the binaries; adopted when complete. */
 const LEGACY_KUBERNETES_DIR = (cache: string) => join(cache, "..", `kubernetes-${KUBERNETES_VERSION}`);
 
 /** Exit 4 with one line, like the rest of setup. */
-class HostSetupError extends Error {
-  readonly exitCode = 4;
-}
+class HostSetupError extends SetupError {}
 
 function run(argv: readonly string[], opts: { cwd?: string; env?: Record<string, string>; echo?: boolean } = {}): Promise<{ code: number | null; output: string }> {
   const [file, ...args] = argv;
@@ -176,16 +175,7 @@ export async function setupHostCluster(cacheDir: string, tools: ToolManifest["to
     const label = `[host ${index + 1}/${steps.length}] ${title}`;
     console.log(`${label} ...`);
     const started = performance.now();
-    let outcome: string;
-    try {
-      outcome = await action();
-    } catch (error) {
-      // Setup's own error class is not imported: this module is loaded while setup.ts is still
-      // evaluating (a cycle would never settle). The same one line and exit code, said here.
-      if (!(error instanceof HostSetupError)) throw error;
-      console.error(`setup failed: ${label}: ${error.message}`);
-      process.exit(error.exitCode);
-    }
+    const outcome = await action();
     console.log(`${label}: ${outcome} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const kubectl = join(hostBinaryDirs().kubernetes, "kubectl");
