@@ -137,8 +137,27 @@ abstract class CheckState {
   }
 }
 
+/**
+ * Outcomes are merged across batches on every field a selector can match (version, status,
+ * peer identity, attempt), so a selector on peer or attempt sees what the backend echoed.
+ * Keying on fewer fields silently drops them: a correct identity check would then fail, and a
+ * mesh retrying five times would pass a bounded-tries check.
+ */
+export function outcomeKey(c: Pick<OutcomeCount, "version" | "status" | "peer" | "attempt">): string {
+  return JSON.stringify([c.version, c.status, c.peer ?? null, c.attempt ?? null]);
+}
+
+function withoutCount(c: OutcomeCount): Omit<OutcomeCount, "count"> {
+  return {
+    version: c.version,
+    status: c.status,
+    ...(c.peer !== undefined ? { peer: c.peer } : {}),
+    ...(c.attempt !== undefined ? { attempt: c.attempt } : {}),
+  };
+}
+
 /** Everything observed so far, merged. */
-class Totals {
+export class Totals {
   outcomes = new Map<string, OutcomeCount>();
   requests = 0;
   evidence: string[] = [];
@@ -148,9 +167,9 @@ class Totals {
 
   add(o: Observations): void {
     for (const c of o.outcomes) {
-      const key = `${c.version}\u0000${c.status}`;
+      const key = outcomeKey(c);
       const prev = this.outcomes.get(key);
-      this.outcomes.set(key, { version: c.version, status: c.status, count: (prev?.count ?? 0) + c.count });
+      this.outcomes.set(key, { ...withoutCount(c), count: (prev?.count ?? 0) + c.count });
       this.requests += c.count;
     }
     for (const metric of ["e2e", "ttft", "itl"] as const) {
