@@ -99,6 +99,27 @@ describe("executePlan", () => {
     expect(progress.notes.some((n) => n.includes("roll back to stable"))).toBe(true);
   });
 
+  it("closes the gate when a check could not decide, unless the scenario accepts that", async () => {
+    // 11% to the canary: inside the band but near its edge, so with one batch the check stays undecided.
+    const edge = fakeLoad((p) => [
+      { version: "stable", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.89) },
+      { version: "canary", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.11) },
+    ]);
+    const oneBatch: MeasureStep = { ...measure("m"), load: { ...load, durationSeconds: 1 }, maxBatches: 1 };
+    const rollback: Step = { kind: "apply", id: "rollback", name: "send everything to stable", timeoutMs: 1000, manifests: [obj("VirtualService", "all-stable")] };
+    const after: Step = { kind: "apply", id: "next", name: "shift 25%", timeoutMs: 1000, manifests: [obj("VirtualService", "25")] };
+    const gate = (advanceOnInconclusive: boolean): Step => ({ kind: "gate", id: "g", name: "gate", timeoutMs: 1000, after: "m", action: "roll back", onFail: [rollback], ...(advanceOnInconclusive ? { advanceOnInconclusive } : {}) });
+    for (const advance of [false, true]) {
+      const kube = fakeKube();
+      const result = await executePlan(plan([oneBatch, gate(advance), after]), fakeEnv({ kube, load: edge, runDir: runDir() }));
+      const scenario = result.targets[0]!.scenarios[0]!;
+      expect(scenario.verdicts.map((v) => v.status)).toEqual(["inconclusive"]);
+      expect(kube.applied.includes("VirtualService/all-stable")).toBe(!advance);
+      expect(kube.applied.includes("VirtualService/25")).toBe(advance);
+      if (!advance) expect(scenario.steps.find((s) => s.id === "g")!.error).toMatch(/inconclusive/);
+    }
+  });
+
   it("marks checks of an intent the mesh cannot express unsupported, without driving load", async () => {
     const load = fakeLoad(() => []);
     const result = await executePlan(
@@ -159,7 +180,9 @@ describe("convergence diagnosis", () => {
     kind: "converge",
     id,
     name: `converge on ${share * 100}% canary`,
-    timeoutMs: 50,
+    // A limit far beyond what the instant fake load takes: the window count, not the clock, ends a
+    // step that never converges, so a busy machine cannot change the outcome.
+    timeoutMs: 60_000,
     windows: 2,
     probe: LoadProfile.parse({ name: `${id}-probe`, executor: "constant-arrival-rate", rate: 100, durationSeconds: 5, mode: "plain" }),
     checks: [CheckSpec.parse({ type: "proportion", id: `${id}-share`, claim: "share", numerator: { version: "canary" }, expected: share, toleranceAbsolute: 0.05, maxSamples })],
