@@ -17,7 +17,7 @@ export interface ConvergenceRecord {
   timeToConvergeMs: number | null;
   windows: number;
   misses: { atMs: number; reason: string }[];
-  diagnosis: "converged" | "never-applied" | "applied-but-wrong" | "timed-out";
+  diagnosis: "converged" | "never-applied" | "applied-but-wrong" | "too-slow" | "timed-out";
 }
 
 export interface StepRecord {
