@@ -11,12 +11,14 @@ import type { LoadProfile, LoadProfileInput } from "../src/load/profile.js";
 import type { IntentKind } from "../src/mesh/intent.js";
 import { CONVERGENCE_ERRORS } from "./checks.js";
 
-/** Shortest first batch: k6 start-up and ramp make shorter batches mostly noise. */
+/** Shortest first batch: a load generator's start-up and ramp make shorter batches mostly noise. */
 export const MIN_BATCH_SECONDS = 10;
-/** The executor sizes later batches from what the checks still need, at most this many times the first. */
-const LATER_BATCH_FACTOR = 2;
-/** Spare batches beyond what the planned budget needs, for a rate k6 did not quite achieve. */
-const SPARE_BATCHES = 1;
+/**
+ * Spare batches beyond one per planned look. The executor sizes each later batch to reach the
+ * next look (executor.ts nextBatch), so one batch per look reaches the budget; spares cover
+ * batches that fell short (a rate not quite achieved, a denominator share below its average).
+ */
+const SPARE_BATCHES = 3;
 /** Convergence windows tried, shortest first; the first that resolves the change is used. */
 export const CONVERGENCE_WINDOW_SECONDS = [5, 10, 15, 20, 30, 45, 60] as const;
 const LONGEST_WINDOW_SECONDS = 60;
@@ -42,22 +44,33 @@ export interface MeasureOptions {
 }
 
 interface Need {
+  /** Requests a perfect mesh needs on average (the slowest check's). */
   expected: number;
+  /** Requests by which 5% of perfect meshes have decided (the slowest check's): the first batch. */
+  first: number;
+  /** The sequential budget in requests (the largest check's). */
   max: number;
+  /** Most planned looks of any check: the later batches the step may need. */
+  looks: number;
 }
 
 /** Requests the checks need: on a perfect mesh (expected) and at most (the sequential budget). */
 export function samplesNeeded(checks: readonly CheckSpecInput[], denominatorShare: Record<string, number> = {}): Need {
   let expected = 0;
+  let first = 0;
   let max = 0;
+  let looks = 0;
   for (const check of checks) {
     const plan = planCheck(check);
     const share = denominatorShare[check.id] ?? 1;
     if (!(share > 0 && share <= 1)) throw new RangeError(`denominator share of check ${check.id} must lie in (0, 1], got ${share}`);
+    const ok = plan.kind === "proportion" ? plan.operating.perfect : plan.operating.comfortable;
     expected = Math.max(expected, plan.expectedSamples / share);
+    first = Math.max(first, (ok.samplesP05 ?? plan.expectedSamples) / share);
     max = Math.max(max, plan.maxSamples / share);
+    looks = Math.max(looks, plan.looks);
   }
-  return { expected: Math.ceil(expected), max: Math.ceil(max) };
+  return { expected: Math.ceil(expected), first: Math.ceil(first), max: Math.ceil(max), looks };
 }
 
 /** Header of the reference server that holds a response back (timeout scenarios use it). */
@@ -95,18 +108,16 @@ export function plannedMeasure(
   }
 
   const chosen = ctx.options.durationSeconds;
-  const firstSeconds = chosen ?? Math.max(MIN_BATCH_SECONDS, expectedSeconds);
-  const firstSamples = firstSeconds * rate;
-  const laterBatches = Math.ceil(Math.max(0, need.max - firstSamples) / (LATER_BATCH_FACTOR * firstSamples));
-  const maxBatches = 1 + laterBatches + SPARE_BATCHES;
+  const firstSeconds = chosen ?? Math.max(MIN_BATCH_SECONDS, secondsFor(need.first, rate));
+  const maxBatches = 1 + need.looks + SPARE_BATCHES;
   const step = steps.measure(id, name, checks, {
     load: { ...opts.load, ...(chosen === undefined ? { durationSeconds: firstSeconds } : {}) },
     maxBatches,
     requires: opts.requires,
   });
-  // Later batches may run up to LATER_BATCH_FACTOR times the first, and each may wait for its
-  // slowest request: the step's limit must cover that, or a healthy step would be cut short.
-  const loadSeconds = step.load.durationSeconds * (1 + LATER_BATCH_FACTOR * (maxBatches - 1));
+  // Later batches together draw at most the budget (plus the look margin and a second each for
+  // short ones), and each may wait for its slowest request: the step's limit must cover that.
+  const loadSeconds = step.load.durationSeconds + (need.max * 1.05) / rate + maxBatches;
   const perBatchSeconds = longestRequestSeconds(step.load) + K6_OVERHEAD_SECONDS;
   const timeoutMs = Math.max(step.timeoutMs, (loadSeconds + perBatchSeconds * maxBatches) * 1000 + TIMEOUTS.loadGrace);
   // A first batch longer than a perfect mesh needs (a long --duration) still runs to its end.

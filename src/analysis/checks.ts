@@ -12,7 +12,8 @@ import type { LatencySummary, OutcomeCount } from "../load/profile.js";
 import { mergeSummaries } from "./hdr.js";
 import { bucketsOf, countAtOrBelow, quantileOfBuckets, valueAtRank, type Buckets } from "./distribution.js";
 import { planLatency, planShare, type LatencyPlan, type PlanOptions, type ProportionPlan } from "./planner.js";
-import { decideLook, intervalAtLevel, type LookDecision } from "./proportion.js";
+import { intervalAtLevel, type LookDecision } from "./proportion.js";
+import { operatingCharacteristics, stepDesign } from "./sequential.js";
 import { binomialCdf, binomialSurvival } from "./special.js";
 import {
   CheckSpec,
@@ -88,8 +89,24 @@ abstract class CheckState {
   looksTaken = 0;
   nextLook = 0;
   samplesAtLastLook = 0;
+  /** Samples at each look actually taken: the schedule the verdict's error probabilities are computed for. */
+  readonly realizedLooks: number[] = [];
   settled: Verdict | undefined;
   constructor(protected readonly plan: ProportionPlan | LatencyPlan) {}
+
+  /** The error probabilities of the design that ran: the looks taken, then the planned ones after them. */
+  protected errorsOfRun(): { falseFailure: number; falsePass: number } {
+    return errorsOfSchedule(this.plan, this.realizedLooks);
+  }
+
+  /** Fields every verdict of this check carries about the design that ran. */
+  protected designRecord(): Pick<Verdict, "errorProbabilities" | "design"> {
+    const run = this.errorsOfRun();
+    return {
+      errorProbabilities: { ...run, targets: { falseFailure: this.plan.falseFailure, falsePass: this.plan.falsePass } },
+      design: { rule: this.plan.rule, looksTaken: [...this.realizedLooks], plannedLooks: this.plan.looks, budget: this.plan.maxSamples },
+    };
+  }
 
   /** Samples for this check so far (in the plan's units). */
   abstract samples(ctx: Totals): number;
@@ -111,6 +128,7 @@ abstract class CheckState {
   private takeLook(ctx: Totals, final: boolean): void {
     this.looksTaken++;
     this.samplesAtLastLook = this.samples(ctx);
+    this.realizedLooks.push(this.samplesAtLastLook);
     const { decision, verdict } = this.look(ctx);
     if (decision !== "continue") this.settled = verdict(decision, final);
   }
@@ -211,10 +229,38 @@ export class Totals {
  * only a decision both ends agree on stands.
  */
 function decideRange(low: number, high: number, n: number, plan: ProportionPlan | LatencyPlan): LookDecision {
-  const a = decideLook(low, n, plan.band, plan.levels);
+  const a = decideCounts(plan, low, n);
   if (low === high) return a;
-  const b = decideLook(high, n, plan.band, plan.levels);
+  const b = decideCounts(plan, high, n);
   return a === b ? a : "continue";
+}
+
+/** The plan's rule at one look (interval or SPRT pair), from counts. */
+function decideCounts(plan: ProportionPlan | LatencyPlan, x: number, n: number): LookDecision {
+  const step = stepDesign(plan.design, 0, x, n);
+  return step === "pass" || step === "fail" ? step : "continue";
+}
+
+/**
+ * Exact error probabilities of a schedule: the looks taken (rounded to whole samples) followed
+ * by the planned looks beyond them, at the values the plan's targets are stated for.
+ */
+export function errorsOfSchedule(plan: ProportionPlan | LatencyPlan, taken: readonly number[]): { falseFailure: number; falsePass: number } {
+  const looks: number[] = [];
+  for (const n of taken) {
+    const whole = Math.max(1, Math.round(n));
+    if (looks.length === 0 || whole > looks[looks.length - 1]!) looks.push(whole);
+  }
+  const last = looks[looks.length - 1] ?? 0;
+  for (const n of plan.lookSamples) if (n > last) looks.push(n);
+  if (looks.length === 0) return plan.exactErrors;
+  const design = { ...plan.design, lookSamples: looks };
+  const passAt = plan.kind === "proportion" ? [plan.expected] : [plan.allowedExceedance];
+  const failAt = plan.kind === "proportion" ? plan.alternatives : [plan.operating.violating.p];
+  return {
+    falseFailure: Math.max(0, ...passAt.map((p) => operatingCharacteristics(design, p).fail)),
+    falsePass: Math.max(0, ...failAt.map((p) => operatingCharacteristics(design, p).pass)),
+  };
 }
 
 function shareVerdict(
@@ -226,19 +272,24 @@ function shareVerdict(
   evidence: string[],
   status: Verdict["status"],
   lookNote: string,
+  design: Pick<Verdict, "errorProbabilities" | "design">,
 ): Verdict {
   const base = {
     checkId: spec.id,
     claim: spec.claim,
     status,
     expected: plan.expected,
+    requestedTolerance: plan.requestedTolerance,
     tolerance: plan.tolerance,
     sampleSize: n,
-    errorProbabilities: { falseFailure: plan.falseFailure, falsePass: plan.falsePass },
+    ...design,
     unit: "proportion",
     evidence: [...evidence],
   };
-  const band = `${percent(plan.expected)} +/- ${(plan.tolerance * 100).toFixed(2)} points`;
+  const band =
+    plan.rule === "sprt"
+      ? `${percent(plan.expected)} +/- ${(plan.tolerance * 100).toFixed(2)} points (sequential ratio tests of ${percent(plan.expected)} against ${plan.alternatives.map((a) => percent(a)).join(" and ")})`
+      : `${percent(plan.expected)} +/- ${(plan.tolerance * 100).toFixed(2)} points${plan.toleranceFrom === "budget" ? ` (widened from the requested +/- ${(plan.requestedTolerance * 100).toFixed(2)}: the budget of ${count(plan.maxSamples)} resolves no narrower band)` : ""}`;
   if (n === 0) {
     return { ...base, status: "inconclusive", reason: `no ${what.population} were observed, so nothing could be judged; check the load reached the service and the selector matches` };
   }
@@ -280,9 +331,9 @@ class ProportionState extends CheckState {
       population: denominator === "any response" ? "responses" : `responses of ${denominator}`,
     };
     return {
-      decision: n > 0 ? decideLook(x, n, this.p.band, this.p.levels) : ("continue" as const),
+      decision: n > 0 ? decideCounts(this.p, x, n) : ("continue" as const),
       verdict: (status: Verdict["status"], final: boolean) =>
-        shareVerdict(this.spec, this.p, x, n, what, ctx.evidence, status, this.lookNote(final)),
+        shareVerdict(this.spec, this.p, x, n, what, ctx.evidence, status, this.lookNote(final), this.designRecord()),
     };
   }
 }
@@ -304,7 +355,7 @@ class LatencyShareState extends CheckState {
     return {
       decision: b.total > 0 ? decideRange(low, high, b.total, this.p) : ("continue" as const),
       verdict: (status: Verdict["status"], final: boolean) =>
-        shareVerdict(this.spec, this.p, status === "fail" ? low : high, b.total, what, ctx.evidence, status, this.lookNote(final)),
+        shareVerdict(this.spec, this.p, status === "fail" ? low : high, b.total, what, ctx.evidence, status, this.lookNote(final), this.designRecord()),
     };
   }
 }
@@ -355,7 +406,7 @@ class LatencyState extends CheckState {
       status,
       expected: spec.maxMs,
       sampleSize: Math.round(n),
-      errorProbabilities: { falseFailure: this.p.falseFailure, falsePass: this.p.falsePass },
+      ...this.designRecord(),
       unit: "ms",
       evidence: [...ctx.evidence],
     };

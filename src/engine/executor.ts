@@ -446,10 +446,22 @@ function unsupportedVerdict(checkId: string, claim: string, reason: string): Ver
   return { checkId, claim, status: "unsupported", reason: `not supported: ${reason}`, evidence: [] };
 }
 
-/** Size the next batch from what the checks still need, at the rate achieved so far. */
-function nextBatch(load: LoadProfile, samplesNeeded: number, done: readonly LoadResult[]): LoadProfile {
-  const achieved = done.reduce((a, b) => a + b.achievedRps, 0) / Math.max(1, done.length);
-  const rate = achieved > 0 ? achieved : load.rate;
-  const seconds = Math.ceil(Math.min(Math.max(samplesNeeded / rate, 5), load.durationSeconds * 2));
-  return { ...load, executor: "constant-arrival-rate", stages: [], durationSeconds: seconds };
+/** Shortest later batch: below this a load generator's start and drain outweigh the load. */
+export const MIN_LATER_BATCH_SECONDS = 1;
+/** Later batches aim this far past the next look, so a rate a little short of offered still reaches it. */
+const LOOK_MARGIN = 1.02;
+
+/**
+ * Size the next batch to reach the open checks' next look, at the rate achieved so far. Each
+ * later batch reaches at least one more look, so a step needs at most one batch per planned
+ * look (scenarios/sizing.ts allows that many, plus spares): the executor cannot run out of
+ * batches before the checks' budgets are spent. It never draws more than the looks need.
+ */
+export function nextBatch(load: LoadProfile, samplesNeeded: number, done: readonly LoadResult[]): LoadProfile {
+  const sent = done.reduce((a, b) => a + b.requests, 0);
+  const seconds = done.reduce((a, b) => a + b.durationSeconds, 0);
+  const achieved = seconds > 0 ? sent / seconds : 0;
+  const rate = achieved > 0 ? Math.min(achieved, load.rate) : load.rate;
+  const wanted = Math.max((samplesNeeded * LOOK_MARGIN) / rate, MIN_LATER_BATCH_SECONDS);
+  return { ...load, executor: "constant-arrival-rate", stages: [], durationSeconds: Math.ceil(wanted * 10) / 10 };
 }

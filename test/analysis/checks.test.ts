@@ -72,10 +72,17 @@ describe("sequential proportion checks", () => {
     }
     const [v] = e.verdicts(true);
     expect(v!.status).toBe("pass");
-    expect(v!.interval!.low).toBeGreaterThanOrEqual(0.08);
-    expect(v!.interval!.high).toBeLessThanOrEqual(0.12);
+    // The SPRT pair decides between 10% and 6% or 14%; its displayed interval lies between those.
+    expect(v!.interval!.low).toBeGreaterThan(0.06);
+    expect(v!.interval!.high).toBeLessThan(0.14);
     expect(v!.tolerance).toBe(0.02);
-    expect(v!.errorProbabilities).toEqual({ falseFailure: 1e-5, falsePass: 1e-3 });
+    expect(v!.requestedTolerance).toBe(0.02);
+    // Computed for the looks this run took (one per batch), not copied from the knobs.
+    expect(v!.design).toMatchObject({ rule: "sprt", looksTaken: plan.lookSamples.slice(0, batches) });
+    expect(v!.errorProbabilities!.targets).toEqual({ falseFailure: 1e-5, falsePass: 1e-3 });
+    expect(v!.errorProbabilities!.falseFailure).toBeLessThanOrEqual(1e-5);
+    expect(v!.errorProbabilities!.falsePass).toBeLessThanOrEqual(1e-3);
+    expect(v!.errorProbabilities!.falseFailure).not.toBe(1e-5);
     expect(v!.unit).toBe("proportion");
     expect(v!.evidence).toEqual(Array.from({ length: batches }, (_, i) => `k6-${i}.json`));
     expectAuditable(v!);
@@ -116,18 +123,18 @@ describe("sequential proportion checks", () => {
     expect(e.samplesNeeded()).toBe(planProportion({ ...perCanary, type: "proportion" }).lookSamples[0]);
     // 100 canary requests out of 1000: each further canary sample costs 10 requests.
     e.observe({ outcomes: [{ version: "canary", status: 200, count: 95 }, { version: "canary", status: 503, count: 5 }, { version: "stable", status: 200, count: 900 }], latency: {}, evidence: [] });
-    const first = planProportion({ ...perCanary, type: "proportion" }).lookSamples[0]!;
-    expect(e.samplesNeeded()).toBe((first - 100) * 10);
+    const next = planProportion({ ...perCanary, type: "proportion" }).lookSamples.find((n) => n > 100)!;
+    expect(e.samplesNeeded()).toBe((next - 100) * 10);
     expect(e.verdicts(false)).toEqual([]);
   });
 
   it("keeps non-final verdicts to the checks that settled, and finishes the rest with one last look", () => {
     const e = startEvaluation([canary, { type: "proportion", id: "errors", claim: "no errors", numerator: { status: "error" }, expected: 0, toleranceAbsolute: 0.01 }]);
-    e.observe(split(100, 900));
+    e.observe(split(110, 890));
     expect(e.verdicts(false).map((v) => v.checkId)).toEqual(["errors"]);
     const final = e.verdicts(true);
     expect(final.map((v) => v.checkId)).toEqual(["canary", "errors"]);
-    // 1,000 requests cannot resolve +/-2 points at these error rates.
+    // 11% of 1,000 favours neither 10% nor 14% strongly enough yet.
     expect(final[0]!.status).toBe("inconclusive");
     expect(final[1]!.status).toBe("pass");
   });

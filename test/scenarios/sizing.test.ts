@@ -24,14 +24,15 @@ function factory(options: { rate?: number; durationSeconds?: number } = {}) {
 }
 
 describe("planned measure steps", () => {
-  it("run a first batch long enough for a perfect mesh and allow batches up to the planner's budget", () => {
+  it("run a first batch by which some perfect meshes decide, and allow a later batch per planned look", () => {
     const { ctx, steps } = factory();
     const s = plannedMeasure(ctx, steps, "m", "measure the split now", [tenPercent], { requires: ["split"] });
     const plan = planCheck(tenPercent);
-    expect(s.load.durationSeconds).toBe(Math.ceil(plan.expectedSamples / 20));
-    expect(s.expectedSeconds).toBe(s.load.durationSeconds);
-    const reachable = 20 * s.load.durationSeconds * (1 + 2 * (s.maxBatches - 1));
-    expect(reachable).toBeGreaterThanOrEqual(plan.maxSamples);
+    if (plan.kind !== "proportion") throw new Error("expected a proportion plan");
+    expect(s.load.durationSeconds).toBe(Math.max(MIN_BATCH_SECONDS, Math.ceil(plan.operating.perfect.samplesP05 / 20)));
+    expect(s.expectedSeconds).toBe(Math.ceil(plan.expectedSamples / 20));
+    // Each later batch reaches at least the next look (executor.ts nextBatch): one per look reaches the budget.
+    expect(s.maxBatches - 1).toBeGreaterThanOrEqual(plan.looks);
     expect(s.requires).toEqual(["split"]);
   });
 
@@ -39,7 +40,7 @@ describe("planned measure steps", () => {
     const { ctx, steps } = factory({ rate: 40, durationSeconds: 30 });
     const s = plannedMeasure(ctx, steps, "m", "measure the split now", [tenPercent], { requires: ["split"] });
     expect(s.load).toMatchObject({ rate: 40, durationSeconds: 30 });
-    expect(s.expectedSeconds).toBe(Math.ceil(planCheck(tenPercent).expectedSamples / 40));
+    expect(s.expectedSeconds).toBe(Math.max(30, Math.ceil(planCheck(tenPercent).expectedSamples / 40)));
   });
 
   it("never run a batch shorter than the minimum", () => {
@@ -56,7 +57,7 @@ describe("planned measure steps", () => {
   it("give the step time for every batch it may draw", () => {
     const { ctx, steps } = factory();
     const s = plannedMeasure(ctx, steps, "m", "measure the split now", [tenPercent], { requires: ["split"] });
-    expect(s.timeoutMs).toBeGreaterThan(s.load.durationSeconds * (1 + 2 * (s.maxBatches - 1)) * 1000);
+    expect(s.timeoutMs).toBeGreaterThan((s.load.durationSeconds + planCheck(tenPercent).maxSamples / 20) * 1000);
   });
 });
 
