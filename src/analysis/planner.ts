@@ -147,7 +147,24 @@ interface Targets {
 }
 
 function designOf(t: Targets, maxSamples: number): SequentialDesign {
-  return { band: t.band, levels: t.levels, lookSamples: equalLooks(maxSamples, Math.min(t.looks, maxSamples)) };
+  return { band: t.band, levels: t.levels, lookSamples: oneSidedLooks(t, maxSamples) ?? equalLooks(maxSamples, Math.min(t.looks, maxSamples)) };
+}
+
+/**
+ * A band touching 0 or 1 (an error rate "at most t", "every request succeeds", a latency SLO)
+ * can pass only once a sample free of the counted outcome is large enough: n_min =
+ * ln(passLevel) / ln(1 - width). Looks before n_min are wasted and looks spaced wider than it
+ * make a clean mesh wait, so the first look sits at n_min and the rest divide the remainder
+ * equally. The union bound over looks holds for any schedule fixed in advance, so the error
+ * targets are unchanged; a healthy path decides at the first look.
+ */
+function oneSidedLooks(t: Targets, maxSamples: number): number[] | undefined {
+  const width = t.band.low <= 0 ? t.band.high : t.band.high >= 1 ? 1 - t.band.low : undefined;
+  if (width === undefined || !(width > 0 && width < 1)) return undefined;
+  const looks = Math.min(t.looks, maxSamples);
+  const first = Math.ceil(Math.log(t.levels.pass) / Math.log1p(-width));
+  if (looks < 2 || first >= maxSamples) return undefined;
+  return [first, ...equalLooks(maxSamples - first, looks - 1).map((n) => first + n)];
 }
 
 function meetsTargets(t: Targets, maxSamples: number): boolean {

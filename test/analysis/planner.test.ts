@@ -83,6 +83,16 @@ describe("the plan of the seed canary check (90/10 at +/-2 points)", () => {
   });
 });
 
+describe("one-sided bands", () => {
+  it("look first where a clean sample can pass at all, ln(level)/ln(1 - width), so a healthy path decides there", () => {
+    const plan = planProportion({ ...share, numerator: { status: "error" }, expected: 0, toleranceAbsolute: 0.02 });
+    expect(plan.lookSamples[0]).toBe(Math.ceil(Math.log(1e-3 / plan.looks) / Math.log(0.98)));
+    expect(plan.operating.perfect.expectedSamples).toBe(plan.lookSamples[0]);
+    expect(plan.operating.perfect.pass).toBe(1);
+    for (const off of plan.operating.offByTwice) expect(off.pass).toBeLessThanOrEqual(1e-3);
+  });
+});
+
 describe("planCheck and durations", () => {
   it("plans every check type", () => {
     expect(planCheck({ ...share, expected: 0.05 }).kind).toBe("proportion");
