@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { startEvaluation, ConvergenceTracker, type ConvergenceDiagnosis } from "../analysis/index.js";
+import { startEvaluation, evaluateWindow, ConvergenceTracker, type ConvergenceDiagnosis } from "../analysis/index.js";
 import type { CheckSpec, Verdict } from "../analysis/verdict.js";
 import type { KubeClient } from "../cluster/kube.js";
 import type { LoadProfile, LoadResult } from "../load/profile.js";
@@ -435,11 +435,12 @@ export function gateBreach(gate: GateStep, after: StepRecord | undefined): strin
   return undefined;
 }
 
-/** One probe window judged on its own (windows are sized by the planner for exactly this). */
+/**
+ * One probe window judged on its own, with a single look that spends the check's whole error
+ * budget (scenarios/sizing.ts plans windows for exactly this design).
+ */
 function judgeWindow(checks: readonly CheckSpec[], window: LoadResult): Verdict[] {
-  const evaluation = startEvaluation(checks);
-  evaluation.observe(window);
-  return evaluation.verdicts(true);
+  return evaluateWindow(checks, window);
 }
 
 function unsupportedVerdict(checkId: string, claim: string, reason: string): Verdict {
