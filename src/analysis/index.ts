@@ -34,3 +34,4 @@ export {
 export { quantileOverhead, type QuantileOverhead, type OverheadOptions } from "./overhead.js";
 export { goodput, meetsSlo, timePerOutputTokenMs, type Goodput, type GoodputSlo, type RequestTiming } from "./goodput.js";
 export { loadPlanCache, savePlanCache } from "./plan-cache.js";
+export { independenceVerdicts, betweenBatchDispersion, chiSquareSurvival, DISPERSION_ALPHA, type DispersionTest } from "./dispersion.js";

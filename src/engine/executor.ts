@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { startEvaluation, evaluateWindow, ConvergenceTracker, type ConvergenceDiagnosis } from "../analysis/index.js";
+import { startEvaluation, evaluateWindow, independenceVerdicts, ConvergenceTracker, type ConvergenceDiagnosis } from "../analysis/index.js";
 import type { CheckSpec, Verdict } from "../analysis/verdict.js";
 import type { KubeClient } from "../cluster/kube.js";
 import type { LoadProfile, LoadResult } from "../load/profile.js";
@@ -325,7 +325,7 @@ class Walker {
       if (evaluation.decided()) break;
       this.env.progress.note(`${where}: ${step.name}: undecided after batch ${batch + 1}, drawing more (${evaluation.samplesNeeded()} more requests wanted)`);
     }
-    verdicts.push(...evaluation.verdicts(true));
+    verdicts.push(...evaluation.verdicts(true), ...independenceVerdicts(checks, batches));
     record.batches = batches.length;
     record.load = mergeLoadResults(batches);
     record.verdicts = verdicts;
