@@ -10,7 +10,7 @@ import type { CheckSpec, Verdict } from "../analysis/verdict.js";
 import type { KubeClient } from "../cluster/kube.js";
 import type { LoadProfile, LoadResult } from "../load/profile.js";
 import type { ConvergenceRecord, ScenarioRecord, StepRecord, TargetRecord } from "../report/results.js";
-import { scenarioStatus } from "../report/results.js";
+import { familyWiseBounds, scenarioStatus } from "../report/results.js";
 import { CleanupStack } from "./cleanup.js";
 import { tail, type CommandRunner } from "./commands.js";
 import { MeshproofError, errorMessage, formatMs } from "./errors.js";
@@ -177,7 +177,8 @@ class Walker {
       await this.cleanUp(cleanup, where);
     }
     const status = error ? "error" : scenarioStatus(verdicts);
-    return { name: plan.scenario, description: plan.description, claims: plan.claims, requires: plan.requires, status, steps, verdicts };
+    const familyWise = familyWiseBounds(verdicts);
+    return { name: plan.scenario, description: plan.description, claims: plan.claims, requires: plan.requires, status, steps, verdicts, ...(familyWise ? { familyWise } : {}) };
   }
 
   async runAll(steps: readonly Step[], where: string, cleanup: CleanupStack, records: StepRecord[]): Promise<void> {

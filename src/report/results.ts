@@ -52,6 +52,23 @@ export interface ScenarioRecord {
   requires?: IntentKind[];
   steps: StepRecord[];
   verdicts: Verdict[];
+  /**
+   * Family-wise error bounds over the scenario's verdicts (Bonferroni): a mesh keeping every
+   * promise fails at least one check with probability at most the sum of their false-failure
+   * probabilities; each broken promise passes with at most the largest false-pass probability.
+   */
+  familyWise?: { falseFailure: number; maxFalsePass: number; checks: number };
+}
+
+/** The family-wise bounds of a set of verdicts (those that carry error probabilities). */
+export function familyWiseBounds(verdicts: readonly Verdict[]): ScenarioRecord["familyWise"] {
+  const judged = verdicts.filter((v) => v.errorProbabilities && v.status !== "unsupported");
+  if (judged.length === 0) return undefined;
+  return {
+    falseFailure: Math.min(1, judged.reduce((a, v) => a + v.errorProbabilities!.falseFailure, 0)),
+    maxFalsePass: Math.max(...judged.map((v) => v.errorProbabilities!.falsePass)),
+    checks: judged.length,
+  };
 }
 
 export interface TargetRecord {
