@@ -30,6 +30,8 @@ export interface Observations {
   outcomes: OutcomeCount[];
   latency: { e2e?: LatencySummary; ttft?: LatencySummary; itl?: LatencySummary };
   evidence: string[];
+  /** The load that produced them: its token limit bounds how many inter-token gaps one stream has. */
+  profile?: { maxTokens: number };
 }
 
 export interface Evaluation {
@@ -178,6 +180,8 @@ function withoutCount(c: OutcomeCount): Omit<OutcomeCount, "count"> {
 export class Totals {
   outcomes = new Map<string, OutcomeCount>();
   requests = 0;
+  /** Largest token limit of any batch: no stream has more inter-token gaps. */
+  maxTokens: number | undefined;
   evidence: string[] = [];
   private parts: Record<"e2e" | "ttft" | "itl", LatencySummary[]> = { e2e: [], ttft: [], itl: [] };
   private merged = new Map<string, Buckets>();
@@ -195,6 +199,7 @@ export class Totals {
       if (s && s.count > 0) this.parts[metric].push(s);
     }
     for (const e of o.evidence) if (!this.evidence.includes(e)) this.evidence.push(e);
+    if (o.profile) this.maxTokens = Math.max(this.maxTokens ?? 0, o.profile.maxTokens);
     this.merged.clear();
     this.summaries.clear();
   }
@@ -370,15 +375,20 @@ class LatencyState extends CheckState {
     super(p);
   }
   /**
-   * Inter-token gaps within one stream are correlated, so they are not independent samples.
-   * Treating each stream as one sample is the worst case of that correlation (a design effect
-   * equal to the tokens per stream), which keeps the stated error bounds honest.
+   * Inter-token gaps within one stream are correlated, so they are not independent samples. In
+   * the worst case (gaps of a stream fully correlated) streams of m_i gaps carry the information
+   * of (sum m_i)^2 / sum m_i^2 independent samples: the design effect is sum m^2 / sum m, not the
+   * average stream length sum m / k, and the two differ when lengths vary. Per-stream lengths
+   * are not reported, but no stream has more gaps than the token limit M, so sum m^2 <= M sum m
+   * and sum m / M effective samples is a bound that holds (also never more than one per stream).
    */
   private effectiveScale(ctx: Totals): number {
     if (this.spec.metric !== "itl") return 1;
     const total = ctx.buckets("itl").total;
     const streams = ctx.streams();
-    return total > 0 && streams > 0 ? Math.min(1, streams / total) : 1;
+    if (!(total > 0 && streams > 0)) return 1;
+    const byLimit = ctx.maxTokens !== undefined ? 1 / ctx.maxTokens : 1;
+    return Math.min(1, streams / total, byLimit);
   }
   samples(ctx: Totals): number {
     return ctx.buckets(this.spec.metric).total * this.effectiveScale(ctx);
@@ -418,7 +428,7 @@ class LatencyState extends CheckState {
     const { low, high, unboundedAbove } = quantileInterval(b, scale, q, level);
     const observed = quantileOfBuckets(b, q);
     const interval = { low, high, confidence: 1 - 2 * level };
-    const itlNote = spec.metric === "itl" ? ` (inter-token gaps counted as ${count(n)} independent samples, one per stream)` : "";
+    const itlNote = spec.metric === "itl" ? ` (inter-token gaps counted as ${count(n)} independent samples: the worst case of their correlation within a stream)` : "";
     const ci = `${percent(interval.confidence, 4)} interval ${ms(low)}-${unboundedAbove ? "beyond the slowest sample" : ms(high)}`;
     const head = `${label} ${ms(observed)} (${ci}) from ${count(b.total)} samples${itlNote}`;
     const reason =

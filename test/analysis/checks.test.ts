@@ -217,7 +217,23 @@ describe("latency checks", () => {
     });
     const [v] = e.verdicts(true);
     expect(v!.sampleSize).toBe(100);
-    expect(v!.reason).toMatch(/one per stream/);
+    expect(v!.reason).toMatch(/worst case of their correlation/);
+  });
+
+  it("with unequal streams, count sum m / M (M the token limit), not the number of streams", () => {
+    // 100 streams, 10,000 gaps: one stream of 9,901 gaps and 99 of one gap each. The worst-case
+    // design effect is sum m^2 / sum m ~ 9,800, so the gaps are worth about one sample, not 100.
+    const itl: CheckSpecInput = { type: "latency", id: "itl", claim: "p90 inter-token gap within 30 ms", metric: "itl", quantile: 0.9, maxMs: 30 };
+    const e = startEvaluation([itl]);
+    e.observe({
+      outcomes: [{ version: "stable", status: 200, count: 100 }],
+      latency: { e2e: latencies(Array(100).fill(500)), ttft: latencies(Array(100).fill(50)), itl: latencies(Array(10_000).fill(10)) },
+      evidence: ["itl.json"],
+      profile: { maxTokens: 10_000 },
+    });
+    const [v] = e.verdicts(true);
+    expect(v!.sampleSize).toBe(1);
+    expect(v!.status).toBe("inconclusive");
   });
 });
 
