@@ -259,14 +259,23 @@ export function errorsOfSchedule(plan: ProportionPlan | LatencyPlan, taken: read
   const last = looks[looks.length - 1] ?? 0;
   for (const n of plan.lookSamples) if (n > last) looks.push(n);
   if (looks.length === 0) return plan.exactErrors;
+  const key = JSON.stringify([plan.design.band, plan.design.levels, plan.design.rule ?? null, plan.kind, looks]);
+  const known = scheduleErrors.get(key);
+  if (known) return known;
   const design = { ...plan.design, lookSamples: looks };
   const passAt = plan.kind === "proportion" ? [plan.expected] : [plan.allowedExceedance];
   const failAt = plan.kind === "proportion" ? plan.alternatives : [plan.operating.violating.p];
-  return {
+  const errors = {
     falseFailure: Math.max(0, ...passAt.map((p) => operatingCharacteristics(design, p).fail)),
     falsePass: Math.max(0, ...failAt.map((p) => operatingCharacteristics(design, p).pass)),
   };
+  if (scheduleErrors.size > 10_000) scheduleErrors.clear();
+  scheduleErrors.set(key, errors);
+  return errors;
 }
+
+/** Schedules recur (the same batch sizes run after run): their exact errors are computed once. */
+const scheduleErrors = new Map<string, { falseFailure: number; falsePass: number }>();
 
 function shareVerdict(
   spec: { id: string; claim: string },
