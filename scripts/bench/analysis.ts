@@ -51,8 +51,10 @@ function compareRules(): void {
   const fixedOff = simulateFixedRule(FIXED_REQUESTS, expected, FIXED_MARGIN, expected + offBy, SIMULATED_CHECKS, SEED + 3);
 
   console.log(`90/10 split: does the canary get 10%? ${num(SIMULATED_CHECKS)} simulated checks per column (seed ${SEED}).`);
-  console.log(`Sequential: +/-${plan.tolerance * 100} points, ${plan.looks} looks of ${num(plan.samplesPerLook)}, Clopper-Pearson at ` +
-    `${(plan.passConfidencePerLook * 100).toFixed(2)}% (pass) / ${(plan.confidencePerLook * 100).toFixed(5)}% (fail) per look, budget ${num(plan.maxSamples)}.`);
+  console.log(plan.rule === "sprt"
+    ? `Sequential: the SPRT pair of 10% against 6% and 14% (+/-${plan.tolerance * 100} points), ${plan.looks} looks of ${num(plan.samplesPerLook)}, thresholds calibrated exactly, budget ${num(plan.maxSamples)}.`
+    : `Sequential: +/-${plan.tolerance * 100} points, ${plan.looks} looks of ${num(plan.samplesPerLook)}, Clopper-Pearson at ` +
+      `${(plan.passConfidencePerLook * 100).toFixed(2)}% (pass) / ${(plan.confidencePerLook * 100).toFixed(5)}% (fail) per look, budget ${num(plan.maxSamples)}.`);
   console.log(`Fixed: ${FIXED_REQUESTS} requests, fail when the observed share is more than ${FIXED_MARGIN * 100} points from 10%.\n`);
   console.log(
     table([
@@ -218,6 +220,9 @@ export async function main(): Promise<void> {
     `with probability ${rate(gatewayApiRule(0.35, 0.3).passWithRetries)} and one at 40% with ${rate(gatewayApiRule(0.4, 0.3).passWithRetries)}.`);
   compareRules();
   seedPlans();
+  console.log(`\nLatency resolution (llm-sim --delay-ms 1 on one side, paired interleaved runs): the statistics are in ` +
+    `src/analysis/overhead.ts (pairedQuantileOverhead: pairs resampled together, no interval from fewer than 5 pairs, ` +
+    `the smallest overhead resolved printed as half the interval); the live run needs the built-in load generator and is not part of this bench yet.`);
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 
