@@ -113,6 +113,8 @@ export function independenceVerdicts(checks: readonly CheckSpec[], batches: read
       expected: 1,
       sampleSize: test.perBatch.reduce((a, b) => a + b.of, 0),
       unit: "variance ratio",
+      // Its false alarms count toward the scenario's family-wise false-failure bound.
+      errorProbabilities: { falseFailure: DISPERSION_ALPHA },
       reason:
         `between-batch dispersion ${test.dispersion.toFixed(2)} (X^2 ${test.chiSquare.toFixed(1)} on ${test.degreesOfFreedom} df, p = ${test.pValue.toExponential(2)}; ` +
         `batches: ${shares})` +

@@ -94,7 +94,12 @@ export interface Verdict {
    * ones after them): false failure at the expected value, false pass at expected +/- 2 x
    * tolerance. `targets` are what the check asked for.
    */
-  errorProbabilities?: { falseFailure: number; falsePass: number; targets?: { falseFailure: number; falsePass: number } };
+  errorProbabilities?: {
+    falseFailure: number;
+    /** Absent where no alternative is specified (the between-batch independence test bounds only its false alarms). */
+    falsePass?: number;
+    targets?: { falseFailure: number; falsePass: number };
+  };
   /** The sequential design that ran: its rule, the sample count at each look taken, the planned looks and budget. */
   design?: { rule: "interval" | "sprt"; looksTaken: number[]; plannedLooks: number; budget: number };
   unit?: string;

@@ -151,7 +151,7 @@ export function formatErrorProbabilities(v: Verdict): string {
   if (!v.errorProbabilities) return "–";
   const e = v.errorProbabilities;
   const targets = e.targets ? ` (targets ${formatProbability(e.targets.falseFailure)} / ${formatProbability(e.targets.falsePass)})` : "";
-  return `${formatProbability(e.falseFailure)} / ${formatProbability(e.falsePass)}${targets}`;
+  return `${formatProbability(e.falseFailure)} / ${e.falsePass === undefined ? "–" : formatProbability(e.falsePass)}${targets}`;
 }
 
 /** A scenario's family-wise bound: the chance a mesh keeping every promise fails at least one check. */

@@ -66,7 +66,7 @@ export function familyWiseBounds(verdicts: readonly Verdict[]): ScenarioRecord["
   if (judged.length === 0) return undefined;
   return {
     falseFailure: Math.min(1, judged.reduce((a, v) => a + v.errorProbabilities!.falseFailure, 0)),
-    maxFalsePass: Math.max(...judged.map((v) => v.errorProbabilities!.falsePass)),
+    maxFalsePass: Math.max(0, ...judged.map((v) => v.errorProbabilities!.falsePass ?? 0)),
     checks: judged.length,
   };
 }

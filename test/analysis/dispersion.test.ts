@@ -53,3 +53,17 @@ describe("between-batch over-dispersion", () => {
     expect(independenceVerdicts([check], [batch(90, 300)])).toEqual([]);
   });
 });
+
+describe("family-wise bounds", () => {
+  it("count the independence test's false alarms toward the chance that a correct mesh fails something", async () => {
+    const { familyWiseBounds } = await import("../../src/report/results.js");
+    const check = CheckSpec.parse({ type: "proportion", id: "split", claim: "30%", numerator: { version: "canary" }, expected: 0.3 });
+    const b = (c: number) => ({ outcomes: [{ version: "canary", status: 200, count: c }, { version: "stable", status: 200, count: 300 - c }], latency: {}, evidence: [] });
+    const [independence] = independenceVerdicts([check], [b(90), b(92)]);
+    const share = { checkId: "split", claim: "30%", status: "pass" as const, reason: "", evidence: [], errorProbabilities: { falseFailure: 9e-6, falsePass: 9e-4 } };
+    const bounds = familyWiseBounds([share, independence!])!;
+    expect(bounds.falseFailure).toBeCloseTo(9e-6 + DISPERSION_ALPHA, 15);
+    expect(bounds.maxFalsePass).toBe(9e-4);
+    expect(bounds.checks).toBe(2);
+  });
+});
