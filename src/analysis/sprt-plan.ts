@@ -7,8 +7,8 @@
  * 2. From Wald's thresholds, the smallest budget N (a whole number of looks) at which a perfect
  *    mesh and meshes at p0 +/- 2t each end undecided with probability at most `undecided`.
  * 3. logB raised, by bisection, as far as the exact false-pass probability at p0 +/- 2t stays
- *    within falsePass; logA lowered as far as the exact false-failure probability at p0 stays
- *    within falseFailure.
+ *    within CALIBRATION_SHARE x falsePass; logA lowered as far as the exact false-failure
+ *    probability at p0 stays within CALIBRATION_SHARE x falseFailure.
  * 4. N shrunk again to the smallest that keeps the undecided targets. Cutting looks off the end
  *    can only lower the chance of passing or failing, so the error targets still hold.
  */
@@ -17,7 +17,14 @@ import { bernoulliKl, type SprtRule } from "./sprt.js";
 import type { Band, LookLevels } from "./proportion.js";
 
 /** Looks per Wald expected sample size of a perfect mesh. */
-export const LOOKS_PER_EXPECTED_RUN = 10;
+export const LOOKS_PER_EXPECTED_RUN = 16;
+/**
+ * Share of each error target the calibration may use on the planned schedule. A run's looks
+ * fall where its batches end, a little off the planned grid (the executor overshoots each look
+ * slightly so a short rate still reaches it), which moves the exact error probabilities by up
+ * to about 10% either way; calibrating to 85% of the target keeps the realized design within it.
+ */
+export const CALIBRATION_SHARE = 0.85;
 /** Budgets are never searched beyond this many looks. */
 const MAX_LOOKS = 400;
 
@@ -83,7 +90,7 @@ export function calibrateSprt(t: SprtTargets, band: Band, levels: LookLevels): S
     let bad = 0;
     for (let i = 0; i < 30 && bad - ok > 1e-3; i++) {
       const mid = (ok + bad) / 2;
-      if (passAt(mid) <= t.falsePass) ok = mid;
+      if (passAt(mid) <= t.falsePass * CALIBRATION_SHARE) ok = mid;
       else bad = mid;
     }
     return ok;
@@ -92,7 +99,8 @@ export function calibrateSprt(t: SprtTargets, band: Band, levels: LookLevels): S
   let bLow = waldB;
   // Each side's pass also needs the other's ratio low, so the sides interact slightly: two rounds,
   // each searching up from Wald's threshold (which holds whatever the other side's is).
-  const holds = () => oc(rule(waldA, bHigh, bLow), looks, high).pass <= t.falsePass && oc(rule(waldA, bHigh, bLow), looks, low).pass <= t.falsePass;
+  const holds = () =>
+    oc(rule(waldA, bHigh, bLow), looks, high).pass <= t.falsePass * CALIBRATION_SHARE && oc(rule(waldA, bHigh, bLow), looks, low).pass <= t.falsePass * CALIBRATION_SHARE;
   for (let round = 0; round < 4 && (round < 2 || !holds()); round++) {
     bHigh = raise(waldB, (b) => oc(rule(waldA, b, bLow), looks, high).pass);
     bLow = raise(waldB, (b) => oc(rule(waldA, bHigh, b), looks, low).pass);
@@ -104,7 +112,7 @@ export function calibrateSprt(t: SprtTargets, band: Band, levels: LookLevels): S
   let aBad = 0;
   for (let i = 0; i < 30 && aOk - aBad > 1e-3; i++) {
     const mid = (aOk + aBad) / 2;
-    if (falseFail(rule(mid, bOk, bLow)) <= t.falseFailure) aOk = mid;
+    if (falseFail(rule(mid, bOk, bLow)) <= t.falseFailure * CALIBRATION_SHARE) aOk = mid;
     else aBad = mid;
   }
   // Lowering logA makes failing easier everywhere, passing at p0 +/- 2t no easier: recheck both.
