@@ -300,10 +300,22 @@ function shareVerdict(
     unit: "proportion",
     evidence: [...evidence],
   };
+  if (plan.toleranceFrom === "budget") {
+    // Never judged at a band wider than asked: a wide enough band lets the old policy pass.
+    return {
+      ...base,
+      status: "inconclusive",
+      unresolvable: true,
+      observed: n > 0 ? x / n : undefined,
+      reason:
+        `unresolvable: a budget of ${count(plan.maxSamples)} samples resolves +/- ${(plan.tolerance * 100).toFixed(2)} points at best, ` +
+        `and the check asked for +/- ${(plan.requestedTolerance * 100).toFixed(2)}; it was not judged (send more requests: a higher --rate or a longer --duration)`,
+    };
+  }
   const band =
     plan.rule === "sprt"
       ? `${percent(plan.expected)} +/- ${(plan.tolerance * 100).toFixed(2)} points (sequential ratio tests of ${percent(plan.expected)} against ${plan.alternatives.map((a) => percent(a)).join(" and ")})`
-      : `${percent(plan.expected)} +/- ${(plan.tolerance * 100).toFixed(2)} points${plan.toleranceFrom === "budget" ? ` (widened from the requested +/- ${(plan.requestedTolerance * 100).toFixed(2)}: the budget of ${count(plan.maxSamples)} resolves no narrower band)` : ""}`;
+      : `${percent(plan.expected)} +/- ${(plan.tolerance * 100).toFixed(2)} points`;
   if (n === 0) {
     return { ...base, status: "inconclusive", reason: `no ${what.population} were observed, so nothing could be judged; check the load reached the service and the selector matches` };
   }
@@ -345,7 +357,7 @@ class ProportionState extends CheckState {
       population: denominator === "any response" ? "responses" : `responses of ${denominator}`,
     };
     return {
-      decision: n > 0 ? decideCounts(this.p, x, n) : ("continue" as const),
+      decision: n > 0 && this.p.toleranceFrom === "absolute" ? decideCounts(this.p, x, n) : ("continue" as const),
       verdict: (status: Verdict["status"], final: boolean) =>
         shareVerdict(this.spec, this.p, x, n, what, ctx.evidence, status, this.lookNote(final), this.designRecord()),
     };
@@ -367,7 +379,7 @@ class LatencyShareState extends CheckState {
     const high = b.total - below.surely;
     const what = { counted: `slower than ${ms(this.spec.slowerThanMs)}`, population: `${this.spec.metric} samples` };
     return {
-      decision: b.total > 0 ? decideRange(low, high, b.total, this.p) : ("continue" as const),
+      decision: b.total > 0 && this.p.toleranceFrom === "absolute" ? decideRange(low, high, b.total, this.p) : ("continue" as const),
       verdict: (status: Verdict["status"], final: boolean) =>
         shareVerdict(this.spec, this.p, status === "fail" ? low : high, b.total, what, ctx.evidence, status, this.lookNote(final), this.designRecord()),
     };

@@ -100,6 +100,11 @@ export interface Verdict {
     falsePass?: number;
     targets?: { falseFailure: number; falsePass: number };
   };
+  /**
+   * Set (with status inconclusive) when the check's fixed budget cannot resolve the tolerance it
+   * asked for: it is not judged at a wider band, since one wide enough lets a wrong mesh pass.
+   */
+  unresolvable?: boolean;
   /** The sequential design that ran: its rule, the sample count at each look taken, the planned looks and budget. */
   design?: { rule: "interval" | "sprt"; looksTaken: number[]; plannedLooks: number; budget: number };
   unit?: string;

@@ -163,12 +163,17 @@ describe("convergence windows", () => {
     expect(old!.status).toBe("fail");
   });
 
-  it("a budget set on the check widens the band to what it resolves, and says so", () => {
-    // 400 requests resolve only about +/-14 points around 10%: too wide to tell 0% from 10%,
-    // which is why a window's maxSamples must keep the band narrower than the policy change.
-    const [v] = evaluateWindow([{ ...canary, maxSamples: 400 } as CheckSpecInput], split(0, 400));
-    expect(v!.tolerance).toBeGreaterThan(0.1);
-    expect(v!.reason).toMatch(/\+\/- 1\d\.\d\d points/);
+  it("a budget too small for the tolerance asked gives an explicit unresolvable verdict, never a judgement at a wider band", () => {
+    // 400 requests resolve only about +/-14 points around 10%: a band that wide would let the
+    // old policy (0%) pass as converged. The verdict says so and shows both tolerances.
+    for (const window of [split(0, 400), split(40, 360)]) {
+      const [v] = evaluateWindow([{ ...canary, maxSamples: 400 } as CheckSpecInput], window);
+      expect(v!.status).toBe("inconclusive");
+      expect(v!.unresolvable).toBe(true);
+      expect(v!.requestedTolerance).toBe(0.02);
+      expect(v!.tolerance).toBeGreaterThan(0.1);
+      expect(v!.reason).toMatch(/^unresolvable: a budget of 400 samples resolves \+\/- 1\d\.\d\d points at best/);
+    }
   });
 });
 

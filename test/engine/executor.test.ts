@@ -185,16 +185,17 @@ describe("convergence diagnosis", () => {
     timeoutMs: 60_000,
     windows: 2,
     probe: LoadProfile.parse({ name: `${id}-probe`, executor: "constant-arrival-rate", rate: 100, durationSeconds: 5, mode: "plain" }),
-    checks: [CheckSpec.parse({ type: "proportion", id: `${id}-share`, claim: "share", numerator: { version: "canary" }, expected: share, toleranceAbsolute: 0.05, maxSamples })],
+    // Convergence knobs and a window big enough to resolve +/-10 points (a smaller one is unresolvable).
+    checks: [CheckSpec.parse({ type: "proportion", id: `${id}-share`, claim: "share", numerator: { version: "canary" }, expected: share, toleranceAbsolute: 0.1, falseFailure: 1e-3, falsePass: 1e-2, maxSamples })],
   });
 
   it("says the mesh never applied the change when windows keep matching the previous policy", async () => {
     // The mesh stays at 10% although 50% was applied.
     const stuck = fakeLoad(() => [
-      { version: "stable", status: 200, count: 450 },
-      { version: "canary", status: 200, count: 50 },
+      { version: "stable", status: 200, count: 1800 },
+      { version: "canary", status: 200, count: 200 },
     ]);
-    const result = await executePlan(plan([convergeTo("at-10", 0.1, 500), convergeTo("at-50", 0.5, 500)]), fakeEnv({ load: stuck, runDir: runDir() }));
+    const result = await executePlan(plan([convergeTo("at-10", 0.1, 2000), convergeTo("at-50", 0.5, 2000)]), fakeEnv({ load: stuck, runDir: runDir() }));
     const steps = result.targets[0]!.scenarios[0]!.steps;
     expect(steps[0]!.convergence?.diagnosis).toBe("converged");
     expect(steps[1]!.convergence?.diagnosis).toBe("never-applied");
@@ -207,13 +208,13 @@ describe("convergence diagnosis", () => {
     const drifting = fakeLoad(() => {
       calls += 1;
       // First step converges at 10%; afterwards the mesh sends 80% to the canary.
-      const canary = calls <= 2 ? 50 : 400;
+      const canary = calls <= 2 ? 200 : 1600;
       return [
-        { version: "stable", status: 200, count: 500 - canary },
+        { version: "stable", status: 200, count: 2000 - canary },
         { version: "canary", status: 200, count: canary },
       ];
     });
-    const result = await executePlan(plan([convergeTo("at-10", 0.1, 500), convergeTo("at-50", 0.5, 500)]), fakeEnv({ load: drifting, runDir: runDir() }));
+    const result = await executePlan(plan([convergeTo("at-10", 0.1, 2000), convergeTo("at-50", 0.5, 2000)]), fakeEnv({ load: drifting, runDir: runDir() }));
     expect(result.targets[0]!.scenarios[0]!.steps[1]!.convergence?.diagnosis).toBe("applied-but-wrong");
   });
 });
