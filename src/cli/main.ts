@@ -59,7 +59,7 @@ export function buildProgram(): Command {
       .description("run one scenario against one or both meshes")
       .option("--capabilities", "print what each mesh can express, per intent, and exit")
       .option("--list", "list scenarios and exit")
-      .addHelpText("after", () => `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description.split(". ")[0]}`).join("\n")}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --duration 20s --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
+      .addHelpText("after", () => `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description.split(". ")[0]}`).join("\n")}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --rate 20 --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
   ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
     if (opts.capabilities) {
       process.stdout.write(capabilitiesTable(opts.routing === "gamma" ? "gamma" : "native", Boolean(opts.json)));

@@ -116,13 +116,18 @@ export interface MeasureStep extends StepBase {
   requires?: IntentKind[];
 }
 
-/** If any check of `after` (a measure step id) failed, run `onFail` and end the scenario. */
+/**
+ * If any check of `after` (a measure step id) failed, or could not decide, run `onFail` and end
+ * the scenario: a gate advances only on evidence that the step is good.
+ */
 export interface GateStep extends StepBase {
   kind: "gate";
   after: string;
   onFail: Step[];
   /** What the gate protects, e.g. "automatic rollback to stable". */
   action: string;
+  /** Advance past an inconclusive check (only when the scenario says a missing decision is acceptable). */
+  advanceOnInconclusive?: boolean;
 }
 
 /** An intent the mesh cannot express: recorded, reported as "not supported", never run. */
