@@ -21,6 +21,7 @@ import { noneDriver } from "../mesh/none/index.js";
 import { K6_IMAGE, runK6 } from "../load/index.js";
 import { referenceStack, simDeploymentName, MONITORING_NAMESPACE } from "../stack/index.js";
 import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js";
+import type { SimSettings } from "../stack/sim-workload.js";
 import type { ToolRecord } from "../report/results.js";
 import type { RunOptions } from "./options.js";
 
@@ -78,9 +79,10 @@ export function stackNamespace(mesh: MeshName): string {
   return `meshproof-${mesh}`;
 }
 
-export async function stackPlannerFor(opts: RunOptions, runId: string, provider: ClusterProvider, runDir: string): Promise<StackPlanner> {
+/** `sim` makes the reference server deliberately wrong (a backend mutant); omitted, it is the reference one. */
+export async function stackPlannerFor(opts: RunOptions, runId: string, provider: ClusterProvider, runDir: string, sim?: SimSettings): Promise<StackPlanner> {
   if (provider.name === "local") {
-    const local = await localStack({ runId, versions: VERSIONS, runDir, prometheus: tryFindTool("prometheus")?.path ?? "prometheus" });
+    const local = await localStack({ runId, versions: VERSIONS, runDir, prometheus: tryFindTool("prometheus")?.path ?? "prometheus", ...(sim ? { sim } : {}) });
     return {
       images: () => [],
       forTarget: (): StackPlan => ({ setup: local.setup, target: local.target, targetUrl: local.targetUrl, collect: [] }),
@@ -93,7 +95,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       { image: K6_IMAGE, buildArgv: ["docker", "build", "-t", K6_IMAGE, "-f", "tools/k6/Dockerfile", "."] },
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage: SIM_IMAGE, k6Image: K6_IMAGE });
+      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage: SIM_IMAGE, k6Image: K6_IMAGE, ...(sim ? { sim } : {}) });
       const rollouts: WaitStep[] = [
         ...VERSIONS.map((v) => simDeploymentName(v)),
         stack.layout.loadgen.deployment,
