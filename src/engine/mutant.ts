@@ -72,7 +72,7 @@ export function withdrawing(plan: ScenarioPlan, checkId: string): UnsupportedSte
 
 /**
  * The plan a mutant runs: the mutated scenario up to the step that judges the aimed check (later
- * steps cannot change whether it failed), with the correct plan's withdrawals of that check kept:
+ * steps cannot change whether it failed), that step judging the aimed check alone, with the correct plan's withdrawals of that check kept:
  * a claim the mesh cannot judge when configured rightly is not judged on its wrong twin either.
  */
 export function mutantScenarioPlan(mutated: ScenarioPlan, correct: ScenarioPlan, mutant: Mutant): ScenarioPlan {
@@ -83,9 +83,19 @@ export function mutantScenarioPlan(mutated: ScenarioPlan, correct: ScenarioPlan,
   const phases = mutated.phases.map((phase) => {
     if (phase.name !== "assess") return phase;
     const end = phase.steps.findIndex((s) => [...walkSteps([s])].includes(aimed));
-    return { ...phase, steps: [...inherited, ...(end === -1 ? phase.steps : phase.steps.slice(0, end + 1))] };
+    const kept = (end === -1 ? phase.steps : phase.steps.slice(0, end + 1)).map((s) => (s === aimed && s.kind === "measure" ? judgingOnly(s, mutant.aimedAt) : s));
+    return { ...phase, steps: [...inherited, ...kept] };
   });
   return { ...mutated, phases };
+}
+
+/**
+ * The aimed step judges only the aimed check: a measure step draws batches until every check it
+ * holds decides, and the others (an error rate near zero needs hundreds of samples to pass) say
+ * nothing about the mutant.
+ */
+function judgingOnly(step: MeasureStep, checkId: string): MeasureStep {
+  return { ...step, name: `${step.name} (judging ${checkId} only: a mutant run)`, checks: step.checks.filter((c) => c.id === checkId) };
 }
 
 export type MutantStatus = "killed" | "survived" | "inconclusive" | "unsupported" | "not-judged";

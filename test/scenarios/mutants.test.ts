@@ -145,7 +145,7 @@ const EXPECT: Record<string, Partial<Record<MeshName, (mutated: ScenarioPlan, co
   },
   "authz-allow-all": {
     istio: (m, c) => {
-      const allowAll = (p: ScenarioPlan) => applied(p, "deny-all").filter((x) => (x as { spec?: { action?: string; rules?: object[] } }).spec?.action === "ALLOW" && JSON.stringify((x as { spec: { rules?: object[] } }).spec.rules) === "[{}]");
+      const allowAll = (p: ScenarioPlan) => applied(p, "deny-all").filter((x) => (x as { spec?: { action?: string; rules?: object[] } }).spec?.action === "ALLOW" && JSON.stringify((x as unknown as { spec: { rules?: object[] } }).spec.rules) === "[{}]");
       expect(allowAll(m)).toHaveLength(1);
       expect(allowAll(c)).toEqual([]);
       // The correct deny-all is an ALLOW policy without rules, which matches nothing.
@@ -195,7 +195,9 @@ describe("mutant catalog", () => {
           expect(stepJudging(correct, mutant.aimedAt), `${mutant.aimedAt} in ${mutant.scenario} on ${mesh}`).toBeDefined();
           // The run stops after the step that judges the aimed check.
           const assess = mutated.phases.find((p) => p.name === "assess")!.steps;
-          expect(assess.at(-1)).toBe(stepJudging(mutated, mutant.aimedAt));
+          const aimed = stepJudging(mutated, mutant.aimedAt)!;
+          expect(assess.at(-1)).toBe(aimed);
+          if (aimed.kind === "measure") expect(aimed.checks.map((c) => c.id)).toEqual([mutant.aimedAt]);
         });
 
         it(`is wrong in the stated way on ${mesh}, or unsupported there with a reason`, () => {
