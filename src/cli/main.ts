@@ -14,6 +14,7 @@ import { cleanCommand } from "./clean.js";
 import { compareCommand } from "./compare.js";
 import { PINS } from "./options.js";
 import { runCommand } from "./run.js";
+import { ALL_MUTANTS, runAllMutants } from "./mutant.js";
 
 function runOptions(cmd: Command): Command {
   return cmd
@@ -61,7 +62,7 @@ export function buildProgram(): Command {
       .description("run one scenario against one or both meshes")
       .option("--capabilities", "print what each mesh can express, per intent, and exit")
       .option("--list", "list scenarios and their mutants, and exit")
-      .option("--mutant <name>", "run a scenario's deliberately wrong twin (see Mutants below): exit 0 when its aimed check fails (killed), 1 when it passes (survived)")
+      .option("--mutant <name>", "run a scenario's deliberately wrong twin (see Mutants below): exit 0 when its aimed check fails (killed), 1 when it passes (survived); `all` runs every mutant that runs on the chosen --cluster and --mesh")
       .addHelpText("after", () => `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description.split(". ")[0]}`).join("\n")}\n\nMutants (--mutant NAME; the check named must fail):\n${mutantLines()}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --duration 20s --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
   ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
     if (opts.capabilities) {
@@ -70,6 +71,12 @@ export function buildProgram(): Command {
     }
     if (opts.list) {
       process.stdout.write(SCENARIOS.map((s) => `${s.name.padEnd(18)} ${s.description}`).join("\n") + `\n\nMutants (--mutant NAME; the check named must fail):\n${mutantLines()}\n`);
+      return;
+    }
+    if (opts.mutant === ALL_MUTANTS) {
+      process.exitCode = await runAllMutants(name ?? "", opts, (raw) => runCommand("scenario", "", raw), (line) => {
+        if (!opts.json) process.stderr.write(`${line}\n`);
+      });
       return;
     }
     process.exitCode = await runCommand("scenario", name ?? "", opts);

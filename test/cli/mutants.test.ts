@@ -73,4 +73,18 @@ describe("--mutant", () => {
       expect(deployment).toMatch(/- name: LLMSIM_DELAY_MS\n\s*value: "3000"/);
     }
   });
+
+  it("--mutant all plans every mutant that runs on the chosen cluster and mesh, one run folder each", () => {
+    const out = mkdtempSync(path.join(tmpdir(), "meshproof-mutant-all-"));
+    const r = cli(["scenario", "--mutant", "all", "--mesh", "linkerd", "--dry-run", "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    // Every scenario runs on Linkerd, so every mutant does.
+    const linkerdMutants = MUTANTS;
+    const runs = readdirSync(out).map((id) => JSON.parse(readFileSync(path.join(out, id, "plan.json"), "utf8")).options.mutant.name).sort();
+    expect(runs).toEqual(linkerdMutants.map((m) => m.name).sort());
+    expect(r.stderr).toMatch(new RegExp(`mutants: ${runs.length} planned \\(--dry-run`));
+    const local = cli(["scenario", "--mutant", "all", "--cluster", "local", "--mesh", "none", "--dry-run", "--out", out]);
+    expect(local.code, local.stderr).toBe(0);
+    expect(local.stderr).toMatch(/== mutant benchmark-slow-backend \(1 of 1\)/);
+  });
 });
