@@ -68,6 +68,16 @@ export const MUTANTS: readonly Mutant[] = [
     mutate: rewrite("retry", (r) => ({ ...r, attempts: TOO_FEW_ATTEMPTS })),
   },
   {
+    // Istio retries 503 twice even without a policy (see its capabilities note), which recovers a
+    // request failing twice: on Istio this twin is expected to survive until the retries scenario
+    // tells the claimed attempts from Istio's default.
+    name: "retries-missing",
+    scenario: "retries",
+    wrong: "the retry policy is missing",
+    aimedAt: "retries-converged-success",
+    mutate: rewrite("retry", () => undefined),
+  },
+  {
     name: "timeouts-ten-times-longer",
     scenario: "timeouts",
     wrong: `the inference route's timeout is ${TIMEOUT_FACTOR} times the claimed ${INFERENCE_TIMEOUT_MS / 1000} s`,

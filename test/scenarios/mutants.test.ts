@@ -97,6 +97,18 @@ const EXPECT: Record<string, Partial<Record<MeshName, (mutated: ScenarioPlan, co
       expect(limit(c)).toBe("3");
     },
   },
+  "retries-missing": {
+    istio: (m, c) => {
+      const withRetries = (p: ScenarioPlan) => applied(p, "retry-policy").filter((x) => x.kind === "VirtualService" && (x as unknown as { spec: { http: { retries?: object }[] } }).spec.http.some((r) => r.retries));
+      expect(withRetries(m)).toEqual([]);
+      expect(withRetries(c)).toHaveLength(1);
+    },
+    linkerd: (m, c) => {
+      const limited = (p: ScenarioPlan) => applied(p, "retry-policy").filter((x) => x.metadata.annotations?.["retry.linkerd.io/limit"]);
+      expect(limited(m)).toEqual([]);
+      expect(limited(c)).toHaveLength(1);
+    },
+  },
   "timeouts-ten-times-longer": {
     istio: (m, c) => {
       const timeout = (p: ScenarioPlan) => (one(p, "route-timeouts", "VirtualService").spec.http as { match?: { uri?: { prefix?: string } }[]; timeout?: string }[]).find((r) => r.match?.[0]?.uri?.prefix === "/v1")!.timeout;
