@@ -10,6 +10,8 @@ import type { MeshName } from "../../src/mesh/driver.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import { FAILING_BACKEND_ERROR_RATE, MUTANTS, SLOW_BACKEND_DELAY_MS, mutantsOf } from "../../scenarios/mutants.js";
 import { allSteps, contextFor, driverFor, plan } from "./helpers.js";
+import { parseSimArgs } from "../../fixtures/llm-sim/src/index.js";
+import { simFlags } from "../../src/stack/sim-workload.js";
 
 function scenarioOf(mutant: Mutant) {
   const s = SCENARIOS.find((x) => x.name === mutant.scenario);
@@ -233,6 +235,14 @@ describe("mutant catalog", () => {
       }
     });
   }
+
+  it("a backend mutant's settings are flags the reference server reads as those faults", () => {
+    for (const mutant of MUTANTS.filter((m) => m.backend)) {
+      const parsed = parseSimArgs(simFlags("stable", 8000, mutant.backend!));
+      expect(parsed.kind).toBe("config");
+      if (parsed.kind === "config") expect(parsed.config).toMatchObject(mutant.backend!);
+    }
+  });
 
   it("a claim the mesh cannot judge when configured rightly is not judged on its wrong twin either", () => {
     const mutant = MUTANTS.find((m) => m.name === "rate-limit-none")!;
