@@ -21,7 +21,7 @@ import {
 } from "../../src/cluster/host/images/index.js";
 import { MeshproofError } from "../../src/engine/errors.js";
 import { ToolMissingError, tryFindTool } from "../../src/engine/tools.js";
-import { SetupError } from "../setup.js";
+import { SetupError } from "./errors.js";
 
 const APT_TIMEOUT_MS = 15 * 60_000;
 /** The executable each package brings, to tell whether it is installed. */

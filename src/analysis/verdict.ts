@@ -84,9 +84,29 @@ export interface Verdict {
   observed?: number;
   expected?: number;
   interval?: { low: number; high: number; confidence: number };
+  /** The tolerance the check asked for. */
+  requestedTolerance?: number;
+  /** The tolerance the verdict was judged at (wider than requested only when a fixed budget forced it). */
   tolerance?: number;
   sampleSize?: number;
-  errorProbabilities?: { falseFailure: number; falsePass: number };
+  /**
+   * Exact error probabilities of the design that ran (the looks actually taken, then the planned
+   * ones after them): false failure at the expected value, false pass at expected +/- 2 x
+   * tolerance. `targets` are what the check asked for.
+   */
+  errorProbabilities?: {
+    falseFailure: number;
+    /** Absent where no alternative is specified (the between-batch independence test bounds only its false alarms). */
+    falsePass?: number;
+    targets?: { falseFailure: number; falsePass: number };
+  };
+  /**
+   * Set (with status inconclusive) when the check's fixed budget cannot resolve the tolerance it
+   * asked for: it is not judged at a wider band, since one wide enough lets a wrong mesh pass.
+   */
+  unresolvable?: boolean;
+  /** The sequential design that ran: its rule, the sample count at each look taken, the planned looks and budget. */
+  design?: { rule: "interval" | "sprt"; looksTaken: number[]; plannedLooks: number; budget: number };
   unit?: string;
   /** Evidence files (relative to the run folder) the verdict relied on. */
   evidence: string[];

@@ -13,6 +13,7 @@ import { capabilitiesTable } from "./capabilities.js";
 import { cleanCommand } from "./clean.js";
 import { compareCommand } from "./compare.js";
 import { PINS } from "./options.js";
+import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/index.js";
 import { runCommand } from "./run.js";
 import { ALL_MUTANTS, runAllMutants } from "./mutant.js";
 
@@ -31,6 +32,7 @@ function runOptions(cmd: Command): Command {
     .option("--cluster-name <name>", "name of the kind/kwok/GKE cluster meshproof creates", "meshproof")
     .addOption(new Option("--routing <api>", "express traffic policy with the mesh's own API or Gateway API (GAMMA)").choices(["native", "gamma"]).default("native"))
     .addOption(new Option("--install-method <m>", "install meshes with their CLI or Helm").choices(["cli", "helm"]).default("cli"))
+    .addOption(new Option("--load-engine <engine>", "load generator: meshproof's own (builtin), or a k6 you installed (K6_BIN or PATH; K6_IMAGE on a cluster)").choices([...LOAD_ENGINES]).default(DEFAULT_LOAD_ENGINE))
     .addOption(new Option("--istio-version <v>", "Istio version").default(process.env.MESHPROOF_ISTIO_VERSION ?? PINS.istio).env("MESHPROOF_ISTIO_VERSION"))
     .addOption(new Option("--linkerd-version <v>", "Linkerd version").default(process.env.MESHPROOF_LINKERD_VERSION ?? PINS.linkerd).env("MESHPROOF_LINKERD_VERSION"))
     .addOption(new Option("--gateway-api-version <v>", "Gateway API CRD version").default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? PINS.gatewayApi).env("MESHPROOF_GATEWAY_API_VERSION"))
@@ -63,7 +65,7 @@ export function buildProgram(): Command {
       .option("--capabilities", "print what each mesh can express, per intent, and exit")
       .option("--list", "list scenarios and their mutants, and exit")
       .option("--mutant <name>", "run a scenario's deliberately wrong twin (see Mutants below): exit 0 when its aimed check fails (killed), 1 when it passes (survived); `all` runs every mutant that runs on the chosen --cluster and --mesh")
-      .addHelpText("after", () => `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description.split(". ")[0]}`).join("\n")}\n\nMutants (--mutant NAME; the check named must fail):\n${mutantLines()}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --duration 20s --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
+      .addHelpText("after", () => `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description.split(". ")[0]}`).join("\n")}\n\nMutants (--mutant NAME; the check named must fail):\n${mutantLines()}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --rate 20 --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
   ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
     if (opts.capabilities) {
       process.stdout.write(capabilitiesTable(opts.routing === "gamma" ? "gamma" : "native", Boolean(opts.json)));

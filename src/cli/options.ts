@@ -5,13 +5,13 @@
 import { z } from "zod";
 import { CLUSTER_NAMES } from "../cluster/index.js";
 import { UsageError } from "../engine/errors.js";
+import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/index.js";
 
 /** Pinned defaults (DESIGN section 6); each can be overridden by flag or environment variable. */
 export const PINS = {
   istio: "1.30.3",
   linkerd: "version-2.20",
   gatewayApi: "v1.5.1",
-  k6: "v1.8.1",
 } as const;
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
@@ -55,6 +55,8 @@ export const RunOptions = z.object({
   clusterName: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower case letters, digits and '-'").default("meshproof"),
   routing: z.enum(["native", "gamma"]).default("native"),
   installMethod: z.enum(["cli", "helm"]).default("cli"),
+  /** builtin: meshproof's own generator; k6: a k6 the user brings (K6_BIN or PATH; K6_IMAGE on a cluster). */
+  loadEngine: z.enum(LOAD_ENGINES).default(DEFAULT_LOAD_ENGINE),
   istioVersion: z.string().default(process.env.MESHPROOF_ISTIO_VERSION ?? PINS.istio),
   linkerdVersion: z.string().default(process.env.MESHPROOF_LINKERD_VERSION ?? PINS.linkerd),
   gatewayApiVersion: z.string().default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? PINS.gatewayApi),

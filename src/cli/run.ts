@@ -21,7 +21,7 @@ import { progressFor } from "./progress.js";
 import { resolveScenario, resolveSuite } from "./catalog.js";
 import { judgeMutantRun, mutantExitCode, mutantRecord, type MutantOutcome, type MutantRecord } from "../engine/mutant.js";
 import { aimedSteps, describeOutcome, mutantFor, mutantRunPlan, mutatedDrivers } from "./mutant.js";
-import { driversFor, executionEnvFor, installOptions, preflight, providerFor, stackPlannerFor } from "./wiring.js";
+import { annotateLoadCommands, driversFor, executionEnvFor, installOptions, preflight, providerFor, stackPlannerFor } from "./wiring.js";
 
 export interface Output {
   /** Human lines (stderr), or nothing with --json. */
@@ -77,6 +77,7 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
   const correct = buildRunPlan(request);
   const plan = mutant ? mutantRunPlan(buildRunPlan({ ...request, drivers: mutatedDrivers(drivers, mutant) }), correct, mutant) : correct;
   savePlanCache();
+  annotateLoadCommands(plan, runDir);
   return { plan, drivers, mutant };
 }
 

@@ -11,6 +11,7 @@ import {
   errorRate,
   exitCodeMeaning,
   formatErrorProbabilities,
+  formatFamilyWise,
   formatExpected,
   formatInterval,
   formatLatency,
@@ -116,6 +117,7 @@ function scenarioBlock(section: ScenarioSection): string {
   ];
   if (scenario.claims.length > 0) lines.push("", "Claims:", "", ...scenario.claims.map((c) => `- ${md(c)}`));
   lines.push("", checksBlock(section));
+  if (scenario.familyWise) lines.push("", `${md(formatFamilyWise(scenario.familyWise))}.`);
   if (section.unsupported.length > 0) lines.push("", unsupportedBlock(section));
   if (section.convergence.length > 0) lines.push("", convergenceBlock(section));
   if (section.load.length > 0) lines.push("", loadBlock(section.load));

@@ -1,7 +1,7 @@
 /**
  * A mutant run for real, with no cluster: the benchmark's slow-backend twin on `--cluster local`
  * starts real llm-sim processes holding every completion 3 s, drives bounded load at them with
- * k6 on loopback, and must be killed: its aimed check (p90 time to first token) fails.
+ * the default load generator on loopback, and must be killed: its aimed check (p90 time to first token) fails.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { findTool } from "../../src/engine/tools.js";
+import { DEFAULT_LOAD_ENGINE, ENGINE_TOOL } from "../../src/load/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const MAIN = path.join(ROOT, "src/cli/main.ts");
@@ -17,14 +18,14 @@ const RUN_LIMIT_MS = 600_000;
 
 describe("a mutant run on --cluster local", () => {
   it("benchmark-slow-backend is killed: sweep-1-ttft fails, the run exits 0 and results.json says so", () => {
-    // Fails (never skips) with what to install when k6 or Prometheus is missing.
-    const k6 = findTool("k6").path;
+    // Fails (never skips) with what to install when the load generator or Prometheus is missing.
+    findTool(ENGINE_TOOL[DEFAULT_LOAD_ENGINE]);
     findTool("prometheus");
     const out = mkdtempSync(path.join(tmpdir(), "meshproof-mutant-local-"));
     const run = spawnSync(
       process.execPath,
       ["--import", "tsx", MAIN, "scenario", "--mutant", "benchmark-slow-backend", "--cluster", "local", "--mesh", "none", "--rate", "20", "--duration", "5s", "--out", out],
-      { cwd: ROOT, env: { ...process.env, K6_BIN: k6 }, encoding: "utf8", timeout: RUN_LIMIT_MS },
+      { cwd: ROOT, env: process.env, encoding: "utf8", timeout: RUN_LIMIT_MS },
     );
     expect(run.status, run.stderr.slice(-3000)).toBe(0);
     expect(run.stderr).toMatch(/benchmark-slow-backend: mutant killed — sweep-1-ttft failed/);
