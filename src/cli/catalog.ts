@@ -6,6 +6,8 @@ import { UsageError } from "../engine/errors.js";
 import type { ScenarioDefinition } from "../engine/scenario.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import { SUITES } from "../../suites/index.js";
+import { MUTANTS } from "../../scenarios/mutants.js";
+import type { Mutant } from "../engine/mutant.js";
 
 function suggest(name: string, known: readonly string[]): string {
   const near = closest(name, [...known]);
@@ -31,4 +33,11 @@ export function resolveSuite(name: string | undefined): ScenarioDefinition[] {
     const scenario = resolveScenario(entry.name);
     return { ...scenario, meshes: scenario.meshes.filter((m) => entry.meshes.includes(m)) };
   });
+}
+
+export function resolveMutant(name: string): Mutant {
+  const names = MUTANTS.map((m) => m.name);
+  const found = MUTANTS.find((m) => m.name === name);
+  if (!found) throw new UsageError(`unknown mutant "${name}"`, `${suggest(name, names)}mutants: ${names.join(", ")}`);
+  return found;
 }

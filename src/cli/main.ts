@@ -8,6 +8,7 @@ import { EXIT } from "../analysis/verdict.js";
 import { MeshproofError, errorMessage } from "../engine/errors.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import { SUITES } from "../../suites/index.js";
+import { MUTANTS } from "../../scenarios/mutants.js";
 import { capabilitiesTable } from "./capabilities.js";
 import { cleanCommand } from "./clean.js";
 import { compareCommand } from "./compare.js";
@@ -15,6 +16,7 @@ import { PINS } from "./options.js";
 import { CLUSTER_NAMES } from "../cluster/index.js";
 import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/index.js";
 import { runCommand } from "./run.js";
+import { ALL_MUTANTS, runAllMutants } from "./mutant.js";
 
 function runOptions(cmd: Command): Command {
   return cmd
@@ -40,6 +42,10 @@ function runOptions(cmd: Command): Command {
     .option("--accelerator <type>", "GKE accelerator node pool, e.g. nvidia-tesla-t4");
 }
 
+function mutantLines(): string {
+  return MUTANTS.map((m) => `  ${m.name.padEnd(30)} ${m.scenario}: ${m.wrong} (must fail: ${m.aimedAt})`).join("\n");
+}
+
 const EXIT_CODES_HELP = `
 Exit codes: 0 every verdict passed or is not supported, 1 a check failed, 2 bad usage or input,
 3 inconclusive (not enough evidence either way), 4 environment missing (tool, Docker, cluster).
@@ -58,15 +64,22 @@ export function buildProgram(): Command {
       .argument("[name]", "scenario to run")
       .description("run one scenario against one or both meshes")
       .option("--capabilities", "print what each mesh can express, per intent, and exit")
-      .option("--list", "list scenarios and exit")
-      .addHelpText("after", () => `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description.split(". ")[0]}`).join("\n")}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --rate 20 --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
+      .option("--list", "list scenarios and their mutants, and exit")
+      .option("--mutant <name>", "run a scenario's deliberately wrong twin (see Mutants below): exit 0 when its aimed check fails (killed), 1 when it passes (survived); `all` runs every mutant that runs on the chosen --cluster and --mesh")
+      .addHelpText("after", () => `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description.split(". ")[0]}`).join("\n")}\n\nMutants (--mutant NAME; the check named must fail):\n${mutantLines()}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --rate 20 --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
   ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
     if (opts.capabilities) {
       process.stdout.write(capabilitiesTable(opts.routing === "gamma" ? "gamma" : "native", Boolean(opts.json)));
       return;
     }
     if (opts.list) {
-      process.stdout.write(SCENARIOS.map((s) => `${s.name.padEnd(18)} ${s.description}`).join("\n") + "\n");
+      process.stdout.write(SCENARIOS.map((s) => `${s.name.padEnd(18)} ${s.description}`).join("\n") + `\n\nMutants (--mutant NAME; the check named must fail):\n${mutantLines()}\n`);
+      return;
+    }
+    if (opts.mutant === ALL_MUTANTS) {
+      process.exitCode = await runAllMutants(name ?? "", opts, (raw) => runCommand("scenario", "", raw), (line) => {
+        if (!opts.json) process.stderr.write(`${line}\n`);
+      });
       return;
     }
     process.exitCode = await runCommand("scenario", name ?? "", opts);

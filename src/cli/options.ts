@@ -63,6 +63,8 @@ export const RunOptions = z.object({
   gkeProject: z.string().optional(),
   gkeLocation: z.string().optional(),
   accelerator: z.string().optional(),
+  /** Run a scenario's deliberately wrong twin (scenarios/mutants.ts); its aimed check must fail. */
+  mutant: z.string().min(1).optional(),
 });
 export type RunOptions = z.output<typeof RunOptions>;
 

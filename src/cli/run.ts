@@ -19,6 +19,8 @@ import type { RunOptions } from "./options.js";
 import { parseRunOptions } from "./options.js";
 import { progressFor } from "./progress.js";
 import { resolveScenario, resolveSuite } from "./catalog.js";
+import { judgeMutantRun, mutantExitCode, mutantRecord, type MutantOutcome, type MutantRecord } from "../engine/mutant.js";
+import { aimedSteps, describeOutcome, mutantFor, mutantRunPlan, mutatedDrivers } from "./mutant.js";
 import { annotateLoadCommands, driversFor, executionEnvFor, installOptions, preflight, providerFor, stackPlannerFor } from "./wiring.js";
 
 export interface Output {
@@ -49,14 +51,15 @@ export function newRunId(now = new Date()): string {
  * The plan of a run, with the exact sample-size plans cached on disk between runs. Shared by
  * `scenario`/`suite` and by setup, which plans the nightly suite once to fill that cache.
  */
-export async function planRun(command: "scenario" | "suite", name: string, opts: RunOptions, runId: string, runDir: string) {
+export async function planRun(command: "scenario" | "suite", requested: string, opts: RunOptions, runId: string, runDir: string) {
+  const { mutant, scenario: name } = mutantFor(command, requested, opts.mutant);
   const scenarios: ScenarioDefinition[] = command === "scenario" ? [resolveScenario(name)] : resolveSuite(name);
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   loadPlanCache();
   const provider = await providerFor(opts);
   const drivers = driversFor(opts, provider);
-  const stack = await stackPlannerFor(opts, runId, provider, runDir);
-  const plan = buildRunPlan({
+  const stack = await stackPlannerFor(opts, runId, provider, runDir, mutant?.backend);
+  const request = {
     command,
     name,
     runId,
@@ -70,10 +73,12 @@ export async function planRun(command: "scenario" | "suite", name: string, opts:
     install: installOptions(opts),
     scenarioOptions: { seed, ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.duration !== undefined ? { durationSeconds: opts.duration } : {}) },
     options: { ...recordedOptions(opts), seed },
-  });
+  };
+  const correct = buildRunPlan(request);
+  const plan = mutant ? mutantRunPlan(buildRunPlan({ ...request, drivers: mutatedDrivers(drivers, mutant) }), correct, mutant) : correct;
   savePlanCache();
   annotateLoadCommands(plan, runDir);
-  return { plan, drivers };
+  return { plan, drivers, mutant };
 }
 
 export async function runCommand(command: "scenario" | "suite", name: string, raw: Record<string, unknown>): Promise<number> {
@@ -81,12 +86,13 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   const out = consoleOutput(opts.json);
   const runId = newRunId();
   const runDir = path.resolve(opts.out, runId);
-  const { plan, drivers } = await planRun(command, name, opts, runId, runDir);
+  const { plan, drivers, mutant } = await planRun(command, name, opts, runId, runDir);
 
   if (opts.dryRun) {
     await mkdir(runDir, { recursive: true });
     const summary = await writeDryRun(plan, runDir);
-    out.info(`Plan for ${command} ${name}: ${plan.targets.map((t) => `${t.mesh} (${t.scenarios.length} scenarios)`).join(", ")} on ${plan.cluster.description}`);
+    if (mutant) out.info(`Mutant ${mutant.name} of ${mutant.scenario}: ${mutant.wrong}; ${mutant.aimedAt} must fail`);
+    out.info(`Plan for ${command} ${plan.name}: ${plan.targets.map((t) => `${t.mesh} (${t.scenarios.length} scenarios)`).join(", ")} on ${plan.cluster.description}`);
     out.info(`  ${summary.steps} steps, ${summary.manifestFiles} manifests`);
     for (const gap of summary.unsupported) out.info(`  not supported on ${gap.mesh} (${gap.scenario}): ${gap.intent}: ${gap.reason}`);
     out.info(`Wrote ${summary.planFile}`);
@@ -129,11 +135,15 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   else if (abort.signal.aborted) exitCode = EXIT.interrupted;
   else if ((errored || execution.aborted) && exitCode === EXIT.ok) exitCode = EXIT.checkFailed;
 
-  const results: RunResults = {
+  const outcomes = mutant ? judgeMutantRun(mutant, execution.targets, aimedSteps(plan, mutant)) : undefined;
+  // A mutant run succeeds when its aimed check failed: the verdicts' exit code does not apply.
+  if (outcomes && exitCode !== EXIT.interrupted && !(execution.aborted instanceof MeshproofError)) exitCode = mutantExitCode(outcomes);
+
+  const results: RunResults & { mutant?: MutantRecord & { outcomes: MutantOutcome[] } } = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     runId,
     command,
-    name,
+    name: plan.name,
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
     durationMs: endedAt.getTime() - startedAt.getTime(),
@@ -146,9 +156,11 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     targets: execution.targets.map((t) => ({ ...t, routing: opts.routing, capabilities: drivers[t.mesh as keyof typeof drivers].capabilities(opts.routing) })),
     summary: { ...summarize(verdictList), exitCode },
     ...(execution.aborted ? { aborted: execution.aborted.message } : {}),
+    ...(mutant && outcomes ? { mutant: { ...mutantRecord(mutant), outcomes } } : {}),
   };
   const written = await writeReports(results, runDir);
   printSummary(out, results, written);
+  if (mutant && outcomes) for (const o of outcomes) out.info(describeOutcome(mutant, o));
   out.json({ runId, runDir, summary: results.summary, files: written, aborted: results.aborted });
   if (execution.aborted instanceof MeshproofError) throw execution.aborted;
   return exitCode;

@@ -21,6 +21,7 @@ import { noneDriver } from "../mesh/none/index.js";
 import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
 import { referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
 import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js";
+import type { SimSettings } from "../stack/sim-workload.js";
 import type { ToolRecord } from "../report/results.js";
 import { buildStep, imagesCacheDir, llmSimRecipe, loadgenRecipe, plannedImage, prometheusRecipe, type PlannedImage } from "../cluster/host/images/index.js";
 import type { RunOptions } from "./options.js";
@@ -95,9 +96,10 @@ async function hostStackImages(): Promise<{ sim: PlannedImage; loadgen?: Planned
   return { sim, ...(loadgen ? { loadgen } : {}), ...(prometheus ? { prometheus } : {}), all: [sim, ...(loadgen ? [loadgen] : []), ...(prometheus ? [prometheus] : [])] };
 }
 
-export async function stackPlannerFor(opts: RunOptions, runId: string, provider: ClusterProvider, runDir: string): Promise<StackPlanner> {
+/** `sim` makes the reference server deliberately wrong (a backend mutant); omitted, it is the reference one. */
+export async function stackPlannerFor(opts: RunOptions, runId: string, provider: ClusterProvider, runDir: string, sim?: SimSettings): Promise<StackPlanner> {
   if (provider.name === "local") {
-    const local = await localStack({ runId, versions: VERSIONS, runDir, prometheus: tryFindTool("prometheus")?.path ?? "prometheus" });
+    const local = await localStack({ runId, versions: VERSIONS, runDir, prometheus: tryFindTool("prometheus")?.path ?? "prometheus", ...(sim ? { sim } : {}) });
     return {
       images: () => [],
       forTarget: (): StackPlan => ({ setup: local.setup, target: local.target, targetUrl: local.targetUrl, collect: [] }),
@@ -115,7 +117,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}) });
+      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}) });
       const rollouts: WaitStep[] = [
         ...VERSIONS.map((v) => simDeploymentName(v)),
         stack.layout.loadgen.deployment,

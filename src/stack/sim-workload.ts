@@ -26,6 +26,11 @@ export interface SimSettings {
   ttftMs?: number;
   itlMs?: number;
   outputTokens?: number;
+  /** Extra delay before the headers of every completion (a deliberately slow backend: mutants). */
+  delayMs?: number;
+  /** Share of completions answered with errorStatus instead (a deliberately failing backend: mutants). */
+  errorRate?: number;
+  errorStatus?: number;
 }
 
 export interface SimWorkloadOptions {
@@ -56,6 +61,9 @@ export function simSettings(version: string, port: number, sim: SimSettings, hos
   if (sim.ttftMs !== undefined) settings.push(["ttft-ms", String(sim.ttftMs)]);
   if (sim.itlMs !== undefined) settings.push(["itl-ms", String(sim.itlMs)]);
   if (sim.outputTokens !== undefined) settings.push(["output-tokens", String(sim.outputTokens)]);
+  if (sim.delayMs !== undefined) settings.push(["delay-ms", String(sim.delayMs)]);
+  if (sim.errorRate !== undefined) settings.push(["error-rate", String(sim.errorRate)]);
+  if (sim.errorStatus !== undefined) settings.push(["error-status", String(sim.errorStatus)]);
   return settings;
 }
 
