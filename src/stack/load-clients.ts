@@ -14,6 +14,7 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Pod } from "kubernetes-models/v1/Pod";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IContainer } from "kubernetes-models/v1/Container";
+import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { KubeObject } from "../engine/plan.js";
 import { LOADGEN_POD_BINARY, type LoadEngine } from "../load/index.js";
@@ -75,7 +76,7 @@ const scriptsVolume: IVolume = { name: "scripts", configMap: { name: K6_SCRIPTS_
  * once on SIGTERM (a bare `sleep` as PID 1 ignores it and holds deletion for the grace period).
  * The loadgen image has no shell: its binary idles itself.
  */
-function loadgenContainer(image: string, engine: LoadEngine): IContainer {
+function loadgenContainer(image: string, engine: LoadEngine, resources: IResourceRequirements): IContainer {
   return {
     name: LOADGEN_CONTAINER,
     image,
@@ -85,10 +86,7 @@ function loadgenContainer(image: string, engine: LoadEngine): IContainer {
           command: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done"],
           volumeMounts: [{ name: "scripts", mountPath: K6_SCRIPTS_MOUNT, readOnly: true }],
         }),
-    resources: {
-      requests: { cpu: "500m", memory: "256Mi" },
-      limits: { cpu: "2000m", memory: "1Gi" },
-    },
+    resources,
   };
 }
 
@@ -101,12 +99,13 @@ export interface LoadClientOptions {
   engine: LoadEngine;
   /** k6 engine only: the scripts for its ConfigMap. */
   scripts: K6Scripts;
+  resources: IResourceRequirements;
 }
 
 function clientPodSpec(serviceAccountName: string, opts: LoadClientOptions) {
   return {
     serviceAccountName,
-    containers: [loadgenContainer(opts.image, opts.engine)],
+    containers: [loadgenContainer(opts.image, opts.engine, opts.resources)],
     ...(opts.engine === "k6" ? { volumes: [scriptsVolume] } : {}),
   };
 }

@@ -23,6 +23,7 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import type { KubeObject } from "../engine/plan.js";
 import type { MeshName } from "../mesh/driver.js";
 import { seconds } from "../metrics/index.js";
@@ -103,6 +104,7 @@ export interface MonitoringOptions {
   scrapeNamespaces: string[];
   labels: Record<string, string>;
   image: string;
+  resources: IResourceRequirements;
 }
 
 export function monitoring(opts: MonitoringOptions): KubeObject[] {
@@ -161,7 +163,7 @@ export function monitoring(opts: MonitoringOptions): KubeObject[] {
                   ports: [{ name: "http", containerPort: PROMETHEUS_PORT, protocol: "TCP" }],
                   readinessProbe: { httpGet: { path: "/-/ready", port: "http" }, periodSeconds: 5 },
                   livenessProbe: { httpGet: { path: "/-/healthy", port: "http" }, periodSeconds: 10 },
-                  resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "2Gi" } },
+                  resources: opts.resources,
                   volumeMounts: [
                     { name: "config", mountPath: "/etc/prometheus", readOnly: true },
                     { name: "data", mountPath: "/prometheus" },

@@ -3,6 +3,7 @@
  * meshed loadgen, the out-of-mesh outsider, and Prometheus. Rendered as typed objects with the
  * mesh driver's enrolment and sidecar settings; applying them is the caller's plan step.
  */
+import { stackResources, type ResourceProfile } from "./resources.js";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import type { KubeObject } from "../engine/plan.js";
 import type { MeshDriver } from "../mesh/driver.js";
@@ -33,6 +34,8 @@ export interface ReferenceStackOptions {
   /** Namespace of the out-of-mesh client; "outsider" by default. */
   outsiderNamespace?: string;
   prometheusImage?: string;
+  /** What the pods ask the scheduler for: the seed stacks' values, or less for one small node. */
+  resources?: ResourceProfile;
   /** k6 engine: where the k6 scripts are read from at render time; fixtures/k6 by default. */
   k6ScriptsDir?: string;
 }
@@ -70,7 +73,8 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
   const podAnnotations = opts.driver.podAnnotations();
   const engine = opts.loadEngine ?? "builtin";
   const scripts = engine === "k6" ? readK6Scripts(opts.k6ScriptsDir) : { files: {} };
-  const clients = { namespace: opts.namespace, outsiderNamespace, labels, image: opts.loadgenImage, podAnnotations, engine, scripts };
+  const resources = stackResources(opts.resources);
+  const clients = { namespace: opts.namespace, outsiderNamespace, labels, image: opts.loadgenImage, podAnnotations, engine, scripts, resources: resources.loadgen };
 
   const manifests = [
     toKubeObject(
@@ -83,10 +87,10 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
         },
       }),
     ),
-    ...simWorkload({ namespace: opts.namespace, labels, versions: opts.versions, image: opts.simImage, replicas, podAnnotations, sim: opts.sim ?? {} }),
+    ...simWorkload({ namespace: opts.namespace, labels, versions: opts.versions, image: opts.simImage, replicas, podAnnotations, sim: opts.sim ?? {}, resources: resources.sim }),
     ...loadgen(clients),
     ...outsider(clients),
-    ...monitoring({ mesh: opts.driver.name, scrapeNamespaces: [opts.namespace], labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE }),
+    ...monitoring({ mesh: opts.driver.name, scrapeNamespaces: [opts.namespace], labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE, resources: resources.prometheus }),
   ];
 
   const target: Target = {

@@ -9,6 +9,7 @@ import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IContainer } from "kubernetes-models/v1/Container";
+import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { envNameOf } from "../../fixtures/llm-sim/src/index.js";
 import type { KubeObject } from "../engine/plan.js";
 import { toKubeObject } from "./kube-object.js";
@@ -41,6 +42,7 @@ export interface SimWorkloadOptions {
   replicas: number;
   podAnnotations: Record<string, string>;
   sim: SimSettings;
+  resources: IResourceRequirements;
 }
 
 /** Prometheus' conventional pod annotations; Istio rewrites them to its merged-metrics port. */
@@ -95,10 +97,7 @@ function simContainer(version: string, opts: SimWorkloadOptions): IContainer {
     startupProbe: probe("/health/startup", 2, 30),
     livenessProbe: probe("/health/live", 10, 3),
     readinessProbe: probe("/health/ready", 5, 2),
-    resources: {
-      requests: { cpu: "500m", memory: "512Mi" },
-      limits: { cpu: "2000m", memory: "2Gi" },
-    },
+    resources: opts.resources,
   };
 }
 
