@@ -99,6 +99,8 @@ export const EXIT = {
   usage: 2,
   inconclusive: 3,
   environment: 4,
+  /** SIGINT/SIGTERM: the run stopped early, cleanup ran first (128 + SIGINT's number, as shells report it). */
+  interrupted: 130,
 } as const;
 
 /** The run's exit code: any fail wins, then any inconclusive; unsupported counts as pass. */

@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT } from "../analysis/verdict.js";
 import { MeshproofError, errorMessage } from "../engine/errors.js";
+import { EXIT_LEGEND } from "../report/format.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import { SUITES } from "../../suites/index.js";
 import { capabilitiesTable } from "./capabilities.js";
@@ -38,8 +39,7 @@ function runOptions(cmd: Command): Command {
 }
 
 const EXIT_CODES_HELP = `
-Exit codes: 0 every verdict passed or is not supported, 1 a check failed, 2 bad usage or input,
-3 inconclusive (not enough evidence either way), 4 environment missing (tool, Docker, cluster).
+${EXIT_LEGEND}
 Reports land in <out>/<run-id>/: results.json, report.md, report.html, junit.xml
 (with --dry-run: plan.json and manifests/<mesh>/<step>/*.yaml).`;
 

@@ -103,7 +103,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     if (abort.signal.aborted) return;
     out.info(`\n${sig}: stopping; cleaning up what this run created (send again to leave it as is)`);
     abort.abort(new Error(`interrupted by ${sig}`));
-    process.once(sig, () => process.exit(130));
+    process.once(sig, () => process.exit(EXIT.interrupted));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -123,7 +123,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   const errored = execution.targets.some((t) => t.scenarios.some((s) => s.status === "error"));
   let exitCode = exitCodeFor(verdictList);
   if (execution.aborted instanceof MeshproofError) exitCode = execution.aborted.exitCode;
-  else if (abort.signal.aborted) exitCode = 130;
+  else if (abort.signal.aborted) exitCode = EXIT.interrupted;
   else if ((errored || execution.aborted) && exitCode === EXIT.ok) exitCode = EXIT.checkFailed;
 
   const results: RunResults = {

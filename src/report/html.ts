@@ -6,6 +6,7 @@ import type { Verdict } from "../analysis/verdict.js";
 import type { LatencySummary } from "../load/profile.js";
 import {
   ERROR_PROBABILITY_NOTE,
+  EXIT_LEGEND,
   METRIC_LABEL,
   QUANTILES,
   STATUS_LABEL,
@@ -72,7 +73,7 @@ function summaryBlock(results: RunResults): string {
 <div class="banner ${tone}"><span class="word">${esc(word)}</span><span class="meaning">Exit code ${s.exitCode}: ${esc(exitCodeMeaning(s.exitCode))}.</span></div>
 ${results.aborted ? `<p class="note warn"><strong>The run ended early:</strong> ${esc(results.aborted)}</p>` : ""}
 <div class="cards">${card("pass", s.pass)}${card("fail", s.fail)}${card("inconclusive", s.inconclusive)}${card("unsupported", s.unsupported)}</div>
-<p class="muted">Exit codes: 0 every verdict passed or is not supported; 1 a check failed; 3 a check was inconclusive; 2 bad usage or input; 4 environment missing.
+<p class="muted">${esc(EXIT_LEGEND)}
 A mesh that cannot express an intent is reported as not supported, never as a failure.</p>
 </header>`;
 }

@@ -5,6 +5,7 @@
 import type { LatencySummary } from "../load/profile.js";
 import {
   ERROR_PROBABILITY_NOTE,
+  EXIT_LEGEND,
   METRIC_LABEL,
   QUANTILES,
   STATUS_SYMBOL,
@@ -66,9 +67,7 @@ function summaryBlock(results: RunResults): string {
       ["right", "right", "right", "right"],
     ),
     "",
-    "Exit codes: 0 every verdict passed or is not supported; 1 a check failed; 3 a check was inconclusive; " +
-      "2 bad usage or input; 4 environment missing. A mesh that cannot express an intent is reported as " +
-      "not supported, never as a failure.",
+    `${EXIT_LEGEND} A mesh that cannot express an intent is reported as not supported, never as a failure.`,
   );
   return lines.join("\n");
 }
