@@ -11,7 +11,7 @@ import { SCENARIOS } from "../../scenarios/index.js";
 import { SUITES } from "../../suites/index.js";
 import { capabilitiesTable } from "./capabilities.js";
 import { cleanCommand } from "./clean.js";
-import { compareCommand } from "./compare.js";
+import { compareCommand, type CompareCliOptions } from "./compare.js";
 import { PINS } from "./options.js";
 import { runCommand } from "./run.js";
 
@@ -81,11 +81,14 @@ export function buildProgram(): Command {
 
   program
     .command("compare")
-    .argument("<dirs...>", "run folders, or folders that contain run folders")
-    .description("compare runs side by side: Istio vs Linkerd vs the baseline")
+    .argument("<dirs...>", "run folders, or folders that contain run folders; each is one side, the first is the reference")
+    .description("compare runs side by side: Istio vs Linkerd vs the baseline, and each later folder against the first")
     .option("--out <dir>", "where to write comparison.md/.html/.json (default: reports/compare-<time>)")
     .option("--json", "print the comparison as JSON on stdout", false)
-    .action(async (dirs: string[], opts: { out?: string; json: boolean }) => {
+    .option("--gate", "exit 1 when a later folder regressed against the first (a figure beyond its interval and margin, or a passing check that fails)", false)
+    .option("--margin <fraction>", "smallest latency change the gate acts on, relative to the reference (e.g. 5%)")
+    .option("--false-alarm <p>", "family-wise probability that two runs of one build are flagged (e.g. 1%)")
+    .action(async (dirs: string[], opts: CompareCliOptions) => {
       process.exitCode = await compareCommand(dirs, opts);
     });
 
