@@ -29,7 +29,7 @@ export async function writeReports(results: RunResults, runDir: string): Promise
   };
   await put(REPORT_FILES.results, `${JSON.stringify(results, null, 2)}\n`);
   await put(REPORT_FILES.markdown, renderMarkdown(results));
-  await put(REPORT_FILES.html, renderHtml(results));
+  await put(REPORT_FILES.html, await renderHtml(results));
   await put(REPORT_FILES.junit, renderJunit(results));
   await put(REPORT_FILES.conformance, renderConformance(results));
   return written;
