@@ -35,7 +35,8 @@ function runOptions(cmd: Command): Command {
     .addOption(new Option("--gateway-api-version <v>", "Gateway API CRD version").default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? PINS.gatewayApi).env("MESHPROOF_GATEWAY_API_VERSION"))
     .option("--gke-project <id>", "GCP project for --cluster gke")
     .option("--gke-location <zone>", "GCP zone or region for --cluster gke")
-    .option("--accelerator <type>", "GKE accelerator node pool, e.g. nvidia-tesla-t4");
+    .option("--accelerator <type>", "GKE accelerator node pool, e.g. nvidia-tesla-t4")
+    .option("--pushgateway <url>", "after the run, push verdicts and key figures to this Prometheus Pushgateway (labels: run_id, scenario, mesh, version)");
 }
 
 const EXIT_CODES_HELP = `

@@ -61,6 +61,8 @@ export const RunOptions = z.object({
   gkeProject: z.string().optional(),
   gkeLocation: z.string().optional(),
   accelerator: z.string().optional(),
+  /** Base URL of a Pushgateway to push verdicts and key figures to after the run. */
+  pushgateway: z.url({ protocol: /^https?$/, error: "--pushgateway must be an http(s) URL, e.g. http://pushgateway:9091" }).optional(),
 });
 export type RunOptions = z.output<typeof RunOptions>;
 
