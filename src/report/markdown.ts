@@ -13,6 +13,9 @@ import {
   exitCodeMeaning,
   formatErrorProbabilities,
   formatExpected,
+  formatConfidence,
+  formatSignedLatency,
+  formatTokensPerSecond,
   formatInterval,
   formatLatency,
   formatMs,
@@ -26,6 +29,9 @@ import {
   type LatencyMetric,
 } from "./format.js";
 import { code, md, table } from "./markdown-table.js";
+import { decisionNote, evidenceHref, evidenceOf } from "./check-notes.js";
+import type { Difference } from "./differences.js";
+import { KEY_OVERHEAD_CONFIDENCE, keyFigures, type KeyFigures } from "./key-figures.js";
 import type { RunResults } from "./results.js";
 import {
   detailRows,
@@ -41,6 +47,7 @@ export function renderMarkdown(results: RunResults): string {
   const sections = scenarioSections(results);
   const parts = [
     summaryBlock(results),
+    keyFiguresBlock(keyFigures(results)),
     overviewBlock(sections),
     phaseProblemBlock(results),
     ...sections.map(scenarioBlock),
@@ -70,6 +77,41 @@ function summaryBlock(results: RunResults): string {
     `${EXIT_LEGEND} A mesh that cannot express an intent is reported as not supported, never as a failure.`,
   );
   return lines.join("\n");
+}
+
+function keyFiguresBlock(rows: KeyFigures[]): string {
+  if (rows.length === 0) return "";
+  const signed = (d: Difference | undefined, unit: "ms" | "fraction") => {
+    if (!d || !Number.isFinite(d.diff)) return "–";
+    const f = (x: number) => (unit === "ms" ? formatSignedLatency(x) : `${x > 0 ? "+" : ""}${(x * 100).toFixed(2)} pts`);
+    return `${f(d.diff)} ${d.interval ? `[${f(d.interval.low)}, ${f(d.interval.high)}]` : "(no interval)"}`;
+  };
+  const body = rows.map((r) => [
+    `${md(r.scenario)} ${code(r.stepId)}`,
+    r.mesh === "none" ? "none (baseline)" : md(`${r.mesh} ${r.meshVersion}`),
+    md(r.client),
+    formatLatency(r.latency.e2e?.p50),
+    formatLatency(r.latency.e2e?.p99),
+    formatLatency(r.latency.ttft?.p50),
+    formatLatency(r.latency.ttft?.p99),
+    formatLatency(r.latency.itl?.p50),
+    formatLatency(r.latency.itl?.p99),
+    formatTokensPerSecond(r.tokensPerSecond?.p50),
+    formatPercent(r.errorRate ?? undefined, 2),
+    signed(r.overhead?.e2eP99, "ms"),
+    signed(r.overhead?.errorRate, "fraction"),
+  ]);
+  return [
+    "## Key figures",
+    "",
+    `Per load step and mesh. Δ: against the no-mesh baseline's same step in this run, with a ${formatConfidence(KEY_OVERHEAD_CONFIDENCE)} interval from order statistics of each side's requests (run-to-run variation is not in it). tokens/s: the median over streamed requests of each request's output tokens per second. Client: the load generator that sent the requests (meshed: inside the mesh).`,
+    "",
+    table(
+      ["Scenario / step", "Mesh", "Client", "e2e p50", "e2e p99", "TTFT p50", "TTFT p99", "ITL p50", "ITL p99", "tokens/s (p50)", "Errors", "Δ e2e p99 vs none", "Δ errors vs none"],
+      body,
+      ["left", "left", "left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "right"],
+    ),
+  ].join("\n");
 }
 
 function overviewBlock(sections: ScenarioSection[]): string {
@@ -130,7 +172,7 @@ function checksBlock(section: ScenarioSection): string {
     statusText(v.status),
     code(v.checkId),
     md(v.claim),
-    formatValue(v, v.observed),
+    [formatValue(v, v.observed), decisionNote(v, step)].filter(Boolean).map((x) => md(x as string)).join("<br>"),
     formatExpected(v),
     formatTolerance(v),
     formatInterval(v),
@@ -138,14 +180,20 @@ function checksBlock(section: ScenarioSection): string {
     formatErrorProbabilities(v),
     md(v.reason),
     step ? md(step.name) : "–",
+    evidenceOf(v, step)
+      .map((p) => {
+        const href = evidenceHref(p);
+        return href ? `[${md(p)}](${href})` : code(p);
+      })
+      .join("<br>") || "–",
   ]);
   return [
     "### Checks",
     "",
     table(
-      ["Status", "Check", "Claim", "Observed", "Expected", "Tolerance", "Interval", "n", "False fail / false pass", "Why", "Step"],
+      ["Status", "Check", "Claim", "Observed", "Expected", "Tolerance", "Interval", "n", "False fail / false pass", "Why", "Step", "Evidence"],
       rows,
-      ["left", "left", "left", "right", "right", "right", "left", "right", "right", "left", "left"],
+      ["left", "left", "left", "right", "right", "right", "left", "right", "right", "left", "left", "left"],
     ),
     "",
     ERROR_PROBABILITY_NOTE,

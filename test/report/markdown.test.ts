@@ -57,7 +57,17 @@ describe("renderMarkdown", () => {
       "1e-5 / 1e-3",
       "the 99.999% interval lies wholly below 10% - 2 pts: the delay reached far fewer requests",
       "measure the share of delayed requests",
+      "[evidence/split/outcomes.json](evidence/split/outcomes.json)",
     ]);
+  });
+
+  it("states the key figures per mesh and baseline, tokens/s in tokens/s, and a one-sided latency bound as one-sided", () => {
+    const md = renderMarkdown(benchmarkRun({ rates: [10], seconds: 20 }));
+    expect(md).toContain("## Key figures");
+    expect(md).toMatch(/\| none \(baseline\) \| meshed \| .*\| [\d.]+ tokens\/s \|/);
+    expect(md).toMatch(/≤ [\d.]+ ms at [\d.]+% \(one-sided upper bound\)/);
+    expect(md).toMatch(/the step's full sample: p99 ttft/);
+    expect(md).toContain("130 interrupted (cleanup ran first)");
   });
 
   it("lists what a mesh cannot express with its reason, as not supported rather than failed", () => {
