@@ -184,6 +184,7 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
           profile,
           targetUrl,
           outDir: path.join(loadDir, mesh),
+          runDir, // evidence paths relative to the run folder, where the reports link them from
           signal: stepSignal,
           timeoutMs: profile.durationSeconds * 1000 + TIMEOUTS.loadGrace,
           onProgress: (line) => progress.note(`${label}: ${line}`),

@@ -35,7 +35,7 @@ import { htmlPage } from "./html-page.js";
 import { reportCharts, type Chart } from "./charts.js";
 import { decisionNote, evidenceHref, evidenceOf } from "./check-notes.js";
 import type { Difference } from "./differences.js";
-import { KEY_OVERHEAD_CONFIDENCE, keyFigures, type KeyFigures } from "./key-figures.js";
+import { KEY_OVERHEAD_CONFIDENCE, clientLabel, keyFigures, type KeyFigures } from "./key-figures.js";
 import { badge, classed, codeText, htmlTable, markup, n, num, type Cell } from "./html-table.js";
 import type { RunResults } from "./results.js";
 import { detailRows, meshLabel, phaseProblems, scenarioSections, verdictCounts, type LoadRow, type ScenarioSection } from "./sections.js";
@@ -100,7 +100,7 @@ function keyFiguresBlock(rows: KeyFigures[]): string {
   }));
   return `<h2>Key figures</h2>
 <p class="muted">Per load step and mesh, from the HDR histograms of every request the step sent; tokens/s is each streamed request's output tokens per second, its median over requests.
-Client: which load generator sent the requests (meshed: the client pod inside the mesh, so its proxy is on the path; outsider: a client outside the mesh). Overheads (Δ) are against the no-mesh baseline's same step in this run,
+Client: what sent the requests (a host process on --cluster local; on a cluster the loadgen pod, whose proxy is on the path when meshed, or the outsider pod outside the mesh). Overheads (Δ) are against the no-mesh baseline's same step in this run,
 with a ${esc(formatConfidence(KEY_OVERHEAD_CONFIDENCE))} interval from order statistics of each side's requests (it leaves out run-to-run variation: compare repeated runs for that).</p>
 ${htmlTable(
   KEY_HEADERS.map((h, i) => (i >= 3 && i <= 12 ? n(h) : h)),
@@ -277,7 +277,7 @@ function loadBlock(section: ScenarioSection): string {
   const rateRows = rows.map(({ step, load }) => ({
     cells: [
       step.name,
-      load.profile.client ?? "meshed",
+      clientLabel(section.clusterName, section.target.mesh, load.profile.client),
       num(formatRate(load.offeredRps)),
       num(formatRate(load.achievedRps)),
       num(formatNumber(load.requests)),

@@ -44,7 +44,18 @@ function measuredSteps(target: TargetRecord): { scenario: string; step: StepReco
   return target.scenarios.flatMap((sc) => sc.steps.flatMap((step) => (step.load && step.kind !== "converge" && step.load.requests > 0 ? [{ scenario: sc.name, step }] : [])));
 }
 
-function figures(target: TargetRecord, scenario: string, step: StepRecord): KeyFigures {
+/**
+ * Who sent the load, as the run actually did it: on `--cluster local` a process on the host (no
+ * proxy on the client side); on a cluster the loadgen pod, meshed unless the target is the
+ * no-mesh baseline, or the outsider pod that the mesh does not enrol.
+ */
+export function clientLabel(cluster: string, mesh: string, client: string | undefined): string {
+  if (cluster === "local") return "host process";
+  if (client === "outsider") return "outsider pod (not meshed)";
+  return mesh === BASELINE ? "loadgen pod (no mesh)" : "loadgen pod (meshed)";
+}
+
+function figures(target: TargetRecord, scenario: string, step: StepRecord, cluster: string): KeyFigures {
   const load = step.load!;
   const latency: KeyFigures["latency"] = {};
   for (const m of METRICS) {
@@ -62,7 +73,7 @@ function figures(target: TargetRecord, scenario: string, step: StepRecord): KeyF
     achievedRps: load.achievedRps,
     errorRate: load.requests > 0 ? load.failed / load.requests : null,
     latency,
-    client: load.profile.client ?? "meshed",
+    client: clientLabel(cluster, target.mesh, load.profile.client),
   };
   const tps = load.outputTokensPerSecond;
   if (tps && tps.count > 0) out.tokensPerSecond = { p50: tps.p50, mean: tps.mean, count: tps.count };
@@ -91,7 +102,7 @@ export function keyFigures(results: RunResults): KeyFigures[] {
   const rows: KeyFigures[] = [];
   for (const target of results.targets) {
     for (const { scenario, step } of measuredSteps(target)) {
-      const row = figures(target, scenario, step);
+      const row = figures(target, scenario, step, results.cluster.name);
       const base = baselineSteps.get(`${scenario}\u0000${step.id}`);
       if (base && target.mesh !== BASELINE) row.overhead = overheadOf(step, base);
       rows.push(row);

@@ -104,7 +104,7 @@ function keyFiguresBlock(rows: KeyFigures[]): string {
   return [
     "## Key figures",
     "",
-    `Per load step and mesh. Δ: against the no-mesh baseline's same step in this run, with a ${formatConfidence(KEY_OVERHEAD_CONFIDENCE)} interval from order statistics of each side's requests (run-to-run variation is not in it). tokens/s: the median over streamed requests of each request's output tokens per second. Client: the load generator that sent the requests (meshed: inside the mesh).`,
+    `Per load step and mesh. Δ: against the no-mesh baseline's same step in this run, with a ${formatConfidence(KEY_OVERHEAD_CONFIDENCE)} interval from order statistics of each side's requests (run-to-run variation is not in it). tokens/s: the median over streamed requests of each request's output tokens per second. Client: what sent the requests (a host process on --cluster local; on a cluster the loadgen pod, meshed or not, or the outsider pod).`,
     "",
     table(
       ["Scenario / step", "Mesh", "Client", "e2e p50", "e2e p99", "TTFT p50", "TTFT p99", "ITL p50", "ITL p99", "tokens/s (p50)", "Errors", "Δ e2e p99 vs none", "Δ errors vs none"],

@@ -42,7 +42,7 @@ export function smpResults(results: RunResults): SmpPerformanceResult[] {
           mesh_version: t.meshVersion,
           scenario: sc.name,
           step: step.id,
-          client: load.profile.client ?? "meshed",
+          client: key?.client ?? load.profile.client ?? "meshed",
           offered_qps: fixed(load.offeredRps),
           requests: String(load.requests),
           error_rate: fixed(load.requests > 0 ? load.failed / load.requests : undefined, 6),

@@ -55,7 +55,9 @@ describe("renderHtml", () => {
     expect(table).toMatch(/\d+\.\d tokens\/s/);
     expect(table).not.toMatch(/tokens\/s<\/td>[^<]*ms/);
     expect(table).toMatch(/<td class="num">[+-]\d[\d.]* ms<span class="sub">(\[[^\]]+\]|no interval)<\/span>/);
-    expect(table).toContain("<td>meshed</td>");
+    // The fixture ran on kind: the meshes' load came from the meshed loadgen pod, the baseline's from one without a proxy.
+    expect(table).toContain("<td>loadgen pod (meshed)</td>");
+    expect(table).toContain("<td>loadgen pod (no mesh)</td>");
   });
 
   it("draws every chart kind for a nightly suite: CDFs per step, overhead, shares, convergence, the rate sweep", async () => {
@@ -109,5 +111,15 @@ describe("jsonForScript", () => {
     const text = jsonForScript(value);
     expect(text).not.toMatch(/<\/script|<!--/i);
     expect(JSON.parse(text)).toEqual(value);
+  });
+});
+
+describe("the client label", () => {
+  it("is a host process on --cluster local, whatever the profile says", async () => {
+    const results = benchmarkRun({ rates: [10], seconds: 20 });
+    results.cluster = { name: "local", description: "plain processes on loopback" };
+    const html = await renderHtml(results);
+    expect(html).toContain("<td>host process</td>");
+    expect(html).not.toContain("<td>loadgen pod");
   });
 });

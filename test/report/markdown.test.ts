@@ -64,7 +64,7 @@ describe("renderMarkdown", () => {
   it("states the key figures per mesh and baseline, tokens/s in tokens/s, and a one-sided latency bound as one-sided", () => {
     const md = renderMarkdown(benchmarkRun({ rates: [10], seconds: 20 }));
     expect(md).toContain("## Key figures");
-    expect(md).toMatch(/\| none \(baseline\) \| meshed \| .*\| [\d.]+ tokens\/s \|/);
+    expect(md).toMatch(/\| none \(baseline\) \| loadgen pod \(no mesh\) \| .*\| [\d.]+ tokens\/s \|/);
     expect(md).toMatch(/≤ [\d.]+ ms at [\d.]+% \(one-sided upper bound\)/);
     expect(md).toMatch(/the step's full sample: p99 ttft/);
     expect(md).toContain("130 interrupted (cleanup ran first)");

@@ -62,7 +62,7 @@ describe("smpResults", () => {
     expect(Object.keys(first).sort()).toEqual(["actual_QPS", "details_uri", "end_time", "envId", "id", "labels", "latencies_ms", "meshConfigId", "smp_version", "start_time", "testId"].sort());
     expect(Object.keys(first.latencies_ms)).toEqual(["min", "average", "p50", "p90", "p99", "max"]);
     expect(first.latencies_ms.p99).toBe(results.targets[0]!.scenarios[0]!.steps[0]!.load!.latency.e2e.p99);
-    expect(first.labels).toMatchObject({ mesh: "istio", mesh_version: "1.30.3", step: "rate-10", client: "meshed" });
+    expect(first.labels).toMatchObject({ mesh: "istio", mesh_version: "1.30.3", step: "rate-10", client: "loadgen pod (meshed)" });
     expect(first.labels["ttft_p99_ms"]).toMatch(/^\d+\.\d{3}$/);
     expect(first.labels["overhead_e2e_p99_ms"]).toMatch(/^-?\d+\.\d{3}$/);
   });
