@@ -43,6 +43,8 @@ describe("compare --gate", () => {
     expect(named.some((l) => /^REGRESSION linkerd benchmark rate-\d+ error rate: 0\.00% → /.test(l))).toBe(true);
     // The baseline did not change, and nothing of it may be named.
     expect(named.filter((l) => l.startsWith("REGRESSION none "))).toEqual([]);
+    const html = readFileSync(path.join(out, "comparison.html"), "utf8");
+    expect(html).toMatch(/<span class="word">\d+ REGRESSIONS?<\/span>/);
     const json = JSON.parse(readFileSync(path.join(out, "comparison.json"), "utf8")) as { changes: { regression: boolean }[] };
     expect(json.changes.filter((c) => c.regression).length).toBe(named.length);
   });
