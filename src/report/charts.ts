@@ -142,7 +142,12 @@ function latencyCdfSpec(s: StepAcrossMeshes): TopLevelSpec | undefined {
   const uniqueRules = [...new Map(rules.map((r) => [`${r.metric}\u0000${r.ms}`, r])).values()];
   const meshes = [...new Set(s.byMesh.map((m) => m.mesh))];
   const panel = (metric: string) => {
-    const here = uniqueRules.filter((r) => r.metric === metric);
+    const slowest = Math.max(...values.filter((v) => v.metric === metric).map((v) => v.ms));
+    // An objective far beyond every sample would squeeze the curve into a corner: name it in the
+    // title instead of drawing it.
+    const here = uniqueRules.filter((r) => r.metric === metric && r.ms <= 3 * slowest);
+    const offScale = uniqueRules.filter((r) => r.metric === metric && r.ms > 3 * slowest).map((r) => r.label);
+    const title = offScale.length > 0 ? `${metric} (${offScale.join(", ")}: off the scale)` : metric;
     const layers: unknown[] = [
       {
         data: { values: values.filter((v) => v.metric === metric) },
@@ -164,7 +169,7 @@ function latencyCdfSpec(s: StepAcrossMeshes): TopLevelSpec | undefined {
         },
       );
     }
-    return { width: 280, height: 190, title: metric, layer: layers };
+    return { width: 280, height: 190, title, layer: layers };
   };
   // One panel per metric, each with its own x range: TTFT sits far left of end-to-end latency.
   return {

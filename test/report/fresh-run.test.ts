@@ -20,7 +20,7 @@ describe("a fresh local run", () => {
     const out = mkdtempSync(path.join(tmpdir(), "meshproof-fresh-"));
     const run = spawnSync(
       process.execPath,
-      ["--import", "tsx", "src/cli/main.ts", "scenario", "benchmark", "--cluster", "local", "--mesh", "none", "--duration", "5s", "--rate", "5", "--out", out],
+      ["--import", "tsx", "src/cli/main.ts", "scenario", "benchmark", "--cluster", "local", "--mesh", "none", "--duration", "5s", "--out", out],
       { cwd: ROOT, env: { ...process.env, CI: "true" }, encoding: "utf8", timeout: 600_000 },
     );
     // 0, 1 or 3: the run judged something; anything else (4: a tool is missing) is the failure to show.

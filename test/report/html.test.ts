@@ -123,3 +123,16 @@ describe("the client label", () => {
     expect(html).not.toContain("<td>loadgen pod");
   });
 });
+
+describe("SLO lines in the latency CDFs", () => {
+  it("draws an objective near the samples and names one far beyond them in the title instead", async () => {
+    const near = await renderHtml(benchmarkRun({ rates: [10], seconds: 20 }));
+    expect(near).toContain("p99 SLO 400 ms</text>");
+    const far = benchmarkRun({ rates: [10], seconds: 20 });
+    const v = far.targets[0]!.scenarios[0]!.verdicts[0]!;
+    v.expected = 10_000;
+    const html = await renderHtml(far);
+    expect(html).not.toContain("p99 SLO 10000 ms</text>");
+    expect(html).toContain("TTFT (p99 SLO 10000 ms: off the scale)");
+  });
+});
