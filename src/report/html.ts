@@ -3,7 +3,6 @@
  * baseline, the charts (SVG rendered when the report is written: charts.ts), then the checks and
  * the details, in one file that needs no network and no script.
  */
-import type { Verdict } from "../analysis/verdict.js";
 import type { LatencySummary } from "../load/profile.js";
 import {
   ERROR_PROBABILITY_NOTE,
@@ -13,32 +12,27 @@ import {
   STATUS_LABEL,
   errorRate,
   exitCodeMeaning,
-  formatErrorProbabilities,
-  formatExpected,
   formatConfidence,
-  formatInterval,
   formatSignedLatency,
   formatTokensPerSecond,
-  intervalKind,
   formatLatency,
   formatMs,
   formatNumber,
   formatPercent,
   formatRate,
-  formatTolerance,
-  formatValue,
   headline,
   type LatencyMetric,
 } from "./format.js";
 import { escapeHtml as esc } from "./html-escape.js";
 import { htmlPage } from "./html-page.js";
 import { reportCharts, type Chart } from "./charts.js";
-import { decisionNote, evidenceHref, evidenceOf } from "./check-notes.js";
+import { CHECK_COLUMNS, type CheckCell, type CheckColumn } from "./check-columns.js";
+import type { VerdictStatus } from "../analysis/verdict.js";
 import type { Difference } from "./differences.js";
 import { KEY_OVERHEAD_CONFIDENCE, clientLabel, keyFigures, type KeyFigures } from "./key-figures.js";
 import { badge, classed, codeText, htmlTable, markup, n, num, type Cell } from "./html-table.js";
 import type { RunResults } from "./results.js";
-import { detailRows, meshLabel, phaseProblems, scenarioSections, verdictCounts, type LoadRow, type ScenarioSection } from "./sections.js";
+import { detailRows, meshLabel, phaseProblems, scenarioSections, verdictCounts, type ScenarioSection } from "./sections.js";
 
 const METRICS = ["e2e", "ttft", "itl"] as const satisfies readonly LatencyMetric[];
 
@@ -191,52 +185,26 @@ function scenarioBlock(section: ScenarioSection): string {
 
 function checksBlock(section: ScenarioSection): string {
   if (section.checks.length === 0) return `<h3>Checks</h3><p>No checks were evaluated.</p>`;
-  const rows = section.checks.map(({ verdict: v, step }) => {
-    const note = decisionNote(v, step);
-    return {
-      className: `row-${v.status}`,
-      cells: [
-        badge(v.status),
-        codeText(v.checkId),
-        classed(markup(`${esc(v.claim)}${step ? `<span class="sub">step: ${esc(step.name)}</span>` : ""}`), "wide"),
-        classed(markup(`${esc(formatValue(v, v.observed))}${note ? `<span class="sub">${esc(note)}</span>` : ""}`), "num"),
-        num(formatExpected(v)),
-        num(formatTolerance(v)),
-        intervalCell(v),
-        num(formatNumber(v.sampleSize)),
-        num(formatErrorProbabilities(v)),
-        classed(v.reason, "wide"),
-        evidenceCell(evidenceOf(v, step)),
-      ] satisfies Cell[],
-    };
-  });
+  const render = (col: CheckColumn, c: CheckCell): Cell => {
+    if (c.kind === "status") return badge(c.text as VerdictStatus);
+    if (c.kind === "links") {
+      return markup(
+        (c.links ?? []).map((l) => (l.href ? `<a class="evidence" href="${esc(l.href)}">${esc(l.path)}</a>` : `<code>${esc(l.path)}</code>`)).join("<br>"),
+      );
+    }
+    if (c.kind === "code") return codeText(c.text);
+    const classes = [col.align === "right" ? "num" : "", col.nowrap ? "nowrap" : "", col.wide ? "wide" : ""].filter(Boolean).join(" ");
+    const content = c.sub ? markup(`${esc(c.text)}<span class="sub">${esc(c.sub)}</span>`) : c.text;
+    return classes ? classed(content, classes) : content;
+  };
+  const rows = section.checks.map(({ verdict: v, step }) => ({
+    className: `row-${v.status}`,
+    cells: CHECK_COLUMNS.map((col) => render(col, col.cell(v, step))),
+  }));
   return `<h3>Checks</h3>\n${htmlTable(
-    ["Status", "Check", "Claim", n("Observed"), n("Expected"), n("Tolerance"), "Interval", n("n"), n("False fail / false pass"), "Why", "Evidence"],
+    CHECK_COLUMNS.map((c) => (c.align === "right" ? n(c.header) : c.header)),
     rows,
   )}\n<p class="muted">${esc(ERROR_PROBABILITY_NOTE)}</p>`;
-}
-
-/** Links relative to this file's folder, the run folder results.json names evidence from. */
-function evidenceCell(paths: string[]): Cell {
-  if (paths.length === 0) return "–";
-  return markup(
-    paths
-      .map((p) => {
-        const href = evidenceHref(p);
-        return href ? `<a class="evidence" href="${esc(href)}">${esc(p)}</a>` : `<code>${esc(p)}</code>`;
-      })
-      .join("<br>"),
-  );
-}
-
-/** The range (or, for a one-sided claim, the bound that decided) on one line, what it is under it. */
-function intervalCell(v: Verdict): Cell {
-  if (!v.interval) return "–";
-  const text = formatInterval(v);
-  const at = text.lastIndexOf(" at ");
-  const range = at > 0 ? text.slice(0, at) : text;
-  const rest = at > 0 ? text.slice(at + 1) : "";
-  return classed(markup(`${esc(range)}<span class="sub">${esc(rest)}; ${esc(intervalKind(v))}</span>`), "nowrap");
 }
 
 function unsupportedBlock(section: ScenarioSection): string {

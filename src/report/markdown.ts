@@ -11,25 +11,21 @@ import {
   STATUS_SYMBOL,
   errorRate,
   exitCodeMeaning,
-  formatErrorProbabilities,
-  formatExpected,
   formatConfidence,
   formatSignedLatency,
   formatTokensPerSecond,
-  formatInterval,
   formatLatency,
   formatMs,
   formatNumber,
   formatPercent,
   formatRate,
-  formatTolerance,
-  formatValue,
   headline,
   statusText,
   type LatencyMetric,
 } from "./format.js";
 import { code, md, table } from "./markdown-table.js";
-import { decisionNote, evidenceHref, evidenceOf } from "./check-notes.js";
+import { CHECK_COLUMNS, type CheckCell } from "./check-columns.js";
+import type { VerdictStatus } from "../analysis/verdict.js";
 import type { Difference } from "./differences.js";
 import { KEY_OVERHEAD_CONFIDENCE, keyFigures, type KeyFigures } from "./key-figures.js";
 import type { RunResults } from "./results.js";
@@ -168,32 +164,20 @@ function scenarioBlock(section: ScenarioSection): string {
 
 function checksBlock(section: ScenarioSection): string {
   if (section.checks.length === 0) return "### Checks\n\nNo checks were evaluated.";
-  const rows = section.checks.map(({ verdict: v, step }) => [
-    statusText(v.status),
-    code(v.checkId),
-    md(v.claim),
-    [formatValue(v, v.observed), decisionNote(v, step)].filter(Boolean).map((x) => md(x as string)).join("<br>"),
-    formatExpected(v),
-    formatTolerance(v),
-    formatInterval(v),
-    formatNumber(v.sampleSize),
-    formatErrorProbabilities(v),
-    md(v.reason),
-    step ? md(step.name) : "–",
-    evidenceOf(v, step)
-      .map((p) => {
-        const href = evidenceHref(p);
-        return href ? `[${md(p)}](${href})` : code(p);
-      })
-      .join("<br>") || "–",
-  ]);
+  const render = (c: CheckCell): string => {
+    if (c.kind === "status") return statusText(c.text as VerdictStatus);
+    if (c.kind === "links") return (c.links ?? []).map((l) => (l.href ? `[${md(l.path)}](${l.href})` : code(l.path))).join("<br>");
+    const main = c.kind === "code" ? code(c.text) : md(c.text);
+    return c.sub ? `${main}<br>${md(c.sub)}` : main;
+  };
+  const rows = section.checks.map(({ verdict: v, step }) => CHECK_COLUMNS.map((col) => render(col.cell(v, step))));
   return [
     "### Checks",
     "",
     table(
-      ["Status", "Check", "Claim", "Observed", "Expected", "Tolerance", "Interval", "n", "False fail / false pass", "Why", "Step", "Evidence"],
+      CHECK_COLUMNS.map((c) => c.header),
       rows,
-      ["left", "left", "left", "right", "right", "right", "left", "right", "right", "left", "left", "left"],
+      CHECK_COLUMNS.map((c) => c.align),
     ),
     "",
     ERROR_PROBABILITY_NOTE,
