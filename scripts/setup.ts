@@ -1,10 +1,11 @@
 /**
  * `npm run setup`: get the tools meshproof runs on the host, idempotently.
  *
- * - k6 v1.8.1 with our k6/x/llmstream extension, built from tools/k6 into a cache outside
- *   the repository, in a folder named by a hash of the sources and the Go version, so a
- *   change to either builds afresh and an unchanged tree costs one `k6 version`. Go's own
- *   module and build caches are left where Go keeps them, so CI can cache those too.
+ * - meshproof's load generator, a static binary built from tools/loadgen (CGO off) into a cache
+ *   outside the repository, in a folder named by a hash of the sources and the Go version, so
+ *   a change to either builds afresh and an unchanged tree costs one `loadgen version`. Go's
+ *   own module and build caches are left where Go keeps them, so CI can cache those too. k6 is
+ *   never built: it is an optional engine users bring (K6_BIN or PATH).
  * - Prometheus and the Pushgateway from Debian's packages, when they are not already there.
  *
  * Writes <cache>/manifest.json for tool discovery (src/engine/tools.ts). Exit 4, with one
@@ -16,6 +17,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { delimiter, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { LOADGEN_VERSION } from "../src/load/loadgen.js";
 import {
   findTool,
   manifestPath,
@@ -27,18 +29,17 @@ import {
   type ToolManifest,
   type ToolManifestEntry,
 } from "../src/engine/tools.js";
+import { SetupError } from "./setup/errors.js";
+import { setupMeshes } from "./setup/meshes.js";
 
-export const K6_VERSION = "v1.8.1";
-export const K6_SOURCES = fileURLToPath(new URL("../tools/k6/", import.meta.url));
+export const LOADGEN_SOURCES = fileURLToPath(new URL("../tools/loadgen/", import.meta.url));
 /** Part of the cache key: a change here must not reuse a binary built another way. */
 const BUILD_FLAGS = ["-trimpath"];
 const BUILD_ENV = { CGO_ENABLED: "0" };
 const ENVIRONMENT_EXIT = 4;
 
-/** A tool cannot be had: the message is the one line the user needs. */
-export class SetupError extends Error {
-  readonly exitCode = ENVIRONMENT_EXIT;
-}
+/** A tool cannot be had: the message is the one line the user needs (exit 4). */
+export { SetupError };
 
 // ---------------------------------------------------------------------------------------------
 // Pure helpers (unit-tested)
@@ -65,7 +66,7 @@ export function goDirective(goMod: string): string | undefined {
 }
 
 /** Files whose content goes into the binary: go.mod, go.sum and non-test Go sources. */
-export async function k6SourceFiles(dir: string): Promise<string[]> {
+export async function goSourceFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
   const walk = async (folder: string): Promise<void> => {
     for (const entry of await readdir(folder, { withFileTypes: true })) {
@@ -81,17 +82,17 @@ export async function k6SourceFiles(dir: string): Promise<string[]> {
 }
 
 /** Short hash naming the build: sources, Go version and build flags. */
-export async function k6CacheKey(dir: string, goVersion: string): Promise<string> {
+export async function buildCacheKey(dir: string, goVersion: string): Promise<string> {
   const hash = createHash("sha256");
-  for (const path of await k6SourceFiles(dir)) {
+  for (const path of await goSourceFiles(dir)) {
     hash.update(path).update("\0").update(await readFile(join(dir, path))).update("\0");
   }
   hash.update(`${goVersion}\0${BUILD_FLAGS.join(" ")}\0${JSON.stringify(BUILD_ENV)}`);
   return hash.digest("hex").slice(0, 12);
 }
 
-export function k6BuildDir(cacheDir: string, key: string): string {
-  return join(cacheDir, `k6-${K6_VERSION}-${key}`);
+export function loadgenBuildDir(cacheDir: string, key: string): string {
+  return join(cacheDir, `loadgen-${key}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,67 +142,75 @@ function lastLine(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Steps
 
-type Outcome = "built" | "already there" | "installed" | "taken from K6_BIN";
+type Outcome = "built" | "already there" | "installed" | "taken from LOADGEN_BIN";
 
 interface StepResult {
   outcome: Outcome;
   entry: ToolManifestEntry;
 }
 
-/** A k6 that runs, is the pinned version and carries the extension; its version line. */
-async function k6Identity(path: string): Promise<string | undefined> {
+/** A loadgen that runs and is this checkout's version; its version line. */
+async function loadgenIdentity(path: string): Promise<string | undefined> {
   const { code, output } = await run([path, "version"], { timeoutMs: 30_000 });
-  if (code !== 0 || !output.includes(`k6 ${K6_VERSION}`) || !output.includes("k6/x/llmstream")) return undefined;
+  if (code !== 0 || !output.includes(`meshproof loadgen ${LOADGEN_VERSION}`)) return undefined;
   return output.split("\n")[0]?.trim();
 }
 
-async function ensureK6(cacheDir: string): Promise<StepResult> {
-  if (process.env.K6_BIN) {
-    const k6 = findTool("k6"); // throws, saying so, when K6_BIN names no executable
-    const version = await k6Identity(k6.path);
+/** A static binary has no program interpreter: the loadgen image is this file and nothing else. */
+async function isStatic(path: string): Promise<boolean> {
+  const binary = await readFile(path);
+  return !binary.includes("/ld-linux") && !binary.includes("/ld-musl");
+}
+
+async function ensureLoadgen(cacheDir: string): Promise<StepResult> {
+  if (process.env.LOADGEN_BIN) {
+    const loadgen = findTool("loadgen"); // throws, saying so, when LOADGEN_BIN names no executable
+    const version = await loadgenIdentity(loadgen.path);
     if (!version) {
-      throw new SetupError(
-        `K6_BIN=${k6.path} is not k6 ${K6_VERSION} with the llmstream extension: unset K6_BIN to let setup build one`,
-      );
+      throw new SetupError(`LOADGEN_BIN=${loadgen.path} is not meshproof loadgen ${LOADGEN_VERSION}: unset LOADGEN_BIN to let setup build it`);
     }
-    return { outcome: "taken from K6_BIN", entry: { path: k6.path, version } };
+    return { outcome: "taken from LOADGEN_BIN", entry: { path: loadgen.path, version } };
   }
 
-  const goModText = await readFile(join(K6_SOURCES, "go.mod"), "utf8");
+  const goModText = await readFile(join(LOADGEN_SOURCES, "go.mod"), "utf8");
   const needed = goDirective(goModText) ?? "1.25.0";
   const go = tryFindTool("go");
   if (!go) {
-    throw new SetupError(`Go is not installed: install Go >= ${needed} (https://go.dev/dl/) to build k6, or set K6_BIN`);
+    throw new SetupError(`Go is not installed: install Go >= ${needed} (https://go.dev/dl/) to build the load generator, or set LOADGEN_BIN`);
   }
   const goVersion = await goVersionOf(go);
   const have = parseGoVersion(goVersion);
   const need = parseGoVersion(needed);
   if (have && need && !versionAtLeast(have, need)) {
-    throw new SetupError(`${go.path} is ${goVersion}, but k6 ${K6_VERSION} needs Go >= ${needed}: install a newer Go`);
+    throw new SetupError(`${go.path} is ${goVersion}, but the load generator needs Go >= ${needed}: install a newer Go`);
   }
 
-  const dir = k6BuildDir(cacheDir, await k6CacheKey(K6_SOURCES, goVersion));
-  const binary = join(dir, "k6");
+  const dir = loadgenBuildDir(cacheDir, await buildCacheKey(LOADGEN_SOURCES, goVersion));
+  const binary = join(dir, "loadgen");
   if (existsSync(binary)) {
-    const version = await k6Identity(binary);
+    const version = await loadgenIdentity(binary);
     if (version) return { outcome: "already there", entry: { path: binary, version } };
   }
 
   await mkdir(dir, { recursive: true });
-  const partial = join(dir, `k6.partial-${process.pid}`);
-  process.stderr.write(`      building with ${goVersion} (a cold build takes a few minutes)\n`);
+  const partial = join(dir, `loadgen.partial-${process.pid}`);
+  process.stderr.write(`      building with ${goVersion}\n`);
   const build = await run([go.path, "build", ...BUILD_FLAGS, "-o", partial, "."], {
-    cwd: K6_SOURCES,
+    cwd: LOADGEN_SOURCES,
     env: BUILD_ENV,
     echo: true,
   });
   if (build.code !== 0) {
     await rm(partial, { force: true });
-    throw new SetupError(`go build of k6 failed (${lastLine(build.output)}): check the Go module proxy is reachable`);
+    throw new SetupError(`go build of the load generator failed (${lastLine(build.output)}): check the Go module proxy is reachable`);
+  }
+  if (!(await isStatic(partial))) {
+    await rm(partial, { force: true });
+    throw new SetupError(`the load generator was not linked statically: build it with CGO_ENABLED=0`);
   }
   await rename(partial, binary); // atomic: a concurrent setup never sees half a binary
-  const version = await k6Identity(binary);
-  if (!version) throw new SetupError(`the k6 just built at ${binary} does not report ${K6_VERSION} with llmstream`);
+  const version = await loadgenIdentity(binary);
+  if (!version) throw new SetupError(`the loadgen just built at ${binary} does not report ${LOADGEN_VERSION}`);
   return { outcome: "built", entry: { path: binary, version } };
 }
 
@@ -268,8 +277,8 @@ export async function setup(): Promise<void> {
   console.log(`meshproof setup: tools cache ${cacheDir}`);
 
   const apt = new Apt();
-  const steps: Array<{ name: "k6" | "prometheus" | "pushgateway"; title: string; action: () => Promise<StepResult> }> = [
-    { name: "k6", title: `k6 ${K6_VERSION} with k6/x/llmstream`, action: () => ensureK6(cacheDir) },
+  const steps: Array<{ name: "loadgen" | "prometheus" | "pushgateway"; title: string; action: () => Promise<StepResult> }> = [
+    { name: "loadgen", title: `meshproof loadgen ${LOADGEN_VERSION} (tools/loadgen)`, action: () => ensureLoadgen(cacheDir) },
     { name: "prometheus", title: "Prometheus", action: () => ensureDebianTool("prometheus", "prometheus", apt) },
     {
       name: "pushgateway",
@@ -279,6 +288,8 @@ export async function setup(): Promise<void> {
   ];
 
   const tools: ToolManifest["tools"] = { ...readToolManifest(cacheDir)?.tools };
+  // Setup never provides k6 (users bring it); an entry left by an older setup must not be used.
+  delete tools.k6;
   for (const [index, step] of steps.entries()) {
     const label = `[${index + 1}/${steps.length}] ${step.title}`;
     console.log(`${label} ...`);
@@ -289,10 +300,13 @@ export async function setup(): Promise<void> {
     tools[step.name] = entry;
   }
 
+  Object.assign(tools, await setupMeshes(cacheDir)); // the host cluster's Istio and Linkerd (scripts/setup/)
   for (const m of [await import("./setup/chromium.js"), await import("./setup/actionlint.js")]) await m.ensure(cacheDir); // report test browser, workflow lint
   const manifest: ToolManifest = { schemaVersion: 1, writtenAt: new Date().toISOString(), tools };
   await writeFile(manifestPath(cacheDir), JSON.stringify(manifest, null, 2) + "\n");
   console.log(`manifest: ${manifestPath(cacheDir)}`);
+
+  await (await import("./setup/images.js")).setupImages(); // the host cluster's images, each timed, cached by content
 
   // The exact sample-size plans are pure but take seconds to compute: planning the nightly
   // suite once here keeps every later --dry-run (and the start of every run) fast.

@@ -12,7 +12,8 @@ import type { LatencySummary, OutcomeCount } from "../load/profile.js";
 import { mergeSummaries } from "./hdr.js";
 import { bucketsOf, countAtOrBelow, quantileOfBuckets, valueAtRank, type Buckets } from "./distribution.js";
 import { planLatency, planShare, type LatencyPlan, type PlanOptions, type ProportionPlan } from "./planner.js";
-import { decideLook, intervalAtLevel, type LookDecision } from "./proportion.js";
+import { intervalAtLevel, type LookDecision } from "./proportion.js";
+import { operatingCharacteristics, stepDesign } from "./sequential.js";
 import { binomialCdf, binomialSurvival } from "./special.js";
 import {
   CheckSpec,
@@ -29,6 +30,8 @@ export interface Observations {
   outcomes: OutcomeCount[];
   latency: { e2e?: LatencySummary; ttft?: LatencySummary; itl?: LatencySummary };
   evidence: string[];
+  /** The load that produced them: its token limit bounds how many inter-token gaps one stream has. */
+  profile?: { maxTokens: number };
 }
 
 export interface Evaluation {
@@ -88,8 +91,24 @@ abstract class CheckState {
   looksTaken = 0;
   nextLook = 0;
   samplesAtLastLook = 0;
+  /** Samples at each look actually taken: the schedule the verdict's error probabilities are computed for. */
+  readonly realizedLooks: number[] = [];
   settled: Verdict | undefined;
   constructor(protected readonly plan: ProportionPlan | LatencyPlan) {}
+
+  /** The error probabilities of the design that ran: the looks taken, then the planned ones after them. */
+  protected errorsOfRun(): { falseFailure: number; falsePass: number } {
+    return errorsOfSchedule(this.plan, this.realizedLooks);
+  }
+
+  /** Fields every verdict of this check carries about the design that ran. */
+  protected designRecord(): Pick<Verdict, "errorProbabilities" | "design"> {
+    const run = this.errorsOfRun();
+    return {
+      errorProbabilities: { ...run, targets: { falseFailure: this.plan.falseFailure, falsePass: this.plan.falsePass } },
+      design: { rule: this.plan.rule, looksTaken: [...this.realizedLooks], plannedLooks: this.plan.looks, budget: this.plan.maxSamples },
+    };
+  }
 
   /** Samples for this check so far (in the plan's units). */
   abstract samples(ctx: Totals): number;
@@ -111,6 +130,7 @@ abstract class CheckState {
   private takeLook(ctx: Totals, final: boolean): void {
     this.looksTaken++;
     this.samplesAtLastLook = this.samples(ctx);
+    this.realizedLooks.push(this.samplesAtLastLook);
     const { decision, verdict } = this.look(ctx);
     if (decision !== "continue") this.settled = verdict(decision, final);
   }
@@ -137,10 +157,31 @@ abstract class CheckState {
   }
 }
 
+/**
+ * Outcomes are merged across batches on every field a selector can match (version, status,
+ * peer identity, attempt), so a selector on peer or attempt sees what the backend echoed.
+ * Keying on fewer fields silently drops them: a correct identity check would then fail, and a
+ * mesh retrying five times would pass a bounded-tries check.
+ */
+export function outcomeKey(c: Pick<OutcomeCount, "version" | "status" | "peer" | "attempt">): string {
+  return JSON.stringify([c.version, c.status, c.peer ?? null, c.attempt ?? null]);
+}
+
+function withoutCount(c: OutcomeCount): Omit<OutcomeCount, "count"> {
+  return {
+    version: c.version,
+    status: c.status,
+    ...(c.peer !== undefined ? { peer: c.peer } : {}),
+    ...(c.attempt !== undefined ? { attempt: c.attempt } : {}),
+  };
+}
+
 /** Everything observed so far, merged. */
-class Totals {
+export class Totals {
   outcomes = new Map<string, OutcomeCount>();
   requests = 0;
+  /** Largest token limit of any batch: no stream has more inter-token gaps. */
+  maxTokens: number | undefined;
   evidence: string[] = [];
   private parts: Record<"e2e" | "ttft" | "itl", LatencySummary[]> = { e2e: [], ttft: [], itl: [] };
   private merged = new Map<string, Buckets>();
@@ -148,9 +189,9 @@ class Totals {
 
   add(o: Observations): void {
     for (const c of o.outcomes) {
-      const key = `${c.version}\u0000${c.status}`;
+      const key = outcomeKey(c);
       const prev = this.outcomes.get(key);
-      this.outcomes.set(key, { version: c.version, status: c.status, count: (prev?.count ?? 0) + c.count });
+      this.outcomes.set(key, { ...withoutCount(c), count: (prev?.count ?? 0) + c.count });
       this.requests += c.count;
     }
     for (const metric of ["e2e", "ttft", "itl"] as const) {
@@ -158,6 +199,7 @@ class Totals {
       if (s && s.count > 0) this.parts[metric].push(s);
     }
     for (const e of o.evidence) if (!this.evidence.includes(e)) this.evidence.push(e);
+    if (o.profile) this.maxTokens = Math.max(this.maxTokens ?? 0, o.profile.maxTokens);
     this.merged.clear();
     this.summaries.clear();
   }
@@ -192,11 +234,48 @@ class Totals {
  * only a decision both ends agree on stands.
  */
 function decideRange(low: number, high: number, n: number, plan: ProportionPlan | LatencyPlan): LookDecision {
-  const a = decideLook(low, n, plan.band, plan.levels);
+  const a = decideCounts(plan, low, n);
   if (low === high) return a;
-  const b = decideLook(high, n, plan.band, plan.levels);
+  const b = decideCounts(plan, high, n);
   return a === b ? a : "continue";
 }
+
+/** The plan's rule at one look (interval or SPRT pair), from counts. */
+function decideCounts(plan: ProportionPlan | LatencyPlan, x: number, n: number): LookDecision {
+  const step = stepDesign(plan.design, 0, x, n);
+  return step === "pass" || step === "fail" ? step : "continue";
+}
+
+/**
+ * Exact error probabilities of a schedule: the looks taken (rounded to whole samples) followed
+ * by the planned looks beyond them, at the values the plan's targets are stated for.
+ */
+export function errorsOfSchedule(plan: ProportionPlan | LatencyPlan, taken: readonly number[]): { falseFailure: number; falsePass: number } {
+  const looks: number[] = [];
+  for (const n of taken) {
+    const whole = Math.max(1, Math.round(n));
+    if (looks.length === 0 || whole > looks[looks.length - 1]!) looks.push(whole);
+  }
+  const last = looks[looks.length - 1] ?? 0;
+  for (const n of plan.lookSamples) if (n > last) looks.push(n);
+  if (looks.length === 0) return plan.exactErrors;
+  const key = JSON.stringify([plan.design.band, plan.design.levels, plan.design.rule ?? null, plan.kind, looks]);
+  const known = scheduleErrors.get(key);
+  if (known) return known;
+  const design = { ...plan.design, lookSamples: looks };
+  const passAt = plan.kind === "proportion" ? [plan.expected] : [plan.allowedExceedance];
+  const failAt = plan.kind === "proportion" ? plan.alternatives : [plan.operating.violating.p];
+  const errors = {
+    falseFailure: Math.max(0, ...passAt.map((p) => operatingCharacteristics(design, p).fail)),
+    falsePass: Math.max(0, ...failAt.map((p) => operatingCharacteristics(design, p).pass)),
+  };
+  if (scheduleErrors.size > 10_000) scheduleErrors.clear();
+  scheduleErrors.set(key, errors);
+  return errors;
+}
+
+/** Schedules recur (the same batch sizes run after run): their exact errors are computed once. */
+const scheduleErrors = new Map<string, { falseFailure: number; falsePass: number }>();
 
 function shareVerdict(
   spec: { id: string; claim: string },
@@ -207,19 +286,36 @@ function shareVerdict(
   evidence: string[],
   status: Verdict["status"],
   lookNote: string,
+  design: Pick<Verdict, "errorProbabilities" | "design">,
 ): Verdict {
   const base = {
     checkId: spec.id,
     claim: spec.claim,
     status,
     expected: plan.expected,
+    requestedTolerance: plan.requestedTolerance,
     tolerance: plan.tolerance,
     sampleSize: n,
-    errorProbabilities: { falseFailure: plan.falseFailure, falsePass: plan.falsePass },
+    ...design,
     unit: "proportion",
     evidence: [...evidence],
   };
-  const band = `${percent(plan.expected)} +/- ${(plan.tolerance * 100).toFixed(2)} points`;
+  if (plan.toleranceFrom === "budget") {
+    // Never judged at a band wider than asked: a wide enough band lets the old policy pass.
+    return {
+      ...base,
+      status: "inconclusive",
+      unresolvable: true,
+      observed: n > 0 ? x / n : undefined,
+      reason:
+        `unresolvable: a budget of ${count(plan.maxSamples)} samples resolves +/- ${(plan.tolerance * 100).toFixed(2)} points at best, ` +
+        `and the check asked for +/- ${(plan.requestedTolerance * 100).toFixed(2)}; it was not judged (send more requests: a higher --rate or a longer --duration)`,
+    };
+  }
+  const band =
+    plan.rule === "sprt"
+      ? `${percent(plan.expected)} +/- ${(plan.tolerance * 100).toFixed(2)} points (sequential ratio tests of ${percent(plan.expected)} against ${plan.alternatives.map((a) => percent(a)).join(" and ")})`
+      : `${percent(plan.expected)} +/- ${(plan.tolerance * 100).toFixed(2)} points`;
   if (n === 0) {
     return { ...base, status: "inconclusive", reason: `no ${what.population} were observed, so nothing could be judged; check the load reached the service and the selector matches` };
   }
@@ -261,9 +357,9 @@ class ProportionState extends CheckState {
       population: denominator === "any response" ? "responses" : `responses of ${denominator}`,
     };
     return {
-      decision: n > 0 ? decideLook(x, n, this.p.band, this.p.levels) : ("continue" as const),
+      decision: n > 0 && this.p.toleranceFrom === "absolute" ? decideCounts(this.p, x, n) : ("continue" as const),
       verdict: (status: Verdict["status"], final: boolean) =>
-        shareVerdict(this.spec, this.p, x, n, what, ctx.evidence, status, this.lookNote(final)),
+        shareVerdict(this.spec, this.p, x, n, what, ctx.evidence, status, this.lookNote(final), this.designRecord()),
     };
   }
 }
@@ -283,9 +379,9 @@ class LatencyShareState extends CheckState {
     const high = b.total - below.surely;
     const what = { counted: `slower than ${ms(this.spec.slowerThanMs)}`, population: `${this.spec.metric} samples` };
     return {
-      decision: b.total > 0 ? decideRange(low, high, b.total, this.p) : ("continue" as const),
+      decision: b.total > 0 && this.p.toleranceFrom === "absolute" ? decideRange(low, high, b.total, this.p) : ("continue" as const),
       verdict: (status: Verdict["status"], final: boolean) =>
-        shareVerdict(this.spec, this.p, status === "fail" ? low : high, b.total, what, ctx.evidence, status, this.lookNote(final)),
+        shareVerdict(this.spec, this.p, status === "fail" ? low : high, b.total, what, ctx.evidence, status, this.lookNote(final), this.designRecord()),
     };
   }
 }
@@ -300,15 +396,20 @@ class LatencyState extends CheckState {
     super(p);
   }
   /**
-   * Inter-token gaps within one stream are correlated, so they are not independent samples.
-   * Treating each stream as one sample is the worst case of that correlation (a design effect
-   * equal to the tokens per stream), which keeps the stated error bounds honest.
+   * Inter-token gaps within one stream are correlated, so they are not independent samples. In
+   * the worst case (gaps of a stream fully correlated) streams of m_i gaps carry the information
+   * of (sum m_i)^2 / sum m_i^2 independent samples: the design effect is sum m^2 / sum m, not the
+   * average stream length sum m / k, and the two differ when lengths vary. Per-stream lengths
+   * are not reported, but no stream has more gaps than the token limit M, so sum m^2 <= M sum m
+   * and sum m / M effective samples is a bound that holds (also never more than one per stream).
    */
   private effectiveScale(ctx: Totals): number {
     if (this.spec.metric !== "itl") return 1;
     const total = ctx.buckets("itl").total;
     const streams = ctx.streams();
-    return total > 0 && streams > 0 ? Math.min(1, streams / total) : 1;
+    if (!(total > 0 && streams > 0)) return 1;
+    const byLimit = ctx.maxTokens !== undefined ? 1 / ctx.maxTokens : 1;
+    return Math.min(1, streams / total, byLimit);
   }
   samples(ctx: Totals): number {
     return ctx.buckets(this.spec.metric).total * this.effectiveScale(ctx);
@@ -336,7 +437,7 @@ class LatencyState extends CheckState {
       status,
       expected: spec.maxMs,
       sampleSize: Math.round(n),
-      errorProbabilities: { falseFailure: this.p.falseFailure, falsePass: this.p.falsePass },
+      ...this.designRecord(),
       unit: "ms",
       evidence: [...ctx.evidence],
     };
@@ -348,7 +449,7 @@ class LatencyState extends CheckState {
     const { low, high, unboundedAbove } = quantileInterval(b, scale, q, level);
     const observed = quantileOfBuckets(b, q);
     const interval = { low, high, confidence: 1 - 2 * level };
-    const itlNote = spec.metric === "itl" ? ` (inter-token gaps counted as ${count(n)} independent samples, one per stream)` : "";
+    const itlNote = spec.metric === "itl" ? ` (inter-token gaps counted as ${count(n)} independent samples: the worst case of their correlation within a stream)` : "";
     const ci = `${percent(interval.confidence, 4)} interval ${ms(low)}-${unboundedAbove ? "beyond the slowest sample" : ms(high)}`;
     const head = `${label} ${ms(observed)} (${ci}) from ${count(b.total)} samples${itlNote}`;
     const reason =

@@ -1,6 +1,9 @@
 /**
  * Convergence after a policy change: the new behaviour counts as in place only after N
- * consecutive observation windows agree with it, within a named maximum time. Every window
+ * consecutive observation windows agree with it, the first of them within a named maximum
+ * time. The time to converge is when that run began, so a run that began in time may finish
+ * after the limit (at most N - 1 more windows, and only while every window agrees): a slow but
+ * correct mesh is not cut off between two agreeing windows and called wrong. Every window
  * that does not agree is logged with the elapsed time and why. When time runs out, the log
  * tells apart a mesh that never applied the change (windows still look like the previous
  * policy) from one that applied it and behaves wrongly (windows match neither).
@@ -19,6 +22,11 @@ export type ConvergenceDiagnosis =
    * either they never matched it, or they did only now and then (flapping).
    */
   | "applied-but-wrong"
+  /**
+   * The change applied and traffic matched the new policy, but only from after the limit: the
+   * mesh is correct and slower than the limit allows.
+   */
+  | "too-slow"
   /** Time ran out and the engine never said whether windows matched the previous policy. */
   | "timed-out";
 
@@ -112,17 +120,31 @@ export class ConvergenceTracker {
       this.lastMatchedPrevious = matchesPrevious;
       this.misses.push({ atMs: at, reason: why, ...(matchesPrevious === undefined ? {} : { matchesPrevious }) });
     }
-    if (this.streak >= this.required && at <= this.maxMs) return this.finish("converged", at);
-    if (at >= this.maxMs) return this.finish("timed-out", at);
+    if (this.streak >= this.required && this.streakStartedAtMs !== null && this.streakStartedAtMs <= this.maxMs) return this.finish("converged", at);
+    if (at >= this.maxMs && !this.streakBeganInTime()) return this.finish("timed-out", at);
     return "waiting";
   }
 
-  /** The state now, timing out if the limit passed while no window arrived. */
+  /** An agreeing run that began within the limit may still complete. */
+  private streakBeganInTime(): boolean {
+    return this.streak > 0 && this.streakStartedAtMs !== null && this.streakStartedAtMs <= this.maxMs;
+  }
+
+  /** The state now, timing out if the limit passed while no window arrived (and no agreeing run is under way). */
   state(): ConvergenceState {
     if (this.finalState) return this.finalState;
     const at = this.elapsedMs();
-    if (at >= this.maxMs) return this.finish("timed-out", at);
+    if (at >= this.maxMs && !this.streakBeganInTime()) return this.finish("timed-out", at);
     return "waiting";
+  }
+
+  /**
+   * The caller drew as many windows as the limit can hold and stops: a bound on the count of
+   * windows as well as on time, so a fast fake or a clock that stalls cannot loop forever.
+   */
+  stop(): ConvergenceState {
+    if (this.finalState) return this.finalState;
+    return this.finish("timed-out", this.elapsedMs());
   }
 
   private finish(state: ConvergenceState, at: number): ConvergenceState {
@@ -142,6 +164,9 @@ export class ConvergenceTracker {
     } else if (!this.finalState) {
       diagnosis = "timed-out";
       explanation = `still waiting for ${limit}`;
+    } else if (this.streak > 0) {
+      diagnosis = "too-slow";
+      explanation = `the windows agreed with the new policy from ${this.streakStartedAtMs} ms on, after the limit of ${this.maxMs} ms: the change applied correctly, but late`;
     } else if (this.everAgreed) {
       diagnosis = "applied-but-wrong";
       explanation = `the new policy showed in some windows but never in ${this.required} consecutive ones (flapping) before ${this.maxMs} ms`;

@@ -66,7 +66,7 @@ export class LatencyRecorder {
   }
 }
 
-/** Merge summaries (e.g. from several k6 processes or batches) into one, exactly. */
+/** Merge summaries (e.g. from several load-generator processes or batches) into one, exactly. */
 export function mergeSummaries(parts: readonly LatencySummary[]): LatencySummary {
   const recorder = new LatencyRecorder();
   for (const part of parts) recorder.addEncoded(part.hdr);

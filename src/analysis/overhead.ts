@@ -115,7 +115,13 @@ export function quantileOverhead(
   if (mesh.size < 2 || baseline.size < 2) {
     result.note =
       `a single ${mesh.size < 2 ? "mesh" : "baseline"} run gives no estimate of run-to-run variation, so no interval is stated; ` +
-      `repeat the benchmark (at least 2 runs per side, 5 or more for a usable interval)`;
+      `repeat the benchmark (at least ${MIN_RUNS_FOR_INTERVAL} runs per side)`;
+    return result;
+  }
+  if (mesh.size < MIN_RUNS_FOR_INTERVAL || baseline.size < MIN_RUNS_FOR_INTERVAL) {
+    result.note =
+      `only ${mesh.size} mesh and ${baseline.size} baseline runs: a bootstrap over fewer than ${MIN_RUNS_FOR_INTERVAL} runs per side understates the spread, ` +
+      `so no interval is stated; repeat the benchmark (paired, interleaved runs are best: see pairedQuantileOverhead)`;
     return result;
   }
   const random = seededRandom(opts.seed ?? 1);
@@ -133,8 +139,75 @@ export function quantileOverhead(
   const at = (p: number) => diffs[Math.min(resamples - 1, Math.max(0, Math.floor(p * resamples)))]!;
   result.interval = { low: at((1 - confidence) / 2), high: at(1 - (1 - confidence) / 2), confidence };
   result.resamples = resamples;
-  if (mesh.size < 5 || baseline.size < 5) {
-    result.note = `only ${mesh.size} mesh and ${baseline.size} baseline runs: a bootstrap over so few runs understates the spread; treat the interval as optimistic`;
+  result.note = "unpaired runs resampled as exchangeable: drift between the mesh's and the baseline's runs widens (or biases) the interval; paired, interleaved runs avoid it";
+  return result;
+}
+
+/** Fewest runs (or pairs) from which a bootstrap interval is stated at all. */
+export const MIN_RUNS_FOR_INTERVAL = 5;
+
+/** One mesh run and the baseline run interleaved with it (run back to back, alternating which goes first). */
+export interface RunPair {
+  mesh: LatencySummary;
+  baseline: LatencySummary;
+}
+
+export interface PairedOverhead extends QuantileOverhead {
+  /**
+   * Half the interval's width: about the smallest overhead the pairs resolve (an overhead of
+   * this size or more gives an interval that excludes zero). Null without an interval.
+   */
+  resolvesMs: number | null;
+}
+
+/**
+ * Overhead from paired, interleaved runs: each mesh run is paired with the baseline run next to
+ * it in time, and the bootstrap resamples pairs, so both sides of a resample come from the same
+ * moments and slow drift of the machine (another job, thermal state) cancels instead of widening
+ * the interval. Fewer than MIN_RUNS_FOR_INTERVAL pairs give no interval.
+ */
+export function pairedQuantileOverhead(pairs: readonly RunPair[], quantile: number, opts: OverheadOptions = {}): PairedOverhead {
+  if (!(quantile > 0 && quantile <= 1)) throw new RangeError(`quantile must lie in (0, 1], got ${quantile}`);
+  const usablePairs = pairs.filter((p) => p.mesh.count > 0 && p.mesh.hdr && p.baseline.count > 0 && p.baseline.hdr);
+  if (usablePairs.length === 0) throw new Error("no pair of runs carries latency samples on both sides; run the paired benchmark first (each run's summary must include its HDR histogram)");
+  const resamples = opts.resamples ?? 2000;
+  const confidence = opts.confidence ?? 0.95;
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must lie in (0, 1), got ${confidence}`);
+  const mesh = new RunSet(usablePairs.map((p) => p.mesh));
+  const baseline = new RunSet(usablePairs.map((p) => p.baseline));
+  const k = usablePairs.length;
+  const ones = new Float64Array(k).fill(1);
+  const meshMs = mesh.quantile(ones, quantile);
+  const baselineMs = baseline.quantile(ones, quantile);
+  const diffMs = meshMs - baselineMs;
+  const result: PairedOverhead = {
+    quantile,
+    meshMs,
+    baselineMs,
+    diffMs,
+    relative: baselineMs > 0 ? diffMs / baselineMs : null,
+    interval: null,
+    runs: { mesh: k, baseline: k },
+    resamples: 0,
+    resolvesMs: null,
+  };
+  if (k < MIN_RUNS_FOR_INTERVAL) {
+    result.note = `only ${k} paired runs: fewer than ${MIN_RUNS_FOR_INTERVAL} pairs give no trustworthy bootstrap interval, so none is stated; run more pairs`;
+    return result;
   }
+  const random = seededRandom(opts.seed ?? 1);
+  const diffs = new Float64Array(resamples);
+  const w = new Float64Array(k);
+  for (let i = 0; i < resamples; i++) {
+    w.fill(0);
+    for (let r = 0; r < k; r++) w[Math.floor(random() * k)]! += 1;
+    // The same pairs on both sides: that is what makes the resample paired.
+    diffs[i] = mesh.quantile(w, quantile) - baseline.quantile(w, quantile);
+  }
+  diffs.sort();
+  const at = (p: number) => diffs[Math.min(resamples - 1, Math.max(0, Math.floor(p * resamples)))]!;
+  result.interval = { low: at((1 - confidence) / 2), high: at(1 - (1 - confidence) / 2), confidence };
+  result.resamples = resamples;
+  result.resolvesMs = (result.interval.high - result.interval.low) / 2;
   return result;
 }

@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { planMemo, type LatencyPlan, type ProportionPlan } from "./planner.js";
 
-const SOURCES = ["planner.ts", "sequential.ts", "proportion.ts", "special.ts", "distribution.ts"];
+const SOURCES = ["planner.ts", "sequential.ts", "proportion.ts", "special.ts", "distribution.ts", "sprt.ts", "sprt-plan.ts"];
 
 function cacheFile(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));

@@ -24,6 +24,8 @@ import { CheckSpec, LatencyCheckSpec, LatencyShareCheckSpec, ProportionCheckSpec
 import { failSides, type Band, type LookLevels } from "./proportion.js";
 import { equalLooks, operatingCharacteristics, type OperatingCharacteristics, type SequentialDesign } from "./sequential.js";
 import { upperNormalQuantile } from "./special.js";
+import { calibrateSprt, sprtApplies } from "./sprt-plan.js";
+import { bernoulliKl } from "./sprt.js";
 
 /**
  * Looks per test. Expected samples on a perfect mesh fall steeply up to about 8 looks and are
@@ -53,9 +55,20 @@ export interface OperatingSummary {
   expectedSamples: number;
   /** Samples used by 99% of checks at this true value. */
   samplesP99: number;
+  /** Samples by which 5% of checks at this true value have decided: where a first batch pays off. */
+  samplesP05: number;
 }
 
 interface SequentialPlanBase {
+  /** The decision rule: Clopper-Pearson intervals against the band, or the SPRT pair (sprt.ts). */
+  rule: "interval" | "sprt";
+  /**
+   * Error probabilities computed exactly for the planned schedule: false failure at the
+   * expected value (for latency, at the allowed share, the worst case inside), false pass at
+   * the alternatives (p0 +/- 2t; for latency, the violating share). The targets are
+   * falseFailure and falsePass; these never exceed them.
+   */
+  exactErrors: { falseFailure: number; falsePass: number };
   looks: number;
   samplesPerLook: number;
   /** Cumulative samples at each look. */
@@ -77,7 +90,12 @@ interface SequentialPlanBase {
 export interface ProportionPlan extends SequentialPlanBase {
   kind: "proportion";
   expected: number;
+  /** The tolerance the check asked for. */
+  requestedTolerance: number;
+  /** The tolerance the plan achieves (wider than requested only when a fixed budget forced it). */
   tolerance: number;
+  /** The values a mesh off by twice the tolerance has (p0 +/- 2 x tolerance, within [0, 1]). */
+  alternatives: number[];
   /** Whether the absolute tolerance held or the budget forced a wider band. */
   toleranceFrom: "absolute" | "budget";
   /** k x sigma at the budget, the normal-limit form of the budget-driven tolerance. */
@@ -106,6 +124,7 @@ function summarize(oc: OperatingCharacteristics): OperatingSummary {
     inconclusive: oc.inconclusive,
     expectedSamples: oc.expectedSamples,
     samplesP99: oc.samplesQuantile(0.99),
+    samplesP05: oc.samplesQuantile(0.05),
   };
 }
 
@@ -128,7 +147,24 @@ interface Targets {
 }
 
 function designOf(t: Targets, maxSamples: number): SequentialDesign {
-  return { band: t.band, levels: t.levels, lookSamples: equalLooks(maxSamples, Math.min(t.looks, maxSamples)) };
+  return { band: t.band, levels: t.levels, lookSamples: oneSidedLooks(t, maxSamples) ?? equalLooks(maxSamples, Math.min(t.looks, maxSamples)) };
+}
+
+/**
+ * A band touching 0 or 1 (an error rate "at most t", "every request succeeds", a latency SLO)
+ * can pass only once a sample free of the counted outcome is large enough: n_min =
+ * ln(passLevel) / ln(1 - width). Looks before n_min are wasted and looks spaced wider than it
+ * make a clean mesh wait, so the first look sits at n_min and the rest divide the remainder
+ * equally. The union bound over looks holds for any schedule fixed in advance, so the error
+ * targets are unchanged; a healthy path decides at the first look.
+ */
+function oneSidedLooks(t: Targets, maxSamples: number): number[] | undefined {
+  const width = t.band.low <= 0 ? t.band.high : t.band.high >= 1 ? 1 - t.band.low : undefined;
+  if (width === undefined || !(width > 0 && width < 1)) return undefined;
+  const looks = Math.min(t.looks, maxSamples);
+  const first = Math.ceil(Math.log(t.levels.pass) / Math.log1p(-width));
+  if (looks < 2 || first >= maxSamples) return undefined;
+  return [first, ...equalLooks(maxSamples - first, looks - 1).map((n) => first + n)];
 }
 
 function meetsTargets(t: Targets, maxSamples: number): boolean {
@@ -172,10 +208,16 @@ function smallestBudget(t: Targets, guess: number, what: string): number {
   return hi;
 }
 
-function baseOf(t: Targets, maxSamples: number, falseFailure: number, falsePass: number): SequentialPlanBase {
-  const design = designOf(t, maxSamples);
+function baseOf(t: Targets, maxSamples: number, falseFailure: number, falsePass: number, given?: SequentialDesign): SequentialPlanBase {
+  const design = given ?? designOf(t, maxSamples);
   const looks = design.lookSamples.length;
+  const at = (p: number) => operatingCharacteristics(design, p);
   return {
+    rule: design.rule ? "sprt" : "interval",
+    exactErrors: {
+      falseFailure: Math.max(0, ...t.passAt.map((p) => at(p).fail)),
+      falsePass: Math.max(0, ...t.failAt.map((p) => at(p).pass)),
+    },
     looks,
     samplesPerLook: Math.ceil(maxSamples / looks),
     lookSamples: design.lookSamples,
@@ -224,6 +266,11 @@ export function planShare(spec: ShareKnobs, options: PlanOptions = {}): Proporti
   if (cached) return cached;
 
   const p0 = spec.expected;
+  if (spec.maxSamples === undefined && options.looks === undefined && sprtApplies(p0, spec.toleranceAbsolute)) {
+    const plan = planSprtShare(spec, undecided);
+    proportionPlans.set(key, plan);
+    return plan;
+  }
   const looks = spec.maxSamples === undefined ? looksWanted : Math.min(looksWanted, spec.maxSamples);
   const targetsFor = (tolerance: number, withFailPower: boolean): Targets => shareTargets(spec, looks, undecided, tolerance, withFailPower);
 
@@ -264,7 +311,9 @@ export function planShare(spec: ShareKnobs, options: PlanOptions = {}): Proporti
     kind: "proportion",
     ...base,
     expected: p0,
+    requestedTolerance: spec.toleranceAbsolute,
     tolerance,
+    alternatives: t.failAt,
     toleranceFrom,
     kSigma: k * Math.sqrt((p0 * (1 - p0)) / maxSamples),
     expectedSamples: perfect.expectedSamples,
@@ -275,6 +324,41 @@ export function planShare(spec: ShareKnobs, options: PlanOptions = {}): Proporti
   };
   proportionPlans.set(key, plan);
   return plan;
+}
+
+/**
+ * A share check whose expected value and both alternatives (p0 +/- 2t) lie inside (0, 1), with
+ * no fixed budget: the SPRT pair, calibrated exactly (sprt-plan.ts). Its band p0 +/- t is the
+ * middle of the indifference zone, shown to readers; the decision rests on the two ratios.
+ */
+function planSprtShare(spec: ShareKnobs, undecided: number): ProportionPlan {
+  const p0 = spec.expected;
+  const tolerance = spec.toleranceAbsolute;
+  const band = clipBand(p0, tolerance);
+  const levels: LookLevels = { pass: spec.falsePass, fail: spec.falseFailure };
+  // Wald's expected sample size on a perfect mesh: past the limit no exact planning is attempted.
+  const wald = Math.log(1 / spec.falsePass) / Math.min(bernoulliKl(p0, p0 + 2 * tolerance), bernoulliKl(p0, p0 - 2 * tolerance));
+  if (4 * wald > PLANNING_LIMIT) throw tooLarge(`check ${spec.id} (${p0} +/- ${tolerance})`, `about ${Math.round(4 * wald).toLocaleString("en-US")}`);
+  const c = calibrateSprt({ expected: p0, tolerance, falseFailure: spec.falseFailure, falsePass: spec.falsePass, undecided }, band, levels);
+  const alternatives = [p0 - 2 * tolerance, p0 + 2 * tolerance];
+  const maxSamples = c.design.lookSamples[c.design.lookSamples.length - 1]!;
+  const t: Targets = { band, levels, looks: c.design.lookSamples.length, passAt: [p0], failAt: alternatives, undecided };
+  const base = baseOf(t, maxSamples, spec.falseFailure, spec.falsePass, c.design);
+  const perfect = summarize(operatingCharacteristics(c.design, p0));
+  const k = upperNormalQuantile(spec.falsePass) + upperNormalQuantile(undecided / 2);
+  return {
+    kind: "proportion",
+    ...base,
+    samplesPerLook: c.lookSize,
+    expected: p0,
+    requestedTolerance: tolerance,
+    tolerance,
+    alternatives,
+    toleranceFrom: "absolute",
+    kSigma: k * Math.sqrt((p0 * (1 - p0)) / maxSamples),
+    expectedSamples: perfect.expectedSamples,
+    operating: { perfect, offByTwice: alternatives.map((p) => summarize(operatingCharacteristics(c.design, p))) },
+  };
 }
 
 /** What a share check's budget must achieve at a given tolerance. */
@@ -337,7 +421,7 @@ export function planLatency(specInput: z.input<typeof LatencyCheckSpec>, options
   const z = upperNormalQuantile(t.levels.fail) + upperNormalQuantile(undecided);
   const guess = (z * z * violating * (1 - violating)) / (violating - allowed) ** 2;
   const maxSamples = smallestBudget(t, guess, `latency check ${spec.id} (p${spec.quantile * 100})`);
-  const base = baseOf(t, maxSamples, LATENCY_FALSE_FAILURE, LATENCY_FALSE_PASS);
+  const base = baseOf({ ...t, passAt: [allowed] }, maxSamples, LATENCY_FALSE_FAILURE, LATENCY_FALSE_PASS);
   const comfortableOc = summarize(operatingCharacteristics(base.design, comfortable));
   const plan: LatencyPlan = {
     kind: "latency",

@@ -5,14 +5,37 @@
  * carrying the distribution of the running count of successes from look to look (a discrete
  * convolution), dropping the paths that stopped. No simulation, no normal approximation.
  */
-import { lookBoundaries, type Band, type LookBoundaries, type LookLevels } from "./proportion.js";
+import { decideLook, lookBoundaries, type Band, type LookBoundaries, type LookDecision, type LookLevels } from "./proportion.js";
 import { binomialLogPmf } from "./special.js";
+import { pairStep, pairStepLlr, sprtBoundaries, type PairOutcome, type PairState, type SprtRule } from "./sprt.js";
 
 export interface SequentialDesign {
+  /** The band a reader is told (for the SPRT pair, p0 +/- the tolerance: the indifference zone's middle). */
   band: Band;
+  /** Per-look levels of the interval rule (unused when `rule` is an SPRT pair). */
   levels: LookLevels;
   /** Cumulative sample size at each planned look, increasing. */
   lookSamples: number[];
+  /** The decision rule, when it is not the interval rule on band and levels. */
+  rule?: SprtRule;
+}
+
+/**
+ * One look of a design from counts (real-valued counts allowed), given the state its earlier
+ * looks left (the SPRT pair remembers which of its tests already accepted; see sprt.ts).
+ */
+export function stepDesign(design: Pick<SequentialDesign, "band" | "levels" | "rule">, state: PairState, successes: number, trials: number): PairOutcome {
+  if (design.rule) return pairStepLlr(design.rule, state, successes, trials);
+  const d: LookDecision = decideLook(successes, trials, design.band, design.levels);
+  return d === "continue" ? 0 : d;
+}
+
+/** One look from integer counts and the look's integer decision sets: what the exact computation and the simulation apply. */
+export function stepBoundaries(design: Pick<SequentialDesign, "rule">, state: PairState, x: number, b: LookBoundaries): PairOutcome {
+  if (design.rule) return pairStep(state, x, b);
+  if (x >= b.passLow && x <= b.passHigh) return "pass";
+  if (x <= b.failBelow || x >= b.failAbove) return "fail";
+  return 0;
 }
 
 export interface OperatingCharacteristics {
@@ -72,12 +95,14 @@ function trim(d: Pmf): Pmf {
 
 const boundaryCache = new Map<string, LookBoundaries>();
 
-/** Boundaries are pure functions of (n, band, levels); plans reuse them heavily. */
-export function cachedBoundaries(trials: number, band: Band, levels: LookLevels): LookBoundaries {
-  const key = `${trials}|${band.low}|${band.high}|${levels.pass}|${levels.fail}`;
+/** Boundaries are pure functions of (n, band, levels) or (n, rule); plans reuse them heavily. */
+export function cachedBoundaries(trials: number, band: Band, levels: LookLevels, rule?: SprtRule): LookBoundaries {
+  const key = rule
+    ? `${trials}|sprt|${rule.expected}|${rule.low}|${rule.high}|${rule.logA}|${rule.logB}|${rule.logBLow}`
+    : `${trials}|${band.low}|${band.high}|${levels.pass}|${levels.fail}`;
   let b = boundaryCache.get(key);
   if (!b) {
-    b = lookBoundaries(trials, band, levels);
+    b = rule ? sprtBoundaries(trials, rule) : lookBoundaries(trials, band, levels);
     if (boundaryCache.size > 50_000) boundaryCache.clear();
     boundaryCache.set(key, b);
   }
@@ -85,37 +110,47 @@ export function cachedBoundaries(trials: number, band: Band, levels: LookLevels)
 }
 
 export function designBoundaries(design: SequentialDesign): LookBoundaries[] {
-  return design.lookSamples.map((n) => cachedBoundaries(n, design.band, design.levels));
+  return design.lookSamples.map((n) => cachedBoundaries(n, design.band, design.levels, design.rule));
 }
 
 export function operatingCharacteristics(design: SequentialDesign, p: number): OperatingCharacteristics {
   const boundaries = designBoundaries(design);
-  let carried: Pmf = { start: 0, values: Float64Array.of(1) };
+  // The distribution of the running count in each state still open (see stepBoundaries).
+  let carried: (Pmf | undefined)[] = [{ start: 0, values: Float64Array.of(1) }, undefined, undefined];
   let previous = 0;
   let pass = 0;
   let fail = 0;
   const stopByLook: number[] = [];
   for (const b of boundaries) {
-    carried = convolve(carried, incrementPmf(b.trials - previous, p));
+    const step = incrementPmf(b.trials - previous, p);
     previous = b.trials;
-    let stopped = 0;
-    const values = carried.values;
-    for (let i = 0; i < values.length; i++) {
-      const x = carried.start + i;
-      const mass = values[i]!;
-      if (mass === 0) continue;
-      if (x >= b.passLow && x <= b.passHigh) {
-        pass += mass;
-        stopped += mass;
-        values[i] = 0;
-      } else if (x <= b.failBelow || x >= b.failAbove) {
-        fail += mass;
-        stopped += mass;
-        values[i] = 0;
-      }
+    const grown = carried.map((c) => (c && c.values.length > 0 ? convolve(c, step) : undefined));
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const g of grown) if (g) {
+      lo = Math.min(lo, g.start);
+      hi = Math.max(hi, g.start + g.values.length - 1);
     }
+    let stopped = 0;
+    const next = [0, 1, 2].map(() => new Float64Array(Math.max(0, hi - lo + 1)));
+    grown.forEach((g, state) => {
+      if (!g) return;
+      for (let i = 0; i < g.values.length; i++) {
+        const mass = g.values[i]!;
+        if (mass === 0) continue;
+        const x = g.start + i;
+        const to = stepBoundaries(design, state as PairState, x, b);
+        if (to === "pass") pass += mass;
+        else if (to === "fail") fail += mass;
+        else {
+          next[to]![x - lo]! += mass;
+          continue;
+        }
+        stopped += mass;
+      }
+    });
     stopByLook.push(stopped);
-    carried = trim(carried);
+    carried = next.map((values) => (values.length > 0 ? trim({ start: lo, values }) : undefined));
   }
   const inconclusive = Math.max(0, 1 - pass - fail);
   const looks = design.lookSamples;

@@ -4,8 +4,8 @@
  * draw from a precomputed CDF table) instead of simulating requests one by one, and decides
  * with the same integer boundaries the exact computation uses, which `decideLook` defines.
  */
-import { decideByBoundaries, type LookDecision } from "./proportion.js";
-import { designBoundaries, type SequentialDesign } from "./sequential.js";
+import { designBoundaries, stepBoundaries, type SequentialDesign } from "./sequential.js";
+import type { PairOutcome } from "./sprt.js";
 import { binomialLogPmf } from "./special.js";
 
 /** sfc32, seeded through splitmix32: small, fast, and good enough for tail frequencies. */
@@ -82,12 +82,12 @@ export function simulateDesign(design: SequentialDesign, p: number, runs: number
   let inconclusive = 0;
   for (let r = 0; r < runs; r++) {
     let x = 0;
-    let decision: LookDecision = "continue";
+    let decision: PairOutcome = 0;
     let k = 0;
     for (; k < boundaries.length; k++) {
       x += samplers.get(increments[k]!)!();
-      decision = decideByBoundaries(x, boundaries[k]!);
-      if (decision !== "continue") break;
+      decision = stepBoundaries(design, decision, x, boundaries[k]!);
+      if (decision === "pass" || decision === "fail") break;
     }
     used[r] = boundaries[Math.min(k, boundaries.length - 1)]!.trials;
     if (decision === "pass") pass++;

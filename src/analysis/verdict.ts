@@ -84,9 +84,29 @@ export interface Verdict {
   observed?: number;
   expected?: number;
   interval?: { low: number; high: number; confidence: number };
+  /** The tolerance the check asked for. */
+  requestedTolerance?: number;
+  /** The tolerance the verdict was judged at (wider than requested only when a fixed budget forced it). */
   tolerance?: number;
   sampleSize?: number;
-  errorProbabilities?: { falseFailure: number; falsePass: number };
+  /**
+   * Exact error probabilities of the design that ran (the looks actually taken, then the planned
+   * ones after them): false failure at the expected value, false pass at expected +/- 2 x
+   * tolerance. `targets` are what the check asked for.
+   */
+  errorProbabilities?: {
+    falseFailure: number;
+    /** Absent where no alternative is specified (the between-batch independence test bounds only its false alarms). */
+    falsePass?: number;
+    targets?: { falseFailure: number; falsePass: number };
+  };
+  /**
+   * Set (with status inconclusive) when the check's fixed budget cannot resolve the tolerance it
+   * asked for: it is not judged at a wider band, since one wide enough lets a wrong mesh pass.
+   */
+  unresolvable?: boolean;
+  /** The sequential design that ran: its rule, the sample count at each look taken, the planned looks and budget. */
+  design?: { rule: "interval" | "sprt"; looksTaken: number[]; plannedLooks: number; budget: number };
   unit?: string;
   /** Evidence files (relative to the run folder) the verdict relied on. */
   evidence: string[];
@@ -99,8 +119,10 @@ export const EXIT = {
   usage: 2,
   inconclusive: 3,
   environment: 4,
-  /** SIGINT/SIGTERM: the run stopped early, cleanup ran first (128 + SIGINT's number, as shells report it). */
+  /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT), as shells report it. */
   interrupted: 130,
+  /** An unexpected error: a defect of meshproof, not of the mesh (EX_SOFTWARE of sysexits.h). */
+  bug: 70,
 } as const;
 
 /** The run's exit code: any fail wins, then any inconclusive; unsupported counts as pass. */

@@ -42,7 +42,7 @@ export async function compareCommand(dirs: string[], opts: CompareCliOptions): P
       `${JSON.stringify({ inputs: result.inputs, skipped: result.skipped, outDir: result.outDir, files: result.written, regressions: result.regressions, comparison: result.comparison })}\n`,
     );
   } else {
-    process.stderr.write(`Compared ${result.inputs.length} runs:\n${result.inputs.map((i) => `  ${i}`).join("\n")}\n`);
+    process.stderr.write(`Compared ${result.inputs.length} ${result.inputs.length === 1 ? "run" : "runs"}:\n${result.inputs.map((i) => `  ${i}`).join("\n")}\n`);
     if (result.comparison.changes) {
       if (result.regressions.length === 0) process.stderr.write("No regression.\n");
       for (const r of result.regressions) process.stderr.write(`REGRESSION ${changeText(r)}\n`);

@@ -13,6 +13,7 @@ import { capabilitiesTable } from "./capabilities.js";
 import { cleanCommand } from "./clean.js";
 import { compareCommand, type CompareCliOptions } from "./compare.js";
 import { PINS } from "./options.js";
+import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/index.js";
 import { runCommand } from "./run.js";
 
 function runOptions(cmd: Command): Command {
@@ -30,6 +31,7 @@ function runOptions(cmd: Command): Command {
     .option("--cluster-name <name>", "name of the kind/kwok/GKE cluster meshproof creates", "meshproof")
     .addOption(new Option("--routing <api>", "express traffic policy with the mesh's own API or Gateway API (GAMMA)").choices(["native", "gamma"]).default("native"))
     .addOption(new Option("--install-method <m>", "install meshes with their CLI or Helm").choices(["cli", "helm"]).default("cli"))
+    .addOption(new Option("--load-engine <engine>", "load generator: meshproof's own (builtin), or a k6 you installed (K6_BIN or PATH; K6_IMAGE on a cluster)").choices([...LOAD_ENGINES]).default(DEFAULT_LOAD_ENGINE))
     .addOption(new Option("--istio-version <v>", "Istio version").default(process.env.MESHPROOF_ISTIO_VERSION ?? PINS.istio).env("MESHPROOF_ISTIO_VERSION"))
     .addOption(new Option("--linkerd-version <v>", "Linkerd version").default(process.env.MESHPROOF_LINKERD_VERSION ?? PINS.linkerd).env("MESHPROOF_LINKERD_VERSION"))
     .addOption(new Option("--gateway-api-version <v>", "Gateway API CRD version").default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? PINS.gatewayApi).env("MESHPROOF_GATEWAY_API_VERSION"))
@@ -57,7 +59,7 @@ export function buildProgram(): Command {
       .description("run one scenario against one or both meshes")
       .option("--capabilities", "print what each mesh can express, per intent, and exit")
       .option("--list", "list scenarios and exit")
-      .addHelpText("after", () => `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description.split(". ")[0]}`).join("\n")}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --duration 20s --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
+      .addHelpText("after", () => `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description.split(". ")[0]}`).join("\n")}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --rate 20 --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
   ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
     if (opts.capabilities) {
       process.stdout.write(capabilitiesTable(opts.routing === "gamma" ? "gamma" : "native", Boolean(opts.json)));
@@ -125,13 +127,20 @@ function reportError(err: unknown): number {
     return EXIT.usage;
   }
   if (err instanceof MeshproofError) {
-    process.stderr.write(`meshproof: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ""}`);
+    // Some messages already end with their hint (a missing tool says how to get it).
+    const hint = err.hint && !err.message.includes(err.hint) ? `  ${err.hint}\n` : "";
+    process.stderr.write(`meshproof: ${err.message}\n${hint}`);
     return err.exitCode;
   }
-  process.stderr.write(`meshproof: ${errorMessage(err)}\n`);
+  reportBug(err);
+  return EXIT.bug;
+}
+
+/** Not the mesh's fault nor the user's: say so, so nobody reads it as a failed check. */
+function reportBug(err: unknown): void {
+  process.stderr.write(`meshproof: internal error (a meshproof bug, not a check result): ${errorMessage(err)}\n`);
   if (process.env.DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
-  else process.stderr.write("  (set DEBUG=1 for the stack trace, and please report it)\n");
-  return EXIT.checkFailed;
+  process.stderr.write(`  please report it with the command you ran${process.env.DEBUG ? " and the stack above" : " and the output of the same command with DEBUG=1"} (exit ${EXIT.bug})\n`);
 }
 
 // Run when executed directly (npm scripts call this file through tsx).
@@ -139,8 +148,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
-      process.stderr.write(`meshproof: ${errorMessage(err)}\n`);
-      process.exit(EXIT.checkFailed);
+      reportBug(err);
+      process.exit(EXIT.bug);
     },
   );
 }

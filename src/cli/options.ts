@@ -5,13 +5,13 @@
 import { z } from "zod";
 import { CLUSTER_NAMES } from "../cluster/index.js";
 import { UsageError } from "../engine/errors.js";
+import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/index.js";
 
 /** Pinned defaults (DESIGN section 6); each can be overridden by flag or environment variable. */
 export const PINS = {
   istio: "1.30.3",
   linkerd: "version-2.20",
   gatewayApi: "v1.5.1",
-  k6: "v1.8.1",
 } as const;
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
@@ -47,14 +47,16 @@ export const RunOptions = z.object({
         return z.NEVER;
       }
     }),
-  rate: z.coerce.number().positive("--rate must be a positive number of requests per second").optional(),
-  seed: z.coerce.number().int().nonnegative().optional(),
+  rate: z.coerce.number({ error: "must be a number of requests per second" }).positive("must be a positive number of requests per second").optional(),
+  seed: z.coerce.number({ error: "must be a whole number, 0 or more" }).int("must be a whole number, 0 or more").nonnegative("must be a whole number, 0 or more").optional(),
   keep: z.boolean().default(false),
   json: z.boolean().default(false),
   context: z.string().min(1).optional(),
-  clusterName: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "--cluster-name must be lower case letters, digits and '-'").default("meshproof"),
+  clusterName: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower case letters, digits and '-'").default("meshproof"),
   routing: z.enum(["native", "gamma"]).default("native"),
   installMethod: z.enum(["cli", "helm"]).default("cli"),
+  /** builtin: meshproof's own generator; k6: a k6 the user brings (K6_BIN or PATH; K6_IMAGE on a cluster). */
+  loadEngine: z.enum(LOAD_ENGINES).default(DEFAULT_LOAD_ENGINE),
   istioVersion: z.string().default(process.env.MESHPROOF_ISTIO_VERSION ?? PINS.istio),
   linkerdVersion: z.string().default(process.env.MESHPROOF_LINKERD_VERSION ?? PINS.linkerd),
   gatewayApiVersion: z.string().default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? PINS.gatewayApi),

@@ -19,7 +19,7 @@ import type { RunOptions } from "./options.js";
 import { parseRunOptions } from "./options.js";
 import { progressFor } from "./progress.js";
 import { resolveScenario, resolveSuite } from "./catalog.js";
-import { driversFor, executionEnvFor, installOptions, preflight, providerFor, stackPlannerFor } from "./wiring.js";
+import { annotateLoadCommands, driversFor, executionEnvFor, installOptions, preflight, providerFor, stackPlannerFor } from "./wiring.js";
 
 export interface Output {
   /** Human lines (stderr), or nothing with --json. */
@@ -72,6 +72,7 @@ export async function planRun(command: "scenario" | "suite", name: string, opts:
     options: { ...recordedOptions(opts), seed },
   });
   savePlanCache();
+  annotateLoadCommands(plan, runDir);
   return { plan, drivers };
 }
 
@@ -81,9 +82,9 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   const runId = newRunId();
   const runDir = path.resolve(opts.out, runId);
   const { plan, drivers } = await planRun(command, name, opts, runId, runDir);
-  await mkdir(runDir, { recursive: true });
 
   if (opts.dryRun) {
+    await mkdir(runDir, { recursive: true });
     const summary = await writeDryRun(plan, runDir);
     out.info(`Plan for ${command} ${name}: ${plan.targets.map((t) => `${t.mesh} (${t.scenarios.length} scenarios)`).join(", ")} on ${plan.cluster.description}`);
     out.info(`  ${summary.steps} steps, ${summary.manifestFiles} manifests`);
@@ -94,7 +95,9 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     return EXIT.ok;
   }
 
+  // Preflight first: a run that cannot start (exit 4) leaves no empty run folder behind.
   const tools = await preflight(plan);
+  await mkdir(runDir, { recursive: true });
   for (const tool of tools) out.info(`using ${tool.name} ${tool.version} from ${tool.source} (${tool.path})`);
   out.info(`Run ${runId}: ${command} ${name} on ${plan.cluster.description}; evidence in ${runDir}`);
 

@@ -18,8 +18,8 @@ import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
 import { createIstioDriver, istioDriver } from "../mesh/istio/index.js";
 import { createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
 import { noneDriver } from "../mesh/none/index.js";
-import { K6_IMAGE, runK6 } from "../load/index.js";
-import { referenceStack, simDeploymentName, MONITORING_NAMESPACE } from "../stack/index.js";
+import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
+import { referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
 import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js";
 import type { ToolRecord } from "../report/results.js";
 import type { RunOptions } from "./options.js";
@@ -87,13 +87,16 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
     };
   }
   const context = provider.context ?? "";
+  const engine = opts.loadEngine;
+  const loadgenImage = engine === "builtin" ? LOADGEN_IMAGE : k6ImageFor(opts);
   return {
     images: () => [
       { image: SIM_IMAGE, buildArgv: SIM_IMAGE_BUILD },
-      { image: K6_IMAGE, buildArgv: ["docker", "build", "-t", K6_IMAGE, "-f", "tools/k6/Dockerfile", "."] },
+      // With --load-engine k6 the image is the user's own (K6_IMAGE): meshproof builds no k6.
+      ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage: SIM_IMAGE, k6Image: K6_IMAGE });
+      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage: SIM_IMAGE, loadgenImage, loadEngine: engine });
       const rollouts: WaitStep[] = [
         ...VERSIONS.map((v) => simDeploymentName(v)),
         stack.layout.loadgen.deployment,
@@ -120,6 +123,69 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
   };
 }
 
+/** The user's k6 image for cluster runs with --load-engine k6; the dry-run shows a placeholder. */
+function k6ImageFor(opts: RunOptions): string {
+  const image = process.env[K6_IMAGE_VAR];
+  if (image) return image;
+  if (opts.dryRun) return `$${K6_IMAGE_VAR}`;
+  throw new EnvironmentError(
+    `--load-engine k6 on a cluster needs ${K6_IMAGE_VAR}: the image of a k6 you built or pulled (meshproof ships none)`,
+    `set ${K6_IMAGE_VAR}=<image> (loaded into the cluster), or use the built-in engine (--load-engine builtin)`,
+  );
+}
+
+function engineOf(plan: RunPlanWithCluster): LoadEngine {
+  return plan.options.loadEngine === "k6" ? "k6" : "builtin";
+}
+
+/** Where a target's load runs: on this host for `local`, else exec'd in the loadgen (or outsider) pod. */
+function loadClientFor(plan: RunPlanWithCluster, mesh: MeshName, client: string | undefined): LoadClient {
+  if (plan.cluster.name === "local") return { type: "host" };
+  const context = plan.cluster.context ?? "";
+  return client === "outsider"
+    ? { type: "pod", context, namespace: "outsider", pod: "outsider", container: LOADGEN_CONTAINER }
+    : { type: "pod", context, namespace: stackNamespace(mesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
+}
+
+/** The engine's executable: found on the host for `local`; inside the pod image otherwise. */
+function loadToolFor(plan: RunPlanWithCluster, find: (name: ToolName) => ResolvedTool | undefined): ResolvedTool {
+  const engine = engineOf(plan);
+  const name = ENGINE_TOOL[engine];
+  if (plan.cluster.name === "local") return find(name) ?? { name, path: name, source: "path" };
+  return { name, path: engine === "builtin" ? LOADGEN_POD_BINARY : "k6", source: "path" };
+}
+
+/**
+ * Write into every measure and converge step the exact command of its first batch (window),
+ * as the load runner below will build it, so --dry-run shows it. Later batches differ only in
+ * the profile's name and length, which the sequential checks decide at run time.
+ */
+export function annotateLoadCommands(plan: RunPlanWithCluster, runDir: string): void {
+  const tool = loadToolFor(plan, (name) => {
+    try {
+      return tryFindTool(name);
+    } catch {
+      return undefined; // a bad LOADGEN_BIN/K6_BIN is preflight's to report, not the plan's
+    }
+  });
+  for (const target of plan.targets) {
+    const targetUrl = plan.targetUrls[target.mesh] ?? "";
+    for (const step of walkSteps(target.scenarios.flatMap((s) => s.phases.flatMap((p) => p.steps)))) {
+      if (step.kind !== "measure" && step.kind !== "converge") continue;
+      const profile: LoadProfile = step.kind === "measure" ? step.load : step.probe;
+      step.loadCommand = loadCommand({
+        engine: engineOf(plan),
+        tool,
+        profile: { ...profile, name: `${profile.name}-1` },
+        targetUrl,
+        outDir: path.join(runDir, "load", target.mesh),
+        runner: loadClientFor(plan, target.mesh as MeshName, profile.client),
+        runId: plan.runId,
+      });
+    }
+  }
+}
+
 /** Tools a plan will call, by argv[0] and by what its load and processes need. */
 function toolsNeeded(plan: RunPlanWithCluster): Set<ToolName | "docker"> {
   const needed = new Set<ToolName | "docker">();
@@ -130,14 +196,14 @@ function toolsNeeded(plan: RunPlanWithCluster): Set<ToolName | "docker"> {
     const tool = argv0 ? byArgv0[argv0] : undefined;
     if (tool) needed.add(tool);
     if (step.kind === "process" && step.role === "prometheus") needed.add("prometheus");
-    if ((step.kind === "measure" || step.kind === "converge") && plan.cluster.name === "local") needed.add("k6");
+    if ((step.kind === "measure" || step.kind === "converge") && plan.cluster.name === "local") needed.add(ENGINE_TOOL[engineOf(plan)]);
     if ((step.kind === "measure" || step.kind === "converge" || step.kind === "apply") && plan.cluster.name !== "local") needed.add("kubectl");
   }
   return needed;
 }
 
 async function versionOf(tool: ResolvedTool): Promise<string> {
-  const argv = tool.name === "kubectl" ? [tool.path, "version", "--client"] : tool.name === "k6" || tool.name === "kind" || tool.name === "linkerd" ? [tool.path, "version"] : [tool.path, "--version"];
+  const argv = tool.name === "kubectl" ? [tool.path, "version", "--client"] : tool.name === "k6" || tool.name === "loadgen" || tool.name === "kind" || tool.name === "linkerd" ? [tool.path, "version"] : [tool.path, "--version"];
   const out = await zxCommandRunner.run(argv, { timeoutMs: 15_000 }).catch(() => undefined);
   const text = `${out?.stdout ?? ""}\n${out?.stderr ?? ""}`.split("\n").find((l) => l.trim()) ?? "unknown";
   return text.trim().slice(0, 120);
@@ -168,7 +234,8 @@ export async function preflight(plan: RunPlanWithCluster): Promise<ToolRecord[]>
 
 export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions, runDir: string, signal: AbortSignal, progress: ProgressSink): Promise<ExecutionEnv> {
   const context = plan.cluster.context;
-  const k6 = plan.cluster.name === "local" ? findTool("k6") : undefined;
+  const engine = engineOf(plan);
+  const tool = loadToolFor(plan, (name) => findTool(name));
   const loadDir = path.join(runDir, "load");
   const runners = new Map<string, LoadRunner>();
   const loadFor = (key: string): LoadRunner => {
@@ -179,22 +246,18 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
     if (!targetUrl) throw new Error(`no target URL for ${mesh}`);
     const runner: LoadRunner = {
       async run(profile, { signal: stepSignal, label }) {
-        return runK6({
-          k6: k6 ?? { name: "k6", path: "k6", source: "path" },
+        return runLoad({
+          engine,
+          tool,
           profile,
           targetUrl,
           outDir: path.join(loadDir, mesh),
-          runDir, // evidence paths relative to the run folder, where the reports link them from
+          runDir,
+          runner: loadClientFor(plan, mesh, client),
+          runId: plan.runId,
           signal: stepSignal,
           timeoutMs: profile.durationSeconds * 1000 + TIMEOUTS.loadGrace,
           onProgress: (line) => progress.note(`${label}: ${line}`),
-          ...(plan.cluster.name === "local"
-            ? {}
-            : {
-                runner: client === "outsider"
-                  ? { type: "pod" as const, context: context ?? "", namespace: "outsider", pod: "outsider", container: "k6" }
-                  : { type: "pod" as const, context: context ?? "", namespace: stackNamespace(mesh), pod: "deploy/loadgen", container: "k6" },
-              }),
         });
       },
     };

@@ -1,6 +1,6 @@
 /**
- * `local`: no Kubernetes at all. The reference stack runs as processes on loopback and k6 runs
- * on the host, so only the baseline (mesh `none`) and its benchmark make sense here.
+ * `local`: no Kubernetes at all. The reference stack runs as processes on loopback and the load
+ * generator runs on the host, so only the baseline (mesh `none`) and its benchmark make sense here.
  */
 import type { ClusterProvider } from "./provider.js";
 

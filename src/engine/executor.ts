@@ -5,22 +5,22 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { startEvaluation, ConvergenceTracker } from "../analysis/index.js";
+import { startEvaluation, evaluateWindow, independenceVerdicts, ConvergenceTracker, type ConvergenceDiagnosis } from "../analysis/index.js";
 import type { CheckSpec, Verdict } from "../analysis/verdict.js";
 import type { KubeClient } from "../cluster/kube.js";
 import type { LoadProfile, LoadResult } from "../load/profile.js";
 import type { ConvergenceRecord, ScenarioRecord, StepRecord, TargetRecord } from "../report/results.js";
-import { scenarioStatus } from "../report/results.js";
+import { familyWiseBounds, scenarioStatus } from "../report/results.js";
 import { CleanupStack } from "./cleanup.js";
 import { tail, type CommandRunner } from "./commands.js";
 import { MeshproofError, errorMessage, formatMs } from "./errors.js";
 import { mergeLoadResults } from "./merge-load.js";
-import type { ConvergeStep, KubeObject, MeasureStep, ScenarioPlan, Step, TargetPlan } from "./plan.js";
+import type { ConvergeStep, GateStep, KubeObject, MeasureStep, ScenarioPlan, Step, TargetPlan } from "./plan.js";
 import type { ProcessLauncher } from "./processes.js";
 import type { RunPlanWithCluster } from "./run-plan.js";
 import { pollUntil, withTimeout, TIMEOUTS } from "./timeouts.js";
 
-/** Sends load for one target and returns what k6 measured. */
+/** Sends load for one target and returns what the load generator measured. */
 export interface LoadRunner {
   run(profile: LoadProfile, opts: { signal: AbortSignal; label: string }): Promise<LoadResult>;
 }
@@ -143,8 +143,9 @@ class Walker {
           if (this.env.signal.aborted) throw new Error("interrupted");
           if (step.kind === "unsupported") for (const id of step.checks) unsupportedChecks.set(id, step.reason);
           if (step.kind === "gate") {
-            const breached = steps.find((s) => s.id === step.after)?.verdicts?.some((v) => v.status === "fail") ?? false;
-            const record = this.skipped(step, breached ? "breach: running the failure branch" : "no breach");
+            const breach = gateBreach(step, steps.find((s) => s.id === step.after));
+            const breached = breach !== undefined;
+            const record = this.skipped(step, breach ? `${breach}: running the failure branch` : "no breach");
             steps.push(record);
             if (breached) {
               this.env.progress.note(`${where}: ${step.action}`);
@@ -176,7 +177,8 @@ class Walker {
       await this.cleanUp(cleanup, where, steps);
     }
     const status = error ? "error" : scenarioStatus(verdicts);
-    return { name: plan.scenario, description: plan.description, claims: plan.claims, requires: plan.requires, status, steps, verdicts };
+    const familyWise = familyWiseBounds(verdicts);
+    return { name: plan.scenario, description: plan.description, claims: plan.claims, requires: plan.requires, status, steps, verdicts, ...(familyWise ? { familyWise } : {}) };
   }
 
   async runAll(steps: readonly Step[], where: string, cleanup: CleanupStack, records: StepRecord[]): Promise<void> {
@@ -324,7 +326,7 @@ class Walker {
       if (evaluation.decided()) break;
       this.env.progress.note(`${where}: ${step.name}: undecided after batch ${batch + 1}, drawing more (${evaluation.samplesNeeded()} more requests wanted)`);
     }
-    verdicts.push(...evaluation.verdicts(true));
+    verdicts.push(...evaluation.verdicts(true), ...independenceVerdicts(checks, batches));
     record.batches = batches.length;
     record.load = mergeLoadResults(batches);
     record.verdicts = verdicts;
@@ -341,10 +343,16 @@ class Walker {
     const tracker = new ConvergenceTracker({ windows: step.windows, maxMs: step.timeoutMs });
     const runner = this.env.loadFor(step.probe.client === "outsider" ? `${this.mesh}:outsider` : this.mesh);
     let last: LoadResult | undefined;
+    // Bounded in count as well as in time: as many windows as the limit holds, plus the run that must agree.
+    const maxWindows = Math.ceil(step.timeoutMs / (step.probe.durationSeconds * 1000)) + step.windows;
     for (let window = 1; ; window += 1) {
       last = await runner.run({ ...step.probe, name: `${step.probe.name}-${window}` }, { signal: this.env.signal, label: `${where}: ${step.name}` });
       const state = tracker.observe(judgeWindow(checks, last), previousPolicy ? judgeWindow(previousPolicy.checks, last).every((v) => v.status === "pass") : undefined);
       if (state !== "waiting") break;
+      if (window >= maxWindows) {
+        tracker.stop();
+        break;
+      }
     }
     const report = tracker.report();
     const convergence: ConvergenceRecord = {
@@ -364,7 +372,7 @@ class Walker {
           checkId: `${step.id}-converged`,
           claim: `${step.name}: the change shows in traffic within ${formatMs(step.timeoutMs)}`,
           status: "fail",
-          reason: `${convergence.diagnosis === "never-applied" ? "the mesh never applied the change (windows kept matching the previous policy)" : convergence.diagnosis === "applied-but-wrong" ? "the change applied but traffic matches neither the old nor the new policy" : "no run of agreeing windows in time"}; ${report.misses.length} windows missed`,
+          reason: `${DIAGNOSIS_HEADLINE[report.diagnosis]}: ${report.explanation}; ${report.misses.length} windows missed`,
           evidence: last?.evidence ?? [],
         },
       ];
@@ -426,21 +434,56 @@ class Walker {
 
 class GateClosed extends Error {}
 
-/** One probe window judged on its own (windows are sized by the planner for exactly this). */
+const DIAGNOSIS_HEADLINE: Record<ConvergenceDiagnosis, string> = {
+  converged: "converged",
+  "never-applied": "the mesh never applied the change (windows kept matching the previous policy)",
+  "applied-but-wrong": "the change applied but traffic matches neither the old nor the new policy",
+  "too-slow": "the change applied correctly but later than the limit",
+  "timed-out": "no run of agreeing windows in time",
+};
+
+/**
+ * Why a gate closes, or undefined when it may advance. A step that never ran (its record is
+ * missing) or recorded no verdicts gives no evidence, so the gate closes on it too.
+ */
+export function gateBreach(gate: GateStep, after: StepRecord | undefined): string | undefined {
+  const verdicts = after?.verdicts;
+  if (!after || !verdicts || verdicts.length === 0) return `no verdicts from "${gate.after}"`;
+  const failed = verdicts.filter((v) => v.status === "fail").map((v) => v.checkId);
+  if (failed.length > 0) return `breach (${failed.join(", ")} failed)`;
+  const undecided = verdicts.filter((v) => v.status === "inconclusive").map((v) => v.checkId);
+  if (undecided.length > 0 && !gate.advanceOnInconclusive) return `no decision (${undecided.join(", ")} inconclusive; a gate advances only on pass)`;
+  return undefined;
+}
+
+/**
+ * One probe window judged on its own, with a single look that spends the check's whole error
+ * budget (scenarios/sizing.ts plans windows for exactly this design).
+ */
 function judgeWindow(checks: readonly CheckSpec[], window: LoadResult): Verdict[] {
-  const evaluation = startEvaluation(checks);
-  evaluation.observe(window);
-  return evaluation.verdicts(true);
+  return evaluateWindow(checks, window);
 }
 
 function unsupportedVerdict(checkId: string, claim: string, reason: string): Verdict {
   return { checkId, claim, status: "unsupported", reason: `not supported: ${reason}`, evidence: [] };
 }
 
-/** Size the next batch from what the checks still need, at the rate achieved so far. */
-function nextBatch(load: LoadProfile, samplesNeeded: number, done: readonly LoadResult[]): LoadProfile {
-  const achieved = done.reduce((a, b) => a + b.achievedRps, 0) / Math.max(1, done.length);
-  const rate = achieved > 0 ? achieved : load.rate;
-  const seconds = Math.ceil(Math.min(Math.max(samplesNeeded / rate, 5), load.durationSeconds * 2));
-  return { ...load, executor: "constant-arrival-rate", stages: [], durationSeconds: seconds };
+/** Shortest later batch: below this a load generator's start and drain outweigh the load. */
+export const MIN_LATER_BATCH_SECONDS = 1;
+/** Later batches aim this far past the next look, so a rate a little short of offered still reaches it. */
+const LOOK_MARGIN = 1.02;
+
+/**
+ * Size the next batch to reach the open checks' next look, at the rate achieved so far. Each
+ * later batch reaches at least one more look, so a step needs at most one batch per planned
+ * look (scenarios/sizing.ts allows that many, plus spares): the executor cannot run out of
+ * batches before the checks' budgets are spent. It never draws more than the looks need.
+ */
+export function nextBatch(load: LoadProfile, samplesNeeded: number, done: readonly LoadResult[]): LoadProfile {
+  const sent = done.reduce((a, b) => a + b.requests, 0);
+  const seconds = done.reduce((a, b) => a + b.durationSeconds, 0);
+  const achieved = seconds > 0 ? sent / seconds : 0;
+  const rate = achieved > 0 ? Math.min(achieved, load.rate) : load.rate;
+  const wanted = Math.max((samplesNeeded * LOOK_MARGIN) / rate, MIN_LATER_BATCH_SECONDS);
+  return { ...load, executor: "constant-arrival-rate", stages: [], durationSeconds: Math.ceil(wanted * 10) / 10 };
 }

@@ -19,6 +19,9 @@ export function mergeLoadResults(batches: readonly LoadResult[]): LoadResult {
   const ttft = merged((b) => b.latency.ttft);
   const itl = merged((b) => b.latency.itl);
   const tps = merged((b) => b.outputTokensPerSecond);
+  const e2eFromSend = merged((b) => b.latency.e2eFromSend);
+  const ttftFromSend = merged((b) => b.latency.ttftFromSend);
+  const startDelay = merged((b) => b.startDelay);
   const sloParts = batches.map((b) => b.sloMet).filter((s) => s !== undefined);
   return {
     profile: first.profile,
@@ -32,8 +35,9 @@ export function mergeLoadResults(batches: readonly LoadResult[]): LoadResult {
     errorRate: requests > 0 ? failed / requests : 0,
     droppedIterations: batches.reduce((a, b) => a + b.droppedIterations, 0),
     outcomes: mergeOutcomes(batches.flatMap((b) => b.outcomes)),
-    latency: { e2e: merged((b) => b.latency.e2e)!, ...(ttft ? { ttft } : {}), ...(itl ? { itl } : {}) },
+    latency: { e2e: merged((b) => b.latency.e2e)!, ...(ttft ? { ttft } : {}), ...(itl ? { itl } : {}), ...(e2eFromSend ? { e2eFromSend } : {}), ...(ttftFromSend ? { ttftFromSend } : {}) },
     ...(tps ? { outputTokensPerSecond: tps } : {}),
+    ...(startDelay ? { startDelay } : {}),
     ...(sloParts.length > 0 ? { sloMet: { met: sloParts.reduce((a, s) => a + s.met, 0), total: sloParts.reduce((a, s) => a + s.total, 0) } } : {}),
     evidence: batches.flatMap((b) => b.evidence),
   };

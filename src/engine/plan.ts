@@ -3,6 +3,7 @@
  * plan; --dry-run writes it. Steps are plain data so plan.json shows exactly what would run.
  */
 import type { CheckSpec } from "../analysis/verdict.js";
+import type { LoadCommandPreview } from "../load/engine.js";
 import type { LoadProfile } from "../load/profile.js";
 import type { IntentKind } from "../mesh/intent.js";
 
@@ -89,6 +90,8 @@ export interface WaitStep extends StepBase {
 export interface ConvergeStep extends StepBase {
   kind: "converge";
   probe: LoadProfile;
+  /** The load generator's exact command for the first window, filled in for plan.json. */
+  loadCommand?: LoadCommandPreview;
   checks: CheckSpec[];
   windows: number;
   /** Intents the checks depend on: if the mesh cannot express one, the checks are unsupported. */
@@ -102,6 +105,8 @@ export interface ConvergeStep extends StepBase {
 export interface MeasureStep extends StepBase {
   kind: "measure";
   load: LoadProfile;
+  /** The load generator's exact command for the first batch, filled in for plan.json. */
+  loadCommand?: LoadCommandPreview;
   checks: CheckSpec[];
   /** Extra batches (each as long as load.durationSeconds) allowed while a check is undecided. */
   maxBatches: number;
@@ -111,13 +116,18 @@ export interface MeasureStep extends StepBase {
   requires?: IntentKind[];
 }
 
-/** If any check of `after` (a measure step id) failed, run `onFail` and end the scenario. */
+/**
+ * If any check of `after` (a measure step id) failed, or could not decide, run `onFail` and end
+ * the scenario: a gate advances only on evidence that the step is good.
+ */
 export interface GateStep extends StepBase {
   kind: "gate";
   after: string;
   onFail: Step[];
   /** What the gate protects, e.g. "automatic rollback to stable". */
   action: string;
+  /** Advance past an inconclusive check (only when the scenario says a missing decision is acceptable). */
+  advanceOnInconclusive?: boolean;
 }
 
 /** An intent the mesh cannot express: recorded, reported as "not supported", never run. */

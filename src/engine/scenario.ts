@@ -154,8 +154,19 @@ export class StepFactory {
     };
   }
 
-  gate(id: string, after: string, action: string, onFail: Step[]): GateStep {
-    return { kind: "gate", id, name: `if any check of "${after}" fails: ${action}`, timeoutMs: TIMEOUTS.apply * 2, after, action, onFail };
+  /** A gate treats an inconclusive check like a failed one unless `advanceOnInconclusive` says otherwise. */
+  gate(id: string, after: string, action: string, onFail: Step[], opts: { advanceOnInconclusive?: boolean } = {}): GateStep {
+    const when = opts.advanceOnInconclusive ? "fails" : "fails or cannot decide";
+    return {
+      kind: "gate",
+      id,
+      name: `if any check of "${after}" ${when}: ${action}`,
+      timeoutMs: TIMEOUTS.apply * 2,
+      after,
+      action,
+      onFail,
+      ...(opts.advanceOnInconclusive ? { advanceOnInconclusive: true } : {}),
+    };
   }
 
   /** Link each unsupported intent to the checks that depend on it. */

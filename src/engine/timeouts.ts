@@ -20,7 +20,7 @@ export const TIMEOUTS = {
   collect: 60_000,
   /** A policy change must show in traffic within this long. */
   convergence: 3 * 60_000,
-  /** Extra time granted to a load step beyond its planned duration (k6 start-up, graceful stop). */
+  /** Extra time granted to a load step beyond its planned duration (load generator start-up, graceful stop). */
   loadGrace: 60_000,
   cleanupEach: 2 * 60_000,
 } as const;

@@ -1,14 +1,16 @@
 /**
  * Finding the external programs meshproof drives. Order: an explicit environment variable
- * (the user said exactly which binary), then what `npm run setup` put in its cache (a k6
- * built with our llmstream extension), then PATH. A missing tool is an environment problem
+ * (the user said exactly which binary), then what `npm run setup` put in its cache (the
+ * loadgen binary it builds from tools/loadgen), then PATH. A missing tool is an environment problem
  * (exit 4) whose message says how to get it.
  */
+import { EnvironmentError } from "./errors.js";
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, isAbsolute, join, relative, resolve } from "node:path";
 
 export type ToolName =
+  | "loadgen"
   | "k6"
   | "prometheus"
   | "pushgateway"
@@ -31,6 +33,7 @@ export interface ResolvedTool {
 }
 
 export const TOOL_ENV_VARS: Readonly<Record<ToolName, string>> = {
+  loadgen: "LOADGEN_BIN",
   k6: "K6_BIN",
   prometheus: "PROMETHEUS_BIN",
   pushgateway: "PUSHGATEWAY_BIN",
@@ -46,6 +49,7 @@ export const TOOL_ENV_VARS: Readonly<Record<ToolName, string>> = {
 
 /** Executable names tried on PATH, in order. Debian ships the Pushgateway under a prefixed name. */
 const PATH_NAMES: Readonly<Record<ToolName, readonly string[]>> = {
+  loadgen: ["meshproof-loadgen"],
   k6: ["k6"],
   prometheus: ["prometheus"],
   pushgateway: ["pushgateway", "prometheus-pushgateway"],
@@ -60,7 +64,8 @@ const PATH_NAMES: Readonly<Record<ToolName, readonly string[]>> = {
 };
 
 const HOW_TO_GET: Readonly<Record<ToolName, string>> = {
-  k6: "run `npm run setup`, or set K6_BIN to a k6 built with the llmstream extension",
+  loadgen: "run `npm run setup` (builds it from tools/loadgen with Go >= 1.25), or set LOADGEN_BIN",
+  k6: "k6 is optional and not shipped: install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or set K6_BIN, or use the built-in engine (--load-engine builtin, the default)",
   prometheus: "run `npm run setup` (installs Debian's prometheus package), or set PROMETHEUS_BIN",
   pushgateway: "run `npm run setup` (installs Debian's prometheus-pushgateway package), or set PUSHGATEWAY_BIN",
   kubectl: "install kubectl (https://kubernetes.io/docs/tasks/tools/), or set KUBECTL_BIN",
@@ -74,16 +79,14 @@ const HOW_TO_GET: Readonly<Record<ToolName, string>> = {
 };
 
 /** The environment's fault, not the user's input or a check: CLI exit code 4. */
-export class ToolMissingError extends Error {
-  readonly exitCode = 4;
+export class ToolMissingError extends EnvironmentError {
   constructor(
     readonly tool: ToolName,
     /** What to do about it, e.g. "run `npm run setup`, or set K6_BIN to ...". */
-    readonly hint: string,
+    hint: string,
     problem = `${tool} was not found`,
   ) {
-    super(`${problem}: ${hint}`);
-    this.name = "ToolMissingError";
+    super(`${problem}: ${hint}`, hint);
   }
 }
 
@@ -179,7 +182,7 @@ export function tryFindTool(name: ToolName, options: FindToolOptions = {}): Reso
   return undefined;
 }
 
-/** For progress lines: "k6 from the setup cache (/home/me/.cache/meshproof/tools/k6-.../k6)". */
+/** For progress lines: "loadgen from the setup cache (/home/me/.cache/meshproof/tools/loadgen-.../loadgen)". */
 export function describeTool(tool: ResolvedTool): string {
   const where =
     tool.source === "env" ? TOOL_ENV_VARS[tool.name] : tool.source === "cache" ? "the setup cache" : "PATH";

@@ -1,22 +1,26 @@
 /**
- * Load: profiles (what to offer), the k6 driver (host binary or exec in the meshed loadgen
- * pod) and the parsing of k6's output into LoadResults.
+ * Load: profiles (what to offer), the engines that drive them (meshproof's own generator by
+ * default, k6 for users who bring one; on the host or exec'd in the meshed loadgen pod), and the
+ * reading of their output into LoadResults.
  */
 export { LoadProfile } from "./profile.js";
 export type { LatencySummary, LoadProfileInput, LoadResult, OutcomeCount } from "./profile.js";
+export { DEFAULT_LOAD_ENGINE, ENGINE_TOOL, K6_IMAGE_VAR, LOAD_ENGINES, loadCommand, runLoad } from "./engine.js";
+export type { LoadCommandPreview, LoadEngine, LoadOptions } from "./engine.js";
 export {
-  k6Argv,
-  k6OutputNames,
-  K6_SCRIPT,
-  K6_SCRIPT_DIR,
-  K6_SCRIPT_MODULES,
-  POD_SCRIPT_DIR,
-  runK6,
-} from "./k6.js";
-export type { K6ArgvOptions, K6Command, K6Invocation, K6Runner, RunK6Options } from "./k6.js";
-export { K6RunError } from "./errors.js";
+  LOADGEN_GRACEFUL_STOP_SECONDS,
+  LOADGEN_IMAGE,
+  LOADGEN_POD_BINARY,
+  LOADGEN_VERSION,
+  loadgenArgv,
+  loadgenOutputName,
+  loadResultOf,
+  runLoadgen,
+} from "./loadgen.js";
+export type { LoadgenArgvOptions, LoadgenInvocation, LoadgenSummary, LoadRunner, RunLoadgenOptions } from "./loadgen.js";
+export { k6Argv, k6OutputNames, K6_SCRIPT_DIR, K6_SCRIPT_FOR_MODE, K6_SCRIPT_MODULES, POD_SCRIPT_DIR, runK6 } from "./k6.js";
+export type { K6ArgvOptions, K6Invocation, K6Runner, RunK6Options } from "./k6.js";
+export type { LoadCommand } from "./process.js";
+export { LoadRunError } from "./errors.js";
 export { K6OutputAccumulator, K6_METRICS, parseK6Output } from "./ndjson.js";
 export { offeredRps, scheduledRequests, scheduledSeconds } from "./schedule.js";
-
-/** The loadgen image (tools/k6/Dockerfile): k6 v1.8.1 with llmstream, scripts in /scripts. */
-export const K6_IMAGE = "meshproof/k6:v1.8.1";

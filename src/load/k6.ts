@@ -1,26 +1,31 @@
 /**
- * Driving k6: on the host (cluster `local`), or exec'd inside the meshed loadgen pod so the
- * client-side proxy is on the path. k6Argv is pure so the dry-run plan can show the exact
- * commands; runK6 runs them, then parses k6's JSON output into a LoadResult.
+ * The optional k6 engine (`--load-engine k6`), for users who bring their own k6: found by K6_BIN
+ * or on PATH, never built by meshproof. On the host (cluster `local`), or exec'd inside the
+ * loadgen pod, whose image is then the user's K6_IMAGE. Plain profiles run llm-load.ts, which a
+ * stock k6 runs; streamed profiles run llm-stream.ts, which needs a k6 extension providing
+ * k6/x/llmstream. k6Argv is pure so the dry-run plan shows the exact commands; runK6 runs
+ * them, then parses k6's JSON output into a LoadResult.
  */
 import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ToolMissingError, type ResolvedTool } from "../engine/tools.js";
+import type { LoadRunner } from "./loadgen.js";
 import { LoadProfile, type LoadResult } from "./profile.js";
 import { parseK6Output } from "./ndjson.js";
-import { K6RunError } from "./errors.js";
-import { runCommand, type CommandResult, type K6Command } from "./process.js";
+import { LoadRunError } from "./errors.js";
+import { runCommand, type CommandResult, type LoadCommand } from "./process.js";
 import { scheduledSeconds } from "./schedule.js";
 
 /** The folder of k6 scripts in this repository; the loadgen image copies it to /scripts. */
 export const K6_SCRIPT_DIR = fileURLToPath(new URL("../../fixtures/k6/", import.meta.url));
-export const K6_SCRIPT = "llm-load.ts";
+/** The script per mode: plain runs on a stock k6; stream needs the k6/x/llmstream extension. */
+export const K6_SCRIPT_FOR_MODE = { plain: "llm-load.ts", stream: "llm-stream.ts" } as const satisfies Record<LoadProfile["mode"], string>;
 /**
- * Files the script needs at run time, for the ConfigMap the stack mounts at /scripts. A
+ * Files the scripts need at run time, for the ConfigMap the stack mounts at /scripts. A
  * ConfigMap has no subfolders, which is why these modules sit flat beside each other.
  */
-export const K6_SCRIPT_MODULES = [K6_SCRIPT, "load-options.ts", "llm-metrics.ts", "openai-stream.ts", "summary.ts"];
+export const K6_SCRIPT_MODULES = [...Object.values(K6_SCRIPT_FOR_MODE), "llm-request.ts", "load-options.ts", "llm-metrics.ts", "openai-stream.ts", "summary.ts"];
 /** Where the loadgen pod has the scripts (ConfigMap mount) and k6 writes its output. */
 export const POD_SCRIPT_DIR = "/scripts";
 const POD_OUTPUT_DIR = "/tmp";
@@ -39,33 +44,22 @@ const TIMEOUT_MARGIN_MS = 60_000;
 /** The script's gracefulStop (GRACEFUL_STOP_SECONDS in fixtures/k6/load-options.ts). */
 const GRACEFUL_STOP_MS = 30_000;
 
-export type { K6Command };
+export type { LoadCommand };
 
-export type K6Runner =
-  | { type: "host" }
-  | {
-      type: "pod";
-      /** kube context; omitted means kubectl's current context. */
-      context?: string;
-      namespace: string;
-      pod: string;
-      container: string;
-      /** kubectl executable; defaults to "kubectl" on PATH. */
-      kubectl?: string;
-    };
+export type K6Runner = LoadRunner;
 
 export interface K6Invocation {
   /** The k6 run itself. */
-  run: K6Command;
+  run: LoadCommand;
   /** Then, in order: bringing output files back to the host (pod runner only). */
-  collect: K6Command[];
+  collect: LoadCommand[];
   /** Host paths of the files the run leaves. */
   ndjsonPath: string;
   summaryPath: string;
 }
 
 export interface K6ArgvOptions {
-  /** k6 executable on the host; the pod runner uses the image's `k6` instead. */
+  /** k6 executable on the host; the pod runner uses the K6_IMAGE's `k6` instead. */
   k6Path: string;
   profile: LoadProfile;
   targetUrl: string;
@@ -73,7 +67,7 @@ export interface K6ArgvOptions {
   runner?: K6Runner;
   /** Extra script environment: MESHPROOF_SLO, MESHPROOF_MODEL, MESHPROOF_RUN_ID. */
   env?: Record<string, string>;
-  /** Host runner only; defaults to fixtures/k6/llm-load.ts. */
+  /** Host runner only; defaults to fixtures/k6/ and the script for the profile's mode. */
   scriptPath?: string;
 }
 
@@ -89,8 +83,8 @@ export function k6Argv(options: K6ArgvOptions): K6Invocation {
   const ndjsonPath = join(options.outDir, names.ndjson);
   const summaryPath = join(options.outDir, names.summary);
   const scriptEnv = (summary: string): Record<string, string> => ({
-    // A k6 without our extension would otherwise ask Grafana's build service for one over the
-    // network; we want it to fail at once with "unknown modules" so runK6 can say what to do.
+    // A k6 without the stream extension would otherwise ask a remote build service for one over
+    // the network; we want it to fail at once with "unknown modules" so runK6 can say what to do.
     K6_AUTO_EXTENSION_RESOLUTION: "false",
     // Load tests of a private stack do not phone home.
     K6_NO_USAGE_REPORT: "true",
@@ -101,7 +95,7 @@ export function k6Argv(options: K6ArgvOptions): K6Invocation {
   });
 
   if (runner.type === "host") {
-    const script = options.scriptPath ?? join(K6_SCRIPT_DIR, K6_SCRIPT);
+    const script = options.scriptPath ?? join(K6_SCRIPT_DIR, K6_SCRIPT_FOR_MODE[profile.mode]);
     return {
       run: {
         argv: [options.k6Path, "run", "--quiet", "--out", `json=${ndjsonPath}`, script],
@@ -126,7 +120,7 @@ export function k6Argv(options: K6ArgvOptions): K6Invocation {
   const envArgs = Object.entries(scriptEnv(podSummary)).map(([name, value]) => `${name}=${value}`);
   // kubectl cp takes only a pod name; for a reference like deploy/loadgen (which kubectl exec
   // resolves to one of its pods) the file is read back through exec and cat instead.
-  const copyBack = (from: string, to: string): K6Command =>
+  const copyBack = (from: string, to: string): LoadCommand =>
     runner.pod.includes("/")
       ? { argv: [...kubectl, "exec", runner.pod, "--container", runner.container, "--", "cat", from], stdoutFile: to }
       : { argv: [...kubectl, "cp", "--container", runner.container, `${runner.pod}:${from}`, to] };
@@ -146,7 +140,7 @@ export function k6Argv(options: K6ArgvOptions): K6Invocation {
         "--quiet",
         "--out",
         `json=${podNdjson}`,
-        `${POD_SCRIPT_DIR}/${K6_SCRIPT}`,
+        `${POD_SCRIPT_DIR}/${K6_SCRIPT_FOR_MODE[profile.mode]}`,
       ],
     },
     collect: [copyBack(podNdjson, ndjsonPath), copyBack(podSummary, summaryPath)],
@@ -195,7 +189,7 @@ export async function runK6(options: RunK6Options): Promise<LoadResult> {
   for (const copy of invocation.collect) {
     const result = await runCommand(copy, { signal: options.signal, timeoutMs: 120_000 });
     if (result.code !== 0) {
-      throw new K6RunError(`copying k6 output out of the loadgen pod failed: ${copy.argv.join(" ")}`, result.code, result.tail);
+      throw new LoadRunError(`copying k6 output out of the loadgen pod failed: ${copy.argv.join(" ")}`, result.code, result.tail);
     }
   }
 
@@ -205,7 +199,7 @@ export async function runK6(options: RunK6Options): Promise<LoadResult> {
   try {
     parsed = await parseK6Output(invocation.ndjsonPath, profile, evidence, { startedAt, endedAt });
   } catch (error) {
-    throw new K6RunError(
+    throw new LoadRunError(
       `k6 exited ${run.code} but its output ${invocation.ndjsonPath} could not be read: ${(error as Error).message}`,
       run.code,
       run.tail,
@@ -221,11 +215,11 @@ function explainFailure(k6: ResolvedTool, run: CommandResult): Error {
   if (/k6\/x\/llmstream/.test(run.tail) && /unknown module|Cannot find module|not found/i.test(run.tail)) {
     return new ToolMissingError(
       "k6",
-      "run `npm run setup`, or set K6_BIN to a k6 built with the llmstream extension",
-      `${k6.path} lacks the llmstream extension`,
+      "use the built-in engine (--load-engine builtin, the default), or set K6_BIN to a k6 built with an extension providing k6/x/llmstream",
+      `${k6.path} has no k6/x/llmstream, which streamed profiles need`,
     );
   }
   const meaning = run.code === null ? `was stopped by ${run.signal}` : `exited ${run.code}`;
   const why = run.code !== null ? K6_EXIT_MEANINGS[run.code] : undefined;
-  return new K6RunError(`k6 ${meaning}${why ? ` (${why})` : ""}`, run.code, run.tail);
+  return new LoadRunError(`k6 ${meaning}${why ? ` (${why})` : ""}`, run.code, run.tail);
 }

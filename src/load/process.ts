@@ -1,14 +1,14 @@
 /**
- * Running one command of a k6 invocation (k6 itself, kubectl exec, kubectl cp) with a limit:
+ * Running one command of a load invocation (the generator, kubectl exec, kubectl cp) with a limit:
  * its output lines go to a callback and a short tail is kept for error messages.
  */
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
-import { K6RunError } from "./errors.js";
+import { LoadRunError } from "./errors.js";
 
 /** One command, with the environment it needs beyond the parent's. */
-export interface K6Command {
+export interface LoadCommand {
   argv: string[];
   env?: Record<string, string>;
   /** Write the command's standard output to this host file (as a shell's `> file`). */
@@ -22,18 +22,18 @@ export interface CommandResult {
   tail: string;
 }
 
-/** After SIGINT k6 stops gracefully and still writes its output; past this it is killed. */
+/** After SIGINT the load generator stops and still writes its output; past this it is killed. */
 const KILL_GRACE_MS = 10_000;
 const TAIL_LINES = 30;
 
 /**
  * Run a command to its end. On abort or timeout it gets SIGINT and, after a grace period,
  * SIGKILL; the promise settles only once the process is gone, so nothing outlives the call.
- * For the pod runner this stops kubectl; k6 inside the pod notices the closed exec stream,
+ * For the pod runner this stops kubectl; the generator in the pod notices the closed exec stream,
  * but that can only be confirmed on a real cluster.
  */
 export function runCommand(
-  command: K6Command,
+  command: LoadCommand,
   options: { signal?: AbortSignal; timeoutMs: number; onLine?: (line: string) => void },
 ): Promise<CommandResult> {
   const [file, ...args] = command.argv;
@@ -84,7 +84,7 @@ export function runCommand(
       killTimer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
     };
     const timer = setTimeout(
-      () => stop(new K6RunError(`${file} did not finish within ${Math.round(options.timeoutMs / 1000)} s`, null, "")),
+      () => stop(new LoadRunError(`${file} did not finish within ${Math.round(options.timeoutMs / 1000)} s`, null, "")),
       options.timeoutMs,
     );
     const onAbort = () => stop(options.signal?.reason instanceof Error ? options.signal.reason : new Error("aborted"));
@@ -97,17 +97,17 @@ export function runCommand(
 
     child.on("error", (error) => {
       cleanUp();
-      reject(new K6RunError(`could not start ${file}: ${error.message}`, null, ""));
+      reject(new LoadRunError(`could not start ${file}: ${error.message}`, null, ""));
     });
     child.on("close", (code, signal) => {
       cleanUp();
       void stdoutWritten.then((writeError) => {
         stdoutLines.flush();
         stderrLines.flush();
-        if (stopReason instanceof K6RunError) return reject(new K6RunError(stopReason.message, code, tail.join("\n")));
+        if (stopReason instanceof LoadRunError) return reject(new LoadRunError(stopReason.message, code, tail.join("\n")));
         if (stopReason) return reject(stopReason);
         if (writeError) {
-          return reject(new K6RunError(`could not write ${command.stdoutFile}: ${writeError.message}`, code, tail.join("\n")));
+          return reject(new LoadRunError(`could not write ${command.stdoutFile}: ${writeError.message}`, code, tail.join("\n")));
         }
         resolve({ code, signal, tail: tail.join("\n") });
       });

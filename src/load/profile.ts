@@ -1,6 +1,6 @@
 /**
  * What load a step drives and what it measured. Profiles are data (they go into plan.json);
- * results are what the k6 driver parses from k6's output.
+ * results are what the load engine (the built-in generator, or k6) measured.
  */
 import { z } from "zod";
 
@@ -9,7 +9,7 @@ import { z } from "zod";
  * slow down, so a slow mesh cannot quietly lower the load it is judged under.
  */
 export const LoadProfile = z.object({
-  /** Readable name, also the k6 scenario name. */
+  /** Readable name, also the k6 scenario name and part of every x-request-id. */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   executor: z.enum(["constant-arrival-rate", "ramping-arrival-rate"]),
   /** Requests per second (constant), or the start rate (ramping). */
@@ -24,11 +24,11 @@ export const LoadProfile = z.object({
   headers: z.record(z.string(), z.string()).default({}),
   /** Path on the target: /v1/chat/completions by default. */
   path: z.string().startsWith("/").default("/v1/chat/completions"),
-  /** VUs k6 may allocate to hold the rate; sized from rate x expected latency. */
+  /** Cap on requests in flight (k6: VUs); sized from rate x expected latency. Beyond it, requests are dropped. */
   maxVUs: z.number().int().positive().default(200),
   /** Which client sends: the meshed loadgen pod, or the out-of-mesh `outsider` pod (mTLS checks). */
   client: z.enum(["meshed", "outsider"]).default("meshed"),
-  /** Per-request timeout the client applies (k6 `timeout` param). */
+  /** Per-request timeout the client applies. */
   requestTimeoutMs: z.number().int().positive().default(120_000),
 });
 export type LoadProfile = z.infer<typeof LoadProfile>;
@@ -73,13 +73,20 @@ export interface LoadResult {
   failed: number;
   /** failed / requests (0 when nothing was sent). */
   errorRate: number;
-  /** Iterations k6 could not start for lack of VUs: offered load that never left the client. */
+  /** Requests that could not start on time (cap on requests in flight reached; k6: no free VU): offered load that never left the client. */
   droppedIterations: number;
   outcomes: OutcomeCount[];
+  /**
+   * e2e and ttft count from when each request was due (no coordinated omission) with the
+   * built-in engine, and from when it was sent with k6; the *FromSend twins (built-in only)
+   * count from the send, so the two can be told apart.
+   */
   latency: {
     e2e: LatencySummary;
     ttft?: LatencySummary;
     itl?: LatencySummary;
+    e2eFromSend?: LatencySummary;
+    ttftFromSend?: LatencySummary;
   };
   /** Output tokens per second per request, for streamed requests. */
   outputTokensPerSecond?: LatencySummary;
@@ -88,6 +95,8 @@ export interface LoadResult {
    * with TTFT and mean time per output token within it (`met`), out of all streamed (`total`).
    */
   sloMet?: { met: number; total: number };
-  /** Where the raw k6 output lives, relative to the run folder. */
+  /** Built-in engine: how late each request left the client after it was due (the generator's own lag). */
+  startDelay?: LatencySummary;
+  /** Where the raw load-generator output lives, relative to the run folder. */
   evidence: string[];
 }

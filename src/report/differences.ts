@@ -2,8 +2,8 @@
  * The difference of one figure between two sides (a mesh and the baseline; last night and
  * tonight), with an interval a gate can act on. Two methods:
  *
- * - Repeated runs on both sides: the analysis module's bootstrap over runs, which carries the
- *   run-to-run variation.
+ * - Enough repeated runs on both sides (MIN_RUNS_FOR_INTERVAL): the analysis module's bootstrap
+ *   over runs, which carries the run-to-run variation.
  * - Otherwise: a distribution-free interval of each side's quantile (order statistics whose
  *   ranks come from binomial tails, as the latency checks use), each at 1 - (1 - c)/2, so the
  *   difference of the two lies in [low_after - high_before, high_after - low_before] with
@@ -16,7 +16,7 @@
 import { quantileInterval } from "../analysis/checks.js";
 import { bucketsOf, quantileOfBuckets } from "../analysis/distribution.js";
 import { mergeSummaries } from "../analysis/hdr.js";
-import { quantileOverhead } from "../analysis/overhead.js";
+import { MIN_RUNS_FOR_INTERVAL, quantileOverhead } from "../analysis/overhead.js";
 import { clopperPearsonInterval } from "../analysis/proportion.js";
 import type { LatencySummary } from "../load/profile.js";
 
@@ -61,7 +61,7 @@ export function quantileDifference(
     const av = pick(after);
     return { before: bv, after: av, diff: av - bv, interval: null, method: "none" };
   }
-  if (b.length > 1 && a.length > 1 && effectiveShare.before === 1 && effectiveShare.after === 1) {
+  if (b.length >= MIN_RUNS_FOR_INTERVAL && a.length >= MIN_RUNS_FOR_INTERVAL && effectiveShare.before === 1 && effectiveShare.after === 1) {
     const o = quantileOverhead(a, b, q, { confidence });
     return { before: o.baselineMs, after: o.meshMs, diff: o.diffMs, interval: o.interval, method: "bootstrap over runs" };
   }

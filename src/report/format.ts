@@ -141,8 +141,10 @@ export function formatExpected(v: Verdict): string {
 /** Tolerance: percentage points for proportions, the unit otherwise. */
 export function formatTolerance(v: Verdict): string {
   if (v.tolerance === undefined) return "–";
-  if (isProportion(v)) return `±${(v.tolerance * 100).toFixed(1)} pts`;
-  return `±${formatValue(v, v.tolerance)}`;
+  const one = (t: number) => (isProportion(v) ? `±${(t * 100).toFixed(1)} pts` : `±${formatValue(v, t)}`);
+  // Requested and achieved side by side whenever they differ: a band never widens without a word.
+  if (v.requestedTolerance !== undefined && Math.abs(v.requestedTolerance - v.tolerance) > 1e-12) return `${one(v.tolerance)} (asked ${one(v.requestedTolerance)})`;
+  return one(v.tolerance);
 }
 
 /**
@@ -186,11 +188,18 @@ export function formatConfidence(confidence: number): string {
 
 /** Said once under each checks table: the two probabilities are what the check was designed for. */
 export const ERROR_PROBABILITY_NOTE =
-  "False fail / false pass: the probability, fixed when the check was designed, that a mesh keeping its promise fails the check, and that a mesh clearly breaking it (for a proportion, off by twice the tolerance) passes.";
+  "False fail / false pass: the probability that a mesh keeping its promise fails the check, and that a mesh clearly breaking it (for a proportion, off by twice the tolerance) passes, computed exactly for the design that ran (the looks this run took, then the planned ones); the check's targets follow in parentheses.";
 
 export function formatErrorProbabilities(v: Verdict): string {
   if (!v.errorProbabilities) return "–";
-  return `${formatProbability(v.errorProbabilities.falseFailure)} / ${formatProbability(v.errorProbabilities.falsePass)}`;
+  const e = v.errorProbabilities;
+  const targets = e.targets ? ` (targets ${formatProbability(e.targets.falseFailure)} / ${formatProbability(e.targets.falsePass)})` : "";
+  return `${formatProbability(e.falseFailure)} / ${e.falsePass === undefined ? "–" : formatProbability(e.falsePass)}${targets}`;
+}
+
+/** A scenario's family-wise bound: the chance a mesh keeping every promise fails at least one check. */
+export function formatFamilyWise(f: { falseFailure: number; maxFalsePass: number; checks: number }): string {
+  return `family-wise: a mesh keeping all ${f.checks} judged promises fails at least one with probability at most ${formatProbability(f.falseFailure)} (sum over checks); each broken promise passes with probability at most ${formatProbability(f.maxFalsePass)}`;
 }
 
 /**

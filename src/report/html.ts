@@ -12,6 +12,7 @@ import {
   STATUS_LABEL,
   errorRate,
   exitCodeMeaning,
+  formatFamilyWise,
   formatConfidence,
   formatSignedLatency,
   formatTokensPerSecond,
@@ -170,6 +171,7 @@ function scenarioBlock(section: ScenarioSection): string {
   ];
   if (scenario.claims.length > 0) parts.push(`<p>Claims:</p><ul>${scenario.claims.map((c) => `<li>${esc(c)}</li>`).join("")}</ul>`);
   parts.push(checksBlock(section));
+  if (scenario.familyWise) parts.push(`<p class="muted">${esc(formatFamilyWise(scenario.familyWise))}.</p>`);
   if (section.unsupported.length > 0) parts.push(unsupportedBlock(section));
   if (section.convergence.length > 0) parts.push(convergenceBlock(section));
   if (section.load.length > 0) parts.push(loadBlock(section));

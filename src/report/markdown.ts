@@ -14,6 +14,7 @@ import {
   formatConfidence,
   formatSignedLatency,
   formatTokensPerSecond,
+  formatFamilyWise,
   formatLatency,
   formatMs,
   formatNumber,
@@ -153,6 +154,7 @@ function scenarioBlock(section: ScenarioSection): string {
   ];
   if (scenario.claims.length > 0) lines.push("", "Claims:", "", ...scenario.claims.map((c) => `- ${md(c)}`));
   lines.push("", checksBlock(section));
+  if (scenario.familyWise) lines.push("", `${md(formatFamilyWise(scenario.familyWise))}.`);
   if (section.unsupported.length > 0) lines.push("", unsupportedBlock(section));
   if (section.convergence.length > 0) lines.push("", convergenceBlock(section));
   if (section.load.length > 0) lines.push("", loadBlock(section.load));

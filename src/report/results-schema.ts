@@ -25,9 +25,18 @@ export const VerdictSchema = z.looseObject({
   observed: z.number().optional(),
   expected: z.number().optional(),
   interval: Interval.optional(),
+  requestedTolerance: z.number().optional(),
   tolerance: z.number().optional(),
   sampleSize: z.number().optional(),
-  errorProbabilities: z.looseObject({ falseFailure: z.number(), falsePass: z.number() }).optional(),
+  errorProbabilities: z
+    .looseObject({
+      falseFailure: z.number(),
+      falsePass: z.number().optional(),
+      targets: z.looseObject({ falseFailure: z.number(), falsePass: z.number() }).optional(),
+    })
+    .optional(),
+  unresolvable: z.boolean().optional(),
+  design: z.looseObject({ rule: z.enum(["interval", "sprt"]), looksTaken: z.array(z.number()), plannedLooks: z.number(), budget: z.number() }).optional(),
   unit: z.string().optional(),
   evidence: z.array(z.string()),
 }).meta({ id: "Verdict" });
@@ -72,9 +81,12 @@ export const LoadResultSchema = z.looseObject({
     e2e: LatencySummarySchema,
     ttft: LatencySummarySchema.optional(),
     itl: LatencySummarySchema.optional(),
+    e2eFromSend: LatencySummarySchema.optional(),
+    ttftFromSend: LatencySummarySchema.optional(),
   }),
   outputTokensPerSecond: RateSummarySchema.optional(),
   sloMet: z.looseObject({ met: z.number(), total: z.number() }).optional(),
+  startDelay: LatencySummarySchema.optional(),
   evidence: z.array(z.string()),
 }).meta({ id: "LoadResult" });
 
@@ -83,7 +95,7 @@ const ConvergenceSchema = z.looseObject({
   timeToConvergeMs: z.number().nullable(),
   windows: z.number(),
   misses: z.array(z.looseObject({ atMs: z.number(), reason: z.string() })),
-  diagnosis: z.enum(["converged", "never-applied", "applied-but-wrong", "timed-out"]),
+  diagnosis: z.enum(["converged", "never-applied", "applied-but-wrong", "too-slow", "timed-out"]),
 }).meta({ id: "Convergence" });
 
 export const StepRecordSchema = z.looseObject({
@@ -112,6 +124,7 @@ const ScenarioRecordSchema = z.looseObject({
   requires: z.array(IntentKindSchema).optional(),
   steps: z.array(StepRecordSchema),
   verdicts: z.array(VerdictSchema),
+  familyWise: z.looseObject({ falseFailure: z.number(), maxFalsePass: z.number(), checks: z.number() }).optional(),
 }).meta({ id: "ScenarioRecord" });
 
 const CapabilityEntrySchema = z.looseObject({ support: z.enum(["native", "emulated", "unsupported"]), note: z.string() }).meta({ id: "CapabilityEntry" });

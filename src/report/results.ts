@@ -17,7 +17,7 @@ export interface ConvergenceRecord {
   timeToConvergeMs: number | null;
   windows: number;
   misses: { atMs: number; reason: string }[];
-  diagnosis: "converged" | "never-applied" | "applied-but-wrong" | "timed-out";
+  diagnosis: "converged" | "never-applied" | "applied-but-wrong" | "too-slow" | "timed-out";
 }
 
 export interface StepRecord {
@@ -52,6 +52,23 @@ export interface ScenarioRecord {
   requires?: IntentKind[];
   steps: StepRecord[];
   verdicts: Verdict[];
+  /**
+   * Family-wise error bounds over the scenario's verdicts (Bonferroni): a mesh keeping every
+   * promise fails at least one check with probability at most the sum of their false-failure
+   * probabilities; each broken promise passes with at most the largest false-pass probability.
+   */
+  familyWise?: { falseFailure: number; maxFalsePass: number; checks: number };
+}
+
+/** The family-wise bounds of a set of verdicts (those that carry error probabilities). */
+export function familyWiseBounds(verdicts: readonly Verdict[]): ScenarioRecord["familyWise"] {
+  const judged = verdicts.filter((v) => v.errorProbabilities && v.status !== "unsupported");
+  if (judged.length === 0) return undefined;
+  return {
+    falseFailure: Math.min(1, judged.reduce((a, v) => a + v.errorProbabilities!.falseFailure, 0)),
+    maxFalsePass: Math.max(0, ...judged.map((v) => v.errorProbabilities!.falsePass ?? 0)),
+    checks: judged.length,
+  };
 }
 
 export interface TargetRecord {

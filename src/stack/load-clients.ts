@@ -1,8 +1,9 @@
 /**
- * The two clients load is driven from: `loadgen`, a meshed pod holding k6 (so the client-side
- * proxy is on the path), and `outsider`, the same pod in a namespace no mesh enrols, for checks
- * that plaintext or unauthenticated callers are refused. The harness execs k6 in them; the k6
- * scripts are mounted from a ConfigMap at /scripts.
+ * The two clients load is driven from: `loadgen`, a meshed pod holding the load generator (so
+ * the client-side proxy is on the path), and `outsider`, the same pod in a namespace no mesh
+ * enrols, for checks that plaintext or unauthenticated callers are refused. The harness execs
+ * the generator in them: meshproof's own (the static /loadgen of LOADGEN_IMAGE) by default, or,
+ * with --load-engine k6, the user's k6 image with the k6 scripts mounted from a ConfigMap.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -15,13 +16,15 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { KubeObject } from "../engine/plan.js";
+import { LOADGEN_POD_BINARY, type LoadEngine } from "../load/index.js";
 import { toKubeObject } from "./kube-object.js";
 
 export const LOADGEN = "loadgen";
 export const OUTSIDER = "outsider";
 export const K6_SCRIPTS_CONFIGMAP = "k6-scripts";
 export const K6_SCRIPTS_MOUNT = "/scripts";
-export const K6_CONTAINER = "k6";
+/** The container the harness execs the load generator in, whichever the engine. */
+export const LOADGEN_CONTAINER = "loadgen";
 
 /** The k6 scripts shipped with meshproof (written in TypeScript, which k6 1.x runs natively). */
 export const DEFAULT_K6_SCRIPTS_DIR = fileURLToPath(new URL("../../fixtures/k6/", import.meta.url));
@@ -67,14 +70,21 @@ function scriptsConfigMap(namespace: string, labels: Record<string, string>, scr
 
 const scriptsVolume: IVolume = { name: "scripts", configMap: { name: K6_SCRIPTS_CONFIGMAP } };
 
-function k6Container(image: string): IContainer {
+/**
+ * The generator is exec'd per measurement; the container only has to stay up, and to stop at
+ * once on SIGTERM (a bare `sleep` as PID 1 ignores it and holds deletion for the grace period).
+ * The loadgen image has no shell: its binary idles itself.
+ */
+function loadgenContainer(image: string, engine: LoadEngine): IContainer {
   return {
-    name: K6_CONTAINER,
+    name: LOADGEN_CONTAINER,
     image,
-    // k6 is exec'd per measurement; the container only has to stay up, and to stop at once on
-    // SIGTERM (a bare `sleep` as PID 1 ignores it and holds deletion for the grace period).
-    command: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done"],
-    volumeMounts: [{ name: "scripts", mountPath: K6_SCRIPTS_MOUNT, readOnly: true }],
+    ...(engine === "builtin"
+      ? { command: [LOADGEN_POD_BINARY, "idle"] }
+      : {
+          command: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done"],
+          volumeMounts: [{ name: "scripts", mountPath: K6_SCRIPTS_MOUNT, readOnly: true }],
+        }),
     resources: {
       requests: { cpu: "500m", memory: "256Mi" },
       limits: { cpu: "2000m", memory: "1Gi" },
@@ -88,7 +98,17 @@ export interface LoadClientOptions {
   labels: Record<string, string>;
   image: string;
   podAnnotations: Record<string, string>;
+  engine: LoadEngine;
+  /** k6 engine only: the scripts for its ConfigMap. */
   scripts: K6Scripts;
+}
+
+function clientPodSpec(serviceAccountName: string, opts: LoadClientOptions) {
+  return {
+    serviceAccountName,
+    containers: [loadgenContainer(opts.image, opts.engine)],
+    ...(opts.engine === "k6" ? { volumes: [scriptsVolume] } : {}),
+  };
 }
 
 /** The meshed loadgen Deployment, in the enrolled namespace. */
@@ -97,7 +117,7 @@ export function loadgen(opts: LoadClientOptions): KubeObject[] {
   const podLabels = { ...labels, app: LOADGEN };
   return [
     toKubeObject(new ServiceAccount({ metadata: { name: LOADGEN, namespace, labels } })),
-    scriptsConfigMap(namespace, labels, opts.scripts),
+    ...(opts.engine === "k6" ? [scriptsConfigMap(namespace, labels, opts.scripts)] : []),
     toKubeObject(
       new Deployment({
         metadata: { name: LOADGEN, namespace, labels: podLabels },
@@ -106,7 +126,7 @@ export function loadgen(opts: LoadClientOptions): KubeObject[] {
           selector: { matchLabels: { app: LOADGEN } },
           template: {
             metadata: { labels: podLabels, ...(Object.keys(opts.podAnnotations).length > 0 ? { annotations: { ...opts.podAnnotations } } : {}) },
-            spec: { serviceAccountName: LOADGEN, containers: [k6Container(opts.image)], volumes: [scriptsVolume] },
+            spec: clientPodSpec(LOADGEN, opts),
           },
         },
       }),
@@ -124,11 +144,11 @@ export function outsider(opts: LoadClientOptions): KubeObject[] {
   return [
     toKubeObject(new Namespace({ metadata: { name: namespace, labels } })),
     toKubeObject(new ServiceAccount({ metadata: { name: OUTSIDER, namespace, labels } })),
-    scriptsConfigMap(namespace, labels, opts.scripts),
+    ...(opts.engine === "k6" ? [scriptsConfigMap(namespace, labels, opts.scripts)] : []),
     toKubeObject(
       new Pod({
         metadata: { name: OUTSIDER, namespace, labels: { ...labels, app: OUTSIDER } },
-        spec: { serviceAccountName: OUTSIDER, containers: [k6Container(opts.image)], volumes: [scriptsVolume] },
+        spec: clientPodSpec(OUTSIDER, opts),
       }),
     ),
   ];

@@ -8,7 +8,8 @@ import type { KubeObject } from "../engine/plan.js";
 import type { MeshDriver } from "../mesh/driver.js";
 import type { Target } from "../mesh/intent.js";
 import { runLabels } from "./labels.js";
-import { loadgen, outsider, readK6Scripts, K6_CONTAINER, K6_SCRIPTS_MOUNT, LOADGEN, OUTSIDER } from "./load-clients.js";
+import type { LoadEngine } from "../load/index.js";
+import { loadgen, outsider, readK6Scripts, LOADGEN_CONTAINER, LOADGEN, OUTSIDER } from "./load-clients.js";
 import { DEFAULT_PROMETHEUS_IMAGE, monitoring, MONITORING_NAMESPACE, PROMETHEUS, PROMETHEUS_PORT } from "./monitoring.js";
 import { toKubeObject } from "./kube-object.js";
 import { SIM_APP, SIM_PORT, SIM_SERVICE, simWorkload, VERSION_LABEL, type SimSettings } from "./sim-workload.js";
@@ -22,24 +23,27 @@ export interface ReferenceStackOptions {
   /** Version label values, stable first (e.g. ["stable", "canary"]). */
   versions: string[];
   simImage: string;
-  k6Image: string;
+  /** Image of the loadgen and outsider pods: LOADGEN_IMAGE, or the user's K6_IMAGE with the k6 engine. */
+  loadgenImage: string;
+  /** Which load generator the pods hold; builtin by default. */
+  loadEngine?: LoadEngine;
   /** Pods per version; 1 by default. */
   replicas?: number;
   sim?: SimSettings;
   /** Namespace of the out-of-mesh client; "outsider" by default. */
   outsiderNamespace?: string;
   prometheusImage?: string;
-  /** Where the k6 scripts are read from at render time; fixtures/k6 by default. */
+  /** k6 engine: where the k6 scripts are read from at render time; fixtures/k6 by default. */
   k6ScriptsDir?: string;
 }
 
-/** Where things are, for the steps that exec k6, port-forward to Prometheus or collect evidence. */
+/** Where things are, for the steps that exec the load generator, port-forward to Prometheus or collect evidence. */
 export interface StackLayout {
   namespace: string;
   /** In-cluster URL of the service under test. */
   targetUrl: string;
-  loadgen: { namespace: string; deployment: string; container: string; scriptsDir: string };
-  outsider: { namespace: string; pod: string; container: string; scriptsDir: string };
+  loadgen: { namespace: string; deployment: string; container: string };
+  outsider: { namespace: string; pod: string; container: string };
   prometheus: { namespace: string; service: string; port: number };
   /** Namespaces to collect evidence from. */
   namespaces: string[];
@@ -64,8 +68,9 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
 
   const enrol = opts.driver.enrollNamespace();
   const podAnnotations = opts.driver.podAnnotations();
-  const scripts = readK6Scripts(opts.k6ScriptsDir);
-  const clients = { namespace: opts.namespace, outsiderNamespace, labels, image: opts.k6Image, podAnnotations, scripts };
+  const engine = opts.loadEngine ?? "builtin";
+  const scripts = engine === "k6" ? readK6Scripts(opts.k6ScriptsDir) : { files: {} };
+  const clients = { namespace: opts.namespace, outsiderNamespace, labels, image: opts.loadgenImage, podAnnotations, engine, scripts };
 
   const manifests = [
     toKubeObject(
@@ -100,12 +105,12 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
     layout: {
       namespace: opts.namespace,
       targetUrl: `http://${SIM_SERVICE}.${opts.namespace}.svc.cluster.local:${SIM_PORT}`,
-      loadgen: { namespace: opts.namespace, deployment: LOADGEN, container: K6_CONTAINER, scriptsDir: K6_SCRIPTS_MOUNT },
-      outsider: { namespace: outsiderNamespace, pod: OUTSIDER, container: K6_CONTAINER, scriptsDir: K6_SCRIPTS_MOUNT },
+      loadgen: { namespace: opts.namespace, deployment: LOADGEN, container: LOADGEN_CONTAINER },
+      outsider: { namespace: outsiderNamespace, pod: OUTSIDER, container: LOADGEN_CONTAINER },
       prometheus: { namespace: MONITORING_NAMESPACE, service: PROMETHEUS, port: PROMETHEUS_PORT },
       namespaces: [opts.namespace, outsiderNamespace, MONITORING_NAMESPACE],
     },
-    notes: scripts.note ? [scripts.note] : [],
+    notes: "note" in scripts && scripts.note ? [scripts.note] : [],
   };
 }
 

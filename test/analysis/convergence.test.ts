@@ -68,10 +68,56 @@ describe("ConvergenceTracker", () => {
     expect(t.report().diagnosis).toBe("applied-but-wrong");
   });
 
+  it("lets an agreeing run that began in time finish after the limit: slow but correct is converged", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 3, maxMs: 30_000, clock: clock.now });
+    clock.advance(10_000);
+    expect(t.observe([verdict("fail")], true)).toBe("waiting");
+    clock.advance(15_000);
+    expect(t.observe([verdict("pass")], false)).toBe("waiting");
+    // The limit passes between two agreeing windows.
+    clock.advance(15_000);
+    expect(t.observe([verdict("pass")], false)).toBe("waiting");
+    expect(t.state()).toBe("waiting");
+    clock.advance(15_000);
+    expect(t.observe([verdict("pass")], false)).toBe("converged");
+    const r = t.report();
+    expect(r.diagnosis).toBe("converged");
+    expect(r.timeToConvergeMs).toBe(25_000);
+  });
+
+  it("after the limit, a miss ends it; a run that began after the limit is 'too slow', not 'applied but wrong'", () => {
+    const clock = fakeClock();
+    const late = new ConvergenceTracker({ windows: 3, maxMs: 30_000, clock: clock.now });
+    clock.advance(20_000);
+    late.observe([verdict("pass")], false);
+    clock.advance(15_000);
+    expect(late.observe([verdict("fail")], false)).toBe("timed-out");
+    expect(late.report().diagnosis).toBe("applied-but-wrong");
+
+    const slow = new ConvergenceTracker({ windows: 3, maxMs: 30_000, clock: clock.now });
+    clock.advance(20_000);
+    slow.observe([verdict("fail")], true);
+    clock.advance(15_000);
+    expect(slow.observe([verdict("pass")], false)).toBe("timed-out");
+    const r = slow.report();
+    expect(r.diagnosis).toBe("too-slow");
+    expect(r.explanation).toMatch(/applied correctly, but late/);
+  });
+
+  it("stops when the caller has drawn all the windows it may, whatever the clock says", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 2, maxMs: 3_600_000, clock: clock.now });
+    t.observe([verdict("fail")], true);
+    expect(t.stop()).toBe("timed-out");
+    expect(t.report().diagnosis).toBe("never-applied");
+  });
+
   it("calls flapping windows 'applied but wrong' too, with an explanation that says so", () => {
     const clock = fakeClock();
     const t = new ConvergenceTracker({ windows: 3, maxMs: 40_000, clock: clock.now });
-    for (const s of ["pass", "fail", "pass", "pass"] as const) {
+    // The run that began at 30 s may finish after the limit; the miss at 50 s ends it.
+    for (const s of ["pass", "fail", "pass", "pass", "fail"] as const) {
       clock.advance(10_000);
       t.observe([verdict(s)], false);
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { normalApproxSampleSize, planCheck, planLatency, planProportion, secondsFor, UNDECIDED_TARGET } from "../../src/analysis/planner.js";
 import { upperNormalQuantile as z } from "../../src/analysis/special.js";
+import { operatingCharacteristics } from "../../src/analysis/sequential.js";
 
 const share = { type: "proportion" as const, id: "share", claim: "a share", numerator: { version: "canary" } };
 
@@ -43,20 +44,26 @@ describe("closed-form sample sizes", () => {
 describe("the plan of the seed canary check (90/10 at +/-2 points)", () => {
   const plan = planProportion({ ...share, expected: 0.1 });
 
-  it("states its knobs and meets its targets exactly", () => {
+  it("states its knobs and meets its targets exactly (the SPRT pair, since 6% and 14% lie inside (0, 1))", () => {
+    expect(plan.rule).toBe("sprt");
     expect(plan.tolerance).toBe(0.02);
-    expect(plan.looks).toBe(10);
-    expect(plan.lookSamples).toHaveLength(10);
+    expect(plan.requestedTolerance).toBe(0.02);
+    expect(plan.alternatives.map((a) => +a.toFixed(12))).toEqual([0.06, 0.14]);
+    expect(plan.lookSamples).toHaveLength(plan.looks);
     expect(plan.lookSamples.at(-1)).toBe(plan.maxSamples);
     expect(plan.falseFailure).toBe(1e-5);
     expect(plan.falsePass).toBe(1e-3);
-    expect(plan.confidencePerLook).toBeCloseTo(1 - 1e-5 / 10, 12);
-    expect(plan.operating.perfect.pass).toBeGreaterThanOrEqual(1 - UNDECIDED_TARGET);
-    expect(plan.operating.perfect.fail).toBeLessThan(1e-5);
+    expect(plan.exactErrors.falseFailure).toBeLessThanOrEqual(1e-5);
+    expect(plan.exactErrors.falsePass).toBeLessThanOrEqual(1e-3);
+    expect(plan.operating.perfect.inconclusive).toBeLessThanOrEqual(UNDECIDED_TARGET);
+    expect(plan.operating.perfect.fail).toBeLessThanOrEqual(1e-5);
     for (const off of plan.operating.offByTwice) {
-      expect(off.fail).toBeGreaterThanOrEqual(1 - UNDECIDED_TARGET);
-      expect(off.pass).toBeLessThan(1e-3);
+      expect(off.inconclusive).toBeLessThanOrEqual(UNDECIDED_TARGET);
+      expect(off.pass).toBeLessThanOrEqual(1e-3);
     }
+    // Calibrated, not loose: the exact errors sit close to their targets.
+    expect(plan.exactErrors.falsePass).toBeGreaterThan(0.5e-3);
+    expect(plan.exactErrors.falseFailure).toBeGreaterThan(0.5e-5);
   });
 
   it("stops early on a perfect mesh: expected samples well under the budget", () => {
@@ -64,10 +71,25 @@ describe("the plan of the seed canary check (90/10 at +/-2 points)", () => {
     expect(plan.expectedSamples).toBe(plan.operating.perfect.expectedSamples);
   });
 
-  it("is the smallest budget that meets the targets (to the planner's 0.2% resolution)", () => {
-    const smaller = planProportion({ ...share, expected: 0.1, maxSamples: Math.floor(plan.maxSamples * 0.97) });
-    const offFails = smaller.operating.offByTwice.every((o) => o.fail >= 1 - UNDECIDED_TARGET);
-    expect(smaller.toleranceFrom === "budget" || !offFails).toBe(true);
+  it("is the smallest budget that meets the targets: one look fewer leaves too many checks undecided", () => {
+    const shorter = { ...plan.design, lookSamples: plan.lookSamples.slice(0, -1) };
+    const undecided = [0.1, ...plan.alternatives].map((p) => operatingCharacteristics(shorter, p).inconclusive);
+    expect(Math.max(...undecided)).toBeGreaterThan(UNDECIDED_TARGET);
+  });
+
+  it("keeps the interval rule where an alternative would leave (0, 1), and for fixed budgets", () => {
+    expect(planProportion({ ...share, expected: 0.03 }).rule).toBe("interval");
+    expect(planProportion({ ...share, expected: 0.1, maxSamples: 2000 }).rule).toBe("interval");
+  });
+});
+
+describe("one-sided bands", () => {
+  it("look first where a clean sample can pass at all, ln(level)/ln(1 - width), so a healthy path decides there", () => {
+    const plan = planProportion({ ...share, numerator: { status: "error" }, expected: 0, toleranceAbsolute: 0.02 });
+    expect(plan.lookSamples[0]).toBe(Math.ceil(Math.log(1e-3 / plan.looks) / Math.log(0.98)));
+    expect(plan.operating.perfect.expectedSamples).toBe(plan.lookSamples[0]);
+    expect(plan.operating.perfect.pass).toBe(1);
+    for (const off of plan.operating.offByTwice) expect(off.pass).toBeLessThanOrEqual(1e-3);
   });
 });
 

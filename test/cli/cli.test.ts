@@ -19,6 +19,25 @@ function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
 
 const tmp = (prefix: string) => mkdtempSync(path.join(tmpdir(), prefix));
 
+interface PlannedLoadStep {
+  kind: string;
+  loadCommand?: { engine: string; argv: string[] };
+  onFail?: PlannedLoadStep[];
+}
+
+/** Every measure and converge step of a plan.json, gate branches included. */
+function loadSteps(plan: { targets: Array<{ scenarios: Array<{ phases: Array<{ steps: PlannedLoadStep[] }> }> }> }): PlannedLoadStep[] {
+  const found: PlannedLoadStep[] = [];
+  const walk = (steps: PlannedLoadStep[]) => {
+    for (const step of steps) {
+      if (step.kind === "measure" || step.kind === "converge") found.push(step);
+      if (step.onFail) walk(step.onFail);
+    }
+  };
+  for (const target of plan.targets) for (const scenario of target.scenarios) for (const phase of scenario.phases) walk(phase.steps);
+  return found;
+}
+
 describe("meshproof CLI", () => {
   it("an unknown scenario exits 2 with the nearest name and no stack trace", () => {
     const r = cli(["scenario", "nosuch"]);
@@ -34,13 +53,21 @@ describe("meshproof CLI", () => {
     expect(r.stderr).toMatch(/--duration: "soon" is not a duration/);
   });
 
-  it("with k6 in no location, a local run exits 4 and says how to get it, before starting anything", () => {
+  it("with the load generator in no location, a local run exits 4 and says how to get it, before starting anything", () => {
     const out = tmp("meshproof-cli-out-");
-    const env = { ...process.env, XDG_CACHE_HOME: tmp("meshproof-empty-cache-"), PATH: "/usr/bin:/bin", K6_BIN: "" };
+    const env = { ...process.env, XDG_CACHE_HOME: tmp("meshproof-empty-cache-"), PATH: "/usr/bin:/bin", LOADGEN_BIN: "" };
     const r = cli(["scenario", "benchmark", "--cluster", "local", "--mesh", "none", "--duration", "5s", "--out", out], env);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/k6/);
-    expect(r.stderr).toMatch(/npm run setup/);
+    expect(r.stderr).toMatch(/loadgen: run `npm run setup`/);
+    expect(r.stderr).not.toMatch(/start llm-sim/);
+  });
+
+  it("with --load-engine k6 and no k6 installed, a local run exits 4: k6 is optional and not shipped", () => {
+    const out = tmp("meshproof-cli-out-");
+    const env = { ...process.env, XDG_CACHE_HOME: tmp("meshproof-empty-cache-"), PATH: "/usr/bin:/bin", K6_BIN: "" };
+    const r = cli(["scenario", "benchmark", "--cluster", "local", "--mesh", "none", "--duration", "5s", "--load-engine", "k6", "--out", out], env);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/k6: k6 is optional and not shipped/);
     expect(r.stderr).not.toMatch(/start llm-sim/);
   });
 
@@ -61,6 +88,43 @@ describe("meshproof CLI", () => {
     const unsupported = JSON.stringify(plan).match(/"kind":"unsupported"[^}]*"reason":"[^"]+"/g) ?? [];
     expect(unsupported.length).toBeGreaterThan(0);
     expect(r.stderr).toMatch(/not supported on linkerd/);
+    // Every load step shows the built-in generator's exact command, exec'd in the meshed pod
+    // (or the outsider pod), and the engine is recorded.
+    expect(plan.options.loadEngine).toBe("builtin");
+    const loads = loadSteps(plan);
+    expect(loads.length).toBeGreaterThan(10);
+    expect(loads.every((step) => step.loadCommand?.engine === "builtin")).toBe(true);
+    const commands = loads.map((step) => step.loadCommand!.argv);
+    for (const argv of commands) {
+      expect(argv.slice(0, 3)).toEqual(["kubectl", "--context", "kind-meshproof"]);
+      expect(argv.slice(argv.indexOf("--"), argv.indexOf("--") + 3)).toEqual(["--", "/loadgen", "run"]);
+      expect(argv).toContain("loadgen"); // the container
+    }
+    expect(commands.some((argv) => argv.includes("outsider"))).toBe(true);
+  });
+
+  it("--dry-run with --load-engine k6 shows k6 commands and the user's K6_IMAGE, builds no image", () => {
+    const out = tmp("meshproof-cli-dry-k6-");
+    const r = cli(["scenario", "mtls", "--mesh", "istio", "--load-engine", "k6", "--dry-run", "--out", out], { ...process.env, K6_IMAGE: "example.org/my-k6:1" });
+    expect(r.code, r.stderr).toBe(0);
+    const [runId] = readdirSync(out);
+    const text = readFileSync(path.join(out, runId!, "plan.json"), "utf8");
+    const plan = JSON.parse(text);
+    expect(plan.options.loadEngine).toBe("k6");
+    const loads = loadSteps(plan);
+    expect(loads.length).toBeGreaterThan(0);
+    for (const step of loads) {
+      expect(step.loadCommand?.engine).toBe("k6");
+      expect(step.loadCommand?.argv).toContain("k6");
+    }
+    const manifests = readdirSync(path.join(out, runId!, "manifests"), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => readFileSync(path.join(e.parentPath, e.name), "utf8"))
+      .join("\n");
+    expect(manifests).toContain("image: example.org/my-k6:1");
+    expect(manifests).not.toContain("meshproof/loadgen:");
+    expect(text).not.toContain("meshproof/loadgen:");
+    expect(text).not.toMatch(/docker","build[^\]]*loadgen/);
   });
 
   it("--dry-run needs no tools at all", () => {

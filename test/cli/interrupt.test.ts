@@ -3,7 +3,7 @@
  * measured so far is written, and the exit code says it was interrupted.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ async function refuses(url: string): Promise<boolean> {
 }
 
 describe("interrupting a run", () => {
-  it("stops k6, llm-sim and Prometheus, writes results and exits 130", async () => {
+  it("stops the load generator, llm-sim and Prometheus, writes results and exits 130", async () => {
     const out = mkdtempSync(path.join(tmpdir(), "meshproof-interrupt-"));
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "scenario", "benchmark", "--cluster", "local", "--mesh", "none", "--duration", "60s", "--out", out], {
       cwd: ROOT,
@@ -42,7 +42,7 @@ describe("interrupting a run", () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     await loadStarted;
-    // Let k6 get going, then interrupt as a user would.
+    // Let the load generator get going, then interrupt as a user would.
     await new Promise((r) => setTimeout(r, 3000));
     child.kill("SIGINT");
     const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 60_000))]);
@@ -54,5 +54,8 @@ describe("interrupting a run", () => {
     for (const url of urls) expect(await refuses(url)).toBe(true);
     const [runId] = readdirSync(out);
     expect(existsSync(path.join(out, runId!, "results.json"))).toBe(true);
+    const results = JSON.parse(readFileSync(path.join(out, runId!, "results.json"), "utf8"));
+    expect(results.options.loadEngine).toBe("builtin");
+    expect(results.tools.map((t: { name: string }) => t.name)).toContain("loadgen");
   }, 150_000);
 });

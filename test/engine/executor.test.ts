@@ -105,6 +105,27 @@ describe("executePlan", () => {
     expect(progress.notes.some((n) => n.includes("roll back to stable"))).toBe(true);
   });
 
+  it("closes the gate when a check could not decide, unless the scenario accepts that", async () => {
+    // 11% to the canary: inside the band but near its edge, so with one batch the check stays undecided.
+    const edge = fakeLoad((p) => [
+      { version: "stable", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.89) },
+      { version: "canary", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.11) },
+    ]);
+    const oneBatch: MeasureStep = { ...measure("m"), load: { ...load, durationSeconds: 1 }, maxBatches: 1 };
+    const rollback: Step = { kind: "apply", id: "rollback", name: "send everything to stable", timeoutMs: 1000, manifests: [obj("VirtualService", "all-stable")] };
+    const after: Step = { kind: "apply", id: "next", name: "shift 25%", timeoutMs: 1000, manifests: [obj("VirtualService", "25")] };
+    const gate = (advanceOnInconclusive: boolean): Step => ({ kind: "gate", id: "g", name: "gate", timeoutMs: 1000, after: "m", action: "roll back", onFail: [rollback], ...(advanceOnInconclusive ? { advanceOnInconclusive } : {}) });
+    for (const advance of [false, true]) {
+      const kube = fakeKube();
+      const result = await executePlan(plan([oneBatch, gate(advance), after]), fakeEnv({ kube, load: edge, runDir: runDir() }));
+      const scenario = result.targets[0]!.scenarios[0]!;
+      expect(scenario.verdicts.map((v) => v.status)).toEqual(["inconclusive"]);
+      expect(kube.applied.includes("VirtualService/all-stable")).toBe(!advance);
+      expect(kube.applied.includes("VirtualService/25")).toBe(advance);
+      if (!advance) expect(scenario.steps.find((s) => s.id === "g")!.error).toMatch(/inconclusive/);
+    }
+  });
+
   it("marks checks of an intent the mesh cannot express unsupported, without driving load", async () => {
     const load = fakeLoad(() => []);
     const result = await executePlan(
@@ -166,19 +187,22 @@ describe("convergence diagnosis", () => {
     kind: "converge",
     id,
     name: `converge on ${share * 100}% canary`,
-    timeoutMs: 50,
+    // A limit far beyond what the instant fake load takes: the window count, not the clock, ends a
+    // step that never converges, so a busy machine cannot change the outcome.
+    timeoutMs: 60_000,
     windows: 2,
     probe: LoadProfile.parse({ name: `${id}-probe`, executor: "constant-arrival-rate", rate: 100, durationSeconds: 5, mode: "plain" }),
-    checks: [CheckSpec.parse({ type: "proportion", id: `${id}-share`, claim: "share", numerator: { version: "canary" }, expected: share, toleranceAbsolute: 0.05, maxSamples })],
+    // Convergence knobs and a window big enough to resolve +/-10 points (a smaller one is unresolvable).
+    checks: [CheckSpec.parse({ type: "proportion", id: `${id}-share`, claim: "share", numerator: { version: "canary" }, expected: share, toleranceAbsolute: 0.1, falseFailure: 1e-3, falsePass: 1e-2, maxSamples })],
   });
 
   it("says the mesh never applied the change when windows keep matching the previous policy", async () => {
     // The mesh stays at 10% although 50% was applied.
     const stuck = fakeLoad(() => [
-      { version: "stable", status: 200, count: 450 },
-      { version: "canary", status: 200, count: 50 },
+      { version: "stable", status: 200, count: 1800 },
+      { version: "canary", status: 200, count: 200 },
     ]);
-    const result = await executePlan(plan([convergeTo("at-10", 0.1, 500), convergeTo("at-50", 0.5, 500)]), fakeEnv({ load: stuck, runDir: runDir() }));
+    const result = await executePlan(plan([convergeTo("at-10", 0.1, 2000), convergeTo("at-50", 0.5, 2000)]), fakeEnv({ load: stuck, runDir: runDir() }));
     const steps = result.targets[0]!.scenarios[0]!.steps;
     expect(steps[0]!.convergence?.diagnosis).toBe("converged");
     expect(steps[1]!.convergence?.diagnosis).toBe("never-applied");
@@ -191,13 +215,13 @@ describe("convergence diagnosis", () => {
     const drifting = fakeLoad(() => {
       calls += 1;
       // First step converges at 10%; afterwards the mesh sends 80% to the canary.
-      const canary = calls <= 2 ? 50 : 400;
+      const canary = calls <= 2 ? 200 : 1600;
       return [
-        { version: "stable", status: 200, count: 500 - canary },
+        { version: "stable", status: 200, count: 2000 - canary },
         { version: "canary", status: 200, count: canary },
       ];
     });
-    const result = await executePlan(plan([convergeTo("at-10", 0.1, 500), convergeTo("at-50", 0.5, 500)]), fakeEnv({ load: drifting, runDir: runDir() }));
+    const result = await executePlan(plan([convergeTo("at-10", 0.1, 2000), convergeTo("at-50", 0.5, 2000)]), fakeEnv({ load: drifting, runDir: runDir() }));
     expect(result.targets[0]!.scenarios[0]!.steps[1]!.convergence?.diagnosis).toBe("applied-but-wrong");
   });
 });

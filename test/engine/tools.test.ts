@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LOADGEN_VERSION } from "../../src/load/loadgen.js";
 import {
   describeTool,
   findTool,
@@ -101,7 +102,7 @@ describe("findTool", () => {
       const missing = error as ToolMissingError;
       expect(missing.tool).toBe("k6");
       expect(missing.exitCode).toBe(4);
-      expect(missing.hint).toContain("npm run setup");
+      expect(missing.hint).toContain("k6 is optional and not shipped");
       expect(missing.hint).toContain("K6_BIN");
       expect(missing.message).toContain("k6 was not found");
     }
@@ -140,12 +141,12 @@ describe("describeTool", () => {
   });
 });
 
-describe("the k6 that `npm run setup` built", () => {
-  it("is found and carries the llmstream extension", () => {
+describe("the loadgen that `npm run setup` built", () => {
+  it("is found in the setup cache and reports this checkout's version", () => {
     // Needs `npm run setup` first; findTool's error says so if it has not run.
-    const k6 = findTool("k6");
-    const version = execFileSync(k6.path, ["version"], { encoding: "utf8", timeout: 30_000 });
-    expect(version).toContain("k6 v1.8.1");
-    expect(version).toContain("k6/x/llmstream");
+    const loadgen = findTool("loadgen", { env: { ...process.env, LOADGEN_BIN: "" } });
+    expect(loadgen.source).toBe("cache");
+    const version = execFileSync(loadgen.path, ["version"], { encoding: "utf8", timeout: 30_000 });
+    expect(version).toContain(`meshproof loadgen ${LOADGEN_VERSION}`);
   });
 });

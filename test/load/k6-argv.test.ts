@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { K6_IMAGE, k6Argv, K6_SCRIPT_DIR, LoadProfile } from "../../src/load/index.js";
+import { k6Argv, K6_SCRIPT_DIR, LoadProfile } from "../../src/load/index.js";
 
 const profile = LoadProfile.parse({
   name: "canary-split",
@@ -26,7 +26,7 @@ describe("k6Argv", () => {
       "--quiet",
       "--out",
       "json=/runs/r1/load/k6-canary-split.ndjson",
-      join(K6_SCRIPT_DIR, "llm-load.ts"),
+      join(K6_SCRIPT_DIR, "llm-stream.ts"),
     ]);
     expect(inv.run.env).toMatchObject({
       MESHPROOF_TARGET: "http://127.0.0.1:8000",
@@ -58,7 +58,7 @@ describe("k6Argv", () => {
       "--quiet",
       "--out",
       "json=/tmp/k6-canary-split.ndjson",
-      "/scripts/llm-load.ts",
+      "/scripts/llm-stream.ts",
     ]);
     expect(argv).toContain("MESHPROOF_TARGET=http://llm.llm-serving.svc:8000");
     expect(argv).toContain("MESHPROOF_SUMMARY=/tmp/k6-canary-split-summary.json");
@@ -109,7 +109,8 @@ describe("k6Argv", () => {
     ).toThrow();
   });
 
-  it("names the loadgen image", () => {
-    expect(K6_IMAGE).toBe("meshproof/k6:v1.8.1");
+  it("runs plain profiles on the script a stock k6 runs", () => {
+    const inv = k6Argv({ k6Path: "k6", profile: { ...profile, mode: "plain" }, targetUrl: "http://x", outDir: "/o" });
+    expect(inv.run.argv.at(-1)).toBe(join(K6_SCRIPT_DIR, "llm-load.ts"));
   });
 });

@@ -120,7 +120,7 @@ function run(partial: Pick<RunResults, "runId" | "command" | "name" | "targets">
     options: { mesh: "both", cluster: "kind", seed: 42, keep: false, rate: 10 },
     tools: [
       { name: "kubectl", path: "/usr/local/bin/kubectl", source: "PATH", version: "v1.34.1" },
-      { name: "k6", path: "tools/k6/k6", source: "meshproof setup", version: "v1.8.2 (xk6-sse v0.1.5)" },
+      { name: "loadgen", path: "tools/loadgen/loadgen", source: "meshproof setup", version: "meshproof loadgen v0.1.0" },
       { name: "istioctl", path: "tools/istio-1.30.3/bin/istioctl", source: "meshproof setup", version: "1.30.3" },
     ],
     versions: { meshproof: "0.1.0", kubernetes: "v1.34.0", "gateway-api": "v1.5.1", node: "v20.20.2" },

@@ -106,7 +106,7 @@ describe("renderMarkdown", () => {
   it("ends with run id, cluster, host, versions, tools and options", () => {
     const md = renderMarkdown(canaryRun());
     const details = md.slice(md.indexOf("## Run details"));
-    for (const text of ["`20260314-020000-canary`", "kind cluster meshproof-7f3a (Kubernetes v1.34.0)", "linux x64, 8 CPUs", "| gateway-api | v1.5.1 |", "| k6 | v1.8.2 (xk6-sse v0.1.5) |", "istio 1.30.3 (routing native)", "| `seed` | `42` |"]) {
+    for (const text of ["`20260314-020000-canary`", "kind cluster meshproof-7f3a (Kubernetes v1.34.0)", "linux x64, 8 CPUs", "| gateway-api | v1.5.1 |", "| loadgen | meshproof loadgen v0.1.0 |", "istio 1.30.3 (routing native)", "| `seed` | `42` |"]) {
       expect(details).toContain(text);
     }
   });

@@ -3,7 +3,8 @@ import { planCheck } from "../../src/analysis/index.js";
 import { StepFactory, defineScenario } from "../../src/engine/scenario.js";
 import { shareCheck } from "../../scenarios/checks.js";
 import { CONVERGENCE_WINDOW_SECONDS, MIN_BATCH_SECONDS, plannedConverge, plannedMeasure, samplesNeeded } from "../../scenarios/sizing.js";
-import { contextFor, fakeDriver } from "./helpers.js";
+import { allSteps, contextFor, fakeDriver, plan } from "./helpers.js";
+import { UsageError } from "../../src/engine/errors.js";
 
 const probe = defineScenario({
   name: "sizing-probe",
@@ -24,14 +25,15 @@ function factory(options: { rate?: number; durationSeconds?: number } = {}) {
 }
 
 describe("planned measure steps", () => {
-  it("run a first batch long enough for a perfect mesh and allow batches up to the planner's budget", () => {
+  it("run a first batch by which some perfect meshes decide, and allow a later batch per planned look", () => {
     const { ctx, steps } = factory();
     const s = plannedMeasure(ctx, steps, "m", "measure the split now", [tenPercent], { requires: ["split"] });
     const plan = planCheck(tenPercent);
-    expect(s.load.durationSeconds).toBe(Math.ceil(plan.expectedSamples / 20));
-    expect(s.expectedSeconds).toBe(s.load.durationSeconds);
-    const reachable = 20 * s.load.durationSeconds * (1 + 2 * (s.maxBatches - 1));
-    expect(reachable).toBeGreaterThanOrEqual(plan.maxSamples);
+    if (plan.kind !== "proportion") throw new Error("expected a proportion plan");
+    expect(s.load.durationSeconds).toBe(Math.max(MIN_BATCH_SECONDS, Math.ceil(plan.operating.perfect.samplesP05 / 20)));
+    expect(s.expectedSeconds).toBe(Math.ceil(plan.expectedSamples / 20));
+    // Each later batch reaches at least the next look (executor.ts nextBatch): one per look reaches the budget.
+    expect(s.maxBatches - 1).toBeGreaterThanOrEqual(plan.looks);
     expect(s.requires).toEqual(["split"]);
   });
 
@@ -39,7 +41,7 @@ describe("planned measure steps", () => {
     const { ctx, steps } = factory({ rate: 40, durationSeconds: 30 });
     const s = plannedMeasure(ctx, steps, "m", "measure the split now", [tenPercent], { requires: ["split"] });
     expect(s.load).toMatchObject({ rate: 40, durationSeconds: 30 });
-    expect(s.expectedSeconds).toBe(Math.ceil(planCheck(tenPercent).expectedSamples / 40));
+    expect(s.expectedSeconds).toBe(Math.max(30, Math.ceil(planCheck(tenPercent).expectedSamples / 40)));
   });
 
   it("never run a batch shorter than the minimum", () => {
@@ -56,7 +58,7 @@ describe("planned measure steps", () => {
   it("give the step time for every batch it may draw", () => {
     const { ctx, steps } = factory();
     const s = plannedMeasure(ctx, steps, "m", "measure the split now", [tenPercent], { requires: ["split"] });
-    expect(s.timeoutMs).toBeGreaterThan(s.load.durationSeconds * (1 + 2 * (s.maxBatches - 1)) * 1000);
+    expect(s.timeoutMs).toBeGreaterThan((s.load.durationSeconds + planCheck(tenPercent).maxSamples / 20) * 1000);
   });
 });
 
@@ -83,5 +85,50 @@ describe("planned convergence steps", () => {
   it("insist on a band for every check", () => {
     const { ctx, steps } = factory();
     expect(() => plannedConverge(ctx, steps, "c", "wait for the new split", [tenPercent], { requires: ["split"], maxTolerance: {} })).toThrow(/maxTolerance/);
+  });
+});
+
+describe("a convergence window no length can resolve", () => {
+  it("is refused at plan time with exit 2 and the rate that would do", () => {
+    const { ctx, steps } = factory({ rate: 0.5 });
+    let error: unknown;
+    try {
+      plannedConverge(ctx, steps, "c", "wait for the new split", [tenPercent], { requires: ["split"], maxTolerance: { ten: 0.09 } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).exitCode).toBe(2);
+    const rate = Number(/--rate ([\d.]+) or more/.exec((error as UsageError).hint ?? "")?.[1]);
+    expect(rate).toBeGreaterThan(0.5);
+    // The suggested rate really resolves the change.
+    const ok = factory({ rate });
+    expect(() => plannedConverge(ok.ctx, ok.steps, "c", "wait for the new split", [tenPercent], { requires: ["split"], maxTolerance: { ten: 0.09 } })).not.toThrow();
+  });
+});
+
+describe("the canary at a low --rate", () => {
+  it("either refuses to plan (exit 2) or keeps every convergence band clear of the previous weight", async () => {
+    const { canary } = await import("../../scenarios/canary.js");
+    for (const rate of [1, 2, 5, 10]) {
+      const ctx = contextFor("istio", undefined, { rate });
+      let planned: ReturnType<typeof plan> | undefined;
+      try {
+        planned = plan(canary, ctx);
+      } catch (e) {
+        expect(e).toBeInstanceOf(UsageError);
+        expect((e as UsageError).hint).toMatch(/--rate [\d.]+ or more/);
+        continue;
+      }
+      for (const s of allSteps(planned).filter((x) => x.kind === "converge")) {
+        for (const c of s.kind === "converge" ? s.checks : []) {
+          if (c.type !== "proportion") continue;
+          const p = planCheck(c, { looks: 1 });
+          if (p.kind !== "proportion") continue;
+          // The band never widens past what the check asked for.
+          expect(p.tolerance).toBeLessThanOrEqual(c.toleranceAbsolute);
+        }
+      }
+    }
   });
 });

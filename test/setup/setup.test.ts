@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findTool } from "../../src/engine/tools.js";
+import { LOADGEN_VERSION } from "../../src/load/loadgen.js";
 import {
   goDirective,
-  k6BuildDir,
-  k6CacheKey,
-  K6_SOURCES,
-  k6SourceFiles,
+  buildCacheKey,
+  goSourceFiles,
+  loadgenBuildDir,
+  LOADGEN_SOURCES,
   parseGoVersion,
   versionAtLeast,
 } from "../../scripts/setup.js";
@@ -37,11 +38,11 @@ describe("version helpers", () => {
   });
 
   it("reads the go directive that sets the oldest usable Go", () => {
-    expect(goDirective("module x\n\ngo 1.25.0\n\nrequire go.k6.io/k6 v1.8.1\n")).toBe("1.25.0");
+    expect(goDirective("module x\n\ngo 1.25.0\n\nrequire example.com/m v1.2.0\n")).toBe("1.25.0");
   });
 });
 
-describe("the k6 cache key", () => {
+describe("the loadgen cache key", () => {
   function tree(): string {
     const dir = join(scratch, "src");
     mkdirSync(join(dir, "llmstream"), { recursive: true });
@@ -55,26 +56,26 @@ describe("the k6 cache key", () => {
   }
 
   it("covers the sources that go into the binary and nothing else", async () => {
-    expect(await k6SourceFiles(tree())).toEqual(["go.mod", "go.sum", "llmstream/stream.go", "main.go"]);
+    expect(await goSourceFiles(tree())).toEqual(["go.mod", "go.sum", "llmstream/stream.go", "main.go"]);
   });
 
   it("changes with a source or the Go version, not with tests or the Dockerfile", async () => {
     const dir = tree();
-    const key = await k6CacheKey(dir, "go1.26.8");
+    const key = await buildCacheKey(dir, "go1.26.8");
     expect(key).toMatch(/^[0-9a-f]{12}$/);
-    expect(await k6CacheKey(dir, "go1.26.8")).toBe(key);
-    expect(await k6CacheKey(dir, "go1.25.1")).not.toBe(key);
+    expect(await buildCacheKey(dir, "go1.26.8")).toBe(key);
+    expect(await buildCacheKey(dir, "go1.25.1")).not.toBe(key);
 
     writeFileSync(join(dir, "llmstream", "stream_test.go"), "package llmstream // changed\n");
     writeFileSync(join(dir, "Dockerfile"), "FROM debian\n");
-    expect(await k6CacheKey(dir, "go1.26.8")).toBe(key);
+    expect(await buildCacheKey(dir, "go1.26.8")).toBe(key);
 
     writeFileSync(join(dir, "llmstream", "stream.go"), "package llmstream // changed\n");
-    expect(await k6CacheKey(dir, "go1.26.8")).not.toBe(key);
+    expect(await buildCacheKey(dir, "go1.26.8")).not.toBe(key);
   });
 
   it("names a versioned folder", () => {
-    expect(k6BuildDir("/c/meshproof/tools", "abc123def456")).toBe("/c/meshproof/tools/k6-v1.8.1-abc123def456");
+    expect(loadgenBuildDir("/c/meshproof/tools", "abc123def456")).toBe("/c/meshproof/tools/loadgen-abc123def456");
   });
 });
 
@@ -109,7 +110,7 @@ function envWithout(...names: string[]): NodeJS.ProcessEnv {
 
 describe("npm run setup (real process)", () => {
   it("fails with exit 4 and says to install Go when there is none", async () => {
-    const env = envWithout("K6_BIN", "GO_BIN");
+    const env = envWithout("LOADGEN_BIN", "GO_BIN");
     env.PATH = join(scratch, "empty-path");
     env.XDG_CACHE_HOME = join(scratch, "cache");
     const { code, output } = await runSetup(env);
@@ -117,28 +118,30 @@ describe("npm run setup (real process)", () => {
     expect(output).toMatch(/setup failed: Go is not installed: install Go >= 1\.25/);
   });
 
-  it("refuses a K6_BIN that lacks the llmstream extension", async () => {
-    const fake = join(scratch, "k6");
-    writeFileSync(fake, "#!/bin/sh\necho 'k6 v1.8.1 (go1.26.8, linux/amd64)'\n");
+  it("refuses a LOADGEN_BIN that is not this checkout's loadgen", async () => {
+    const fake = join(scratch, "loadgen");
+    writeFileSync(fake, "#!/bin/sh\necho 'meshproof loadgen v0.0.1'\n");
     chmodSync(fake, 0o755);
     const env = envWithout("GO_BIN");
-    env.K6_BIN = fake;
+    env.LOADGEN_BIN = fake;
     env.XDG_CACHE_HOME = join(scratch, "cache");
     const { code, output } = await runSetup(env);
     expect(code).toBe(4);
-    expect(output).toContain("is not k6 v1.8.1 with the llmstream extension");
+    expect(output).toContain(`is not meshproof loadgen ${LOADGEN_VERSION}`);
   });
 
   it("is quick and changes nothing when everything is there", async () => {
     // Needs a completed `npm run setup` for the current sources.
-    const k6 = findTool("k6");
-    expect(k6.source, "run `npm run setup` before this test").toBe("cache");
-    expect(existsSync(join(K6_SOURCES, "go.mod"))).toBe(true);
+    const loadgen = findTool("loadgen", { env: envWithout("LOADGEN_BIN") });
+    expect(loadgen.source, "run `npm run setup` before this test").toBe("cache");
+    expect(existsSync(join(LOADGEN_SOURCES, "go.mod"))).toBe(true);
 
-    const { code, output } = await runSetup(envWithout("K6_BIN"));
+    const { code, output } = await runSetup(envWithout("LOADGEN_BIN"));
     expect(code, output).toBe(0);
-    expect(output.match(/: already there in /g)?.length, output).toBe(3);
+    expect(output.match(/^\[\d\/3\] .*: already there in /gm)?.length, output).toBe(3);
+    expect(output, "the host cluster's Istio build is reused").toMatch(/^\[istio\] Istio: already there in /m);
     expect(output).not.toContain("building with");
-    expect(output).toContain(k6.path);
+    expect(output).toContain(loadgen.path);
+    expect(output).not.toMatch(/\bk6\b/);
   });
 });

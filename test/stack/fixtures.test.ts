@@ -1,6 +1,6 @@
 /**
  * The rendered stack kept under fixtures/ for people who read or apply it by hand. These tests
- * fail when the render changes (including the k6 scripts in fixtures/k6): review the diff, then
+ * fail when the render changes: review the diff, then
  * refresh with `npx vitest run test/stack -u`.
  */
 import { stringify } from "yaml";
@@ -19,7 +19,7 @@ describe("fixtures", () => {
       driver: noneDriver,
       versions: ["stable", "canary"],
       simImage: "meshproof/llm-sim:dev",
-      k6Image: "meshproof/k6:dev",
+      loadgenImage: "meshproof/loadgen:dev",
     });
     const header = [
       "# The reference stack for the baseline (no mesh), run id \"example\", as src/stack renders it.",

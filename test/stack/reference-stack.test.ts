@@ -28,15 +28,19 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
 
 const k6ScriptsDir = fileURLToPath(new URL("./k6-fixture/", import.meta.url));
 
+interface PodSpec {
+  containers: Array<{ name: string; image: string; command?: string[]; volumeMounts?: unknown[] }>;
+  volumes?: unknown[];
+}
+
 const options: ReferenceStackOptions = {
   namespace: "meshproof-run1",
   runId: "run1",
   driver: fakeDriver,
   versions: ["stable", "canary"],
   simImage: "meshproof/llm-sim:dev",
-  k6Image: "meshproof/k6:dev",
+  loadgenImage: "meshproof/loadgen:dev",
   sim: { ttftMs: 40, itlMs: 8, outputTokens: 16 },
-  k6ScriptsDir,
 };
 
 function toYaml(objects: KubeObject[]): string {
@@ -122,16 +126,30 @@ describe("reference stack", () => {
     expect(stack.manifests.filter((o) => o.kind === "Service" && o.metadata.namespace === "meshproof-run1").map((o) => o.metadata.name)).toEqual(["llm"]);
   });
 
-  it("mounts the k6 scripts in both clients", () => {
-    for (const ns of ["meshproof-run1", "outsider"]) {
-      const cm = byKindAndName(stack.manifests, "ConfigMap", "k6-scripts", ns) as unknown as { data: Record<string, string> };
-      expect(Object.keys(cm.data)).toEqual(["canary.ts"]);
+  it("runs the built-in generator's static binary, idle, in a container named loadgen, with no scripts", () => {
+    for (const [kind, name, ns] of [["Deployment", "loadgen", "meshproof-run1"], ["Pod", "outsider", "outsider"]] as const) {
+      const o = byKindAndName(stack.manifests, kind, name, ns) as unknown as { spec: { template?: { spec: PodSpec }; containers?: PodSpec["containers"]; volumes?: unknown[] } };
+      const spec: PodSpec = o.spec.template?.spec ?? (o.spec as PodSpec);
+      expect(spec.containers).toMatchObject([{ name: "loadgen", image: "meshproof/loadgen:dev", command: ["/loadgen", "idle"] }]);
+      expect(spec.volumes).toBeUndefined();
     }
-    expect(stack.notes).toEqual([]);
+    expect(stack.manifests.some((o) => o.kind === "ConfigMap" && o.metadata.name === "k6-scripts")).toBe(false);
+    expect(stack.layout.loadgen.container).toBe("loadgen");
   });
 
-  it("mounts an empty ConfigMap, and says so, when there are no k6 scripts", () => {
-    const empty = referenceStack({ ...options, k6ScriptsDir: fileURLToPath(new URL("./no-such-dir/", import.meta.url)) });
+  it("with the k6 engine, runs the user's image and mounts the k6 scripts in both clients", () => {
+    const k6 = referenceStack({ ...options, loadgenImage: "example.org/my-k6:1", loadEngine: "k6", k6ScriptsDir });
+    for (const ns of ["meshproof-run1", "outsider"]) {
+      const cm = byKindAndName(k6.manifests, "ConfigMap", "k6-scripts", ns) as unknown as { data: Record<string, string> };
+      expect(Object.keys(cm.data)).toEqual(["canary.ts"]);
+    }
+    const deploy = byKindAndName(k6.manifests, "Deployment", "loadgen") as unknown as { spec: { template: { spec: PodSpec } } };
+    expect(deploy.spec.template.spec.containers[0]).toMatchObject({ name: "loadgen", image: "example.org/my-k6:1", volumeMounts: [{ mountPath: "/scripts" }] });
+    expect(k6.notes).toEqual([]);
+  });
+
+  it("mounts an empty ConfigMap, and says so, when the k6 engine finds no k6 scripts", () => {
+    const empty = referenceStack({ ...options, loadEngine: "k6", k6ScriptsDir: fileURLToPath(new URL("./no-such-dir/", import.meta.url)) });
     const cm = byKindAndName(empty.manifests, "ConfigMap", "k6-scripts", "meshproof-run1") as unknown as { data?: Record<string, string> };
     expect(cm.data ?? {}).toEqual({});
     expect(empty.notes[0]).toMatch(/no k6 scripts/);

@@ -12,6 +12,7 @@ import { helm, ISTIO_TIMEOUTS, istioctl, istioctlVersionCheck, kubectl } from ".
 import { gatewayApiCrdSteps } from "../gamma/index.js";
 import { injectorWebhookName, istiodName, ISTIO_HELM_REPO, ISTIO_NAMESPACE, ISTIO_PROFILE, type ResolvedSettings } from "./settings.js";
 import { uninstallSteps } from "./uninstall.js";
+import { upstreamEnvoyInstallSteps } from "./upstream-envoy.js";
 
 /** Suffix that keeps step ids unique when two revisions appear in one plan (upgrades). */
 function idSuffix(revision: string | undefined): string {
@@ -35,6 +36,7 @@ export function checkCliStep(version: string): CommandStep {
  * retry lives; Istio 1.30.3 is built against Gateway API v1.5.1) before istiod starts watching.
  */
 export function installSteps(opts: InstallOptions, settings: ResolvedSettings): Step[] {
+  if (settings.variant === "upstream-envoy") return upstreamEnvoyInstallSteps(opts, settings);
   const crds = settings.routing === "gamma" ? gatewayApiCrdSteps(opts.gatewayApiVersion, "experimental", settings.context) : [];
   const steps =
     opts.method === "helm"
@@ -159,7 +161,7 @@ export function rolloutWait(revision: string | undefined, purpose: "installed" |
   return {
     kind: "wait",
     id: `istio-${purpose === "installed" ? "wait" : "ready"}-istiod${idSuffix(revision)}`,
-    name: `wait until ${istiodName(revision)} has rolled out`,
+    name: purpose === "installed" ? `wait until ${istiodName(revision)} has rolled out` : `check that ${istiodName(revision)} is still rolled out before the scenarios start`,
     timeoutMs: ISTIO_TIMEOUTS.rollout,
     condition: { type: "rollout", namespace: ISTIO_NAMESPACE, kind: "Deployment", name: istiodName(revision) },
     consecutive: 1,

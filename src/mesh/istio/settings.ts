@@ -48,6 +48,8 @@ export interface IstioDriverSettings {
   trustDomain?: string;
   /** Kubernetes cluster DNS domain used in service FQDNs. */
   clusterDomain?: string;
+  /** Which build of Istio to install: the official release, or upstream-envoy.ts (host cluster). */
+  variant?: "official" | "upstream-envoy";
 }
 
 export type ResolvedSettings = Required<Omit<IstioDriverSettings, "context" | "revision">> &
@@ -61,6 +63,7 @@ export function resolveSettings(settings: IstioDriverSettings = {}): ResolvedSet
     enrolledNamespaces: settings.enrolledNamespaces ?? [],
     trustDomain: settings.trustDomain ?? "cluster.local",
     clusterDomain: settings.clusterDomain ?? "cluster.local",
+    variant: settings.variant ?? "official",
   };
 }
 

@@ -15,6 +15,7 @@ import type { CommandStep, Step, WaitStep } from "../../engine/plan.js";
 import { TIMEOUTS } from "../../engine/timeouts.js";
 import type { InstallOptions } from "../driver.js";
 import { gatewayApiCrdSteps, kubectlArgv } from "../gamma/index.js";
+import { fromBinariesInstallArgs, opensslIdentitySteps } from "./from-binaries.js";
 import { resolveLinkerdRelease } from "./version.js";
 
 export const CONTROL_PLANE_NAMESPACE = "linkerd";
@@ -39,6 +40,8 @@ export interface LinkerdToolOptions {
   identity?: { trustAnchorsPem: string; issuerCertPem: string; issuerKeyPem: string };
   /** Namespaces whose meshed Deployments are restarted after an upgrade, so they get the new proxy. */
   dataPlaneNamespaces?: string[];
+  /** Linkerd built from source (from-binaries.ts): images from this local registry, identity generated with openssl. */
+  fromBinaries?: { registry?: string };
 }
 
 export const DEFAULT_IDENTITY_DIR = ".meshproof/linkerd-identity";
@@ -168,6 +171,8 @@ export function linkerdInstallSteps(opts: InstallOptions, options: LinkerdToolOp
     }),
   ];
   if (opts.method === "cli") {
+    const local = options.fromBinaries ? fromBinariesInstallArgs(options.identityDir ?? DEFAULT_IDENTITY_DIR, options.fromBinaries.registry) : [];
+    if (options.fromBinaries) steps.push(...opensslIdentitySteps(options.identityDir ?? DEFAULT_IDENTITY_DIR));
     steps.push(
       ...pipeToKubectl(
         command("linkerd-render-crds", `render the Linkerd ${release.edge} CRDs (linkerd install --crds)`, linkerdArgv(cli, context, "install", "--crds"), { skipIf: alreadyInstalled }),
@@ -186,7 +191,7 @@ export function linkerdInstallSteps(opts: InstallOptions, options: LinkerdToolOp
         },
       ),
       ...pipeToKubectl(
-        command("linkerd-render-control-plane", `render the Linkerd ${release.edge} control plane (linkerd install)`, linkerdArgv(cli, context, "install"), { skipIf: alreadyInstalled }),
+        command("linkerd-render-control-plane", `render the Linkerd ${release.edge} control plane (linkerd install)`, linkerdArgv(cli, context, "install", ...local), { skipIf: alreadyInstalled }),
         {
           id: "linkerd-apply-control-plane",
           name: "apply the Linkerd control plane",

@@ -133,3 +133,20 @@ func TestConnectionRefusedIsAnError(t *testing.T) {
 		t.Fatalf("unexpected %+v", res)
 	}
 }
+
+func TestOnEventReceivesEventsInsteadOfTheResult(t *testing.T) {
+	srv := sseServer(t, func(w http.ResponseWriter, flush func()) {
+		fmt.Fprint(w, "data: a\n\n")
+		flush()
+		fmt.Fprint(w, "data: b\n\ndata: [DONE]\n\n")
+	})
+	var got []string
+	body := `{}`
+	res := Do(context.Background(), http.DefaultTransport, Request{
+		Method: "POST", URL: srv.URL, Body: &body, Header: http.Header{}, Timeout: 5 * time.Second,
+		OnEvent: func(ev Event) { got = append(got, ev.Data) },
+	})
+	if strings.Join(got, ",") != "a,b,[DONE]" || len(res.Events) != 0 || !res.Done {
+		t.Fatalf("want a, b, [DONE] through OnEvent and none kept, got %v and %+v", got, res)
+	}
+}

@@ -1,3 +1,6 @@
+// Package llmstream makes one HTTP exchange and stamps every server-sent event of the response
+// the moment its closing blank line arrives, so time to first token and inter-token gaps are
+// measured per event rather than per response.
 package llmstream
 
 import (
@@ -27,7 +30,7 @@ const (
 	doneMarker = "[DONE]"
 )
 
-// Request is one HTTP exchange to make on the VU's transport.
+// Request is one HTTP exchange to make on the load generator's shared transport.
 type Request struct {
 	Method  string
 	URL     string
@@ -35,6 +38,9 @@ type Request struct {
 	Header  http.Header
 	Host    string
 	Timeout time.Duration
+	// OnEvent, when set, receives each event as it is stamped, and Result.Events stays empty:
+	// a caller that keeps only what it measures holds no event text for long streams.
+	OnEvent func(Event)
 }
 
 // Event is one server-sent event, stamped when its terminating blank line arrived.
@@ -44,9 +50,11 @@ type Event struct {
 	AtMs float64
 }
 
-// Result is everything the script needs to judge one request. Times are milliseconds since
+// Result is everything the load generator needs to judge one request. Times are milliseconds since
 // the request started; a nil time means that point was never reached.
 type Result struct {
+	// Start is when the request was handed to the transport; every *Ms field counts from it.
+	Start        time.Time
 	Status       int
 	Headers      map[string]string
 	Events       []Event
@@ -69,7 +77,7 @@ func Do(parent context.Context, transport http.RoundTripper, r Request) Result {
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
-		return Result{Error: fmt.Sprintf("invalid request: %v", err)}
+		return Result{Start: time.Now(), Error: fmt.Sprintf("invalid request: %v", err)}
 	}
 	req.Header = r.Header
 	if r.Host != "" {
@@ -87,13 +95,13 @@ func Do(parent context.Context, transport http.RoundTripper, r Request) Result {
 
 	resp, err := transport.RoundTrip(req)
 	if err != nil {
-		res := Result{Error: describe(ctx, parent, r.Timeout, err)}
+		res := Result{Start: start, Error: describe(ctx, parent, r.Timeout, err)}
 		res.EndMs = ptr(since())
 		return res
 	}
 	defer resp.Body.Close()
 
-	res := Result{Status: resp.StatusCode, Headers: flatten(resp.Header)}
+	res := Result{Start: start, Status: resp.StatusCode, Headers: flatten(resp.Header)}
 	if ns := firstByteNs.Load(); ns > 0 {
 		res.FirstByteMs = ptr(float64(ns) / float64(time.Millisecond))
 	} else {
@@ -101,7 +109,7 @@ func Do(parent context.Context, transport http.RoundTripper, r Request) Result {
 	}
 
 	if isEventStream(resp.Header.Get("Content-Type")) {
-		err = readEvents(resp.Body, since, &res)
+		err = readEvents(resp.Body, since, r.OnEvent, &res)
 		if res.Done {
 			// endMs is already stamped at [DONE]; this only lets the connection be reused.
 			stop := time.AfterFunc(drainGrace, cancel)
@@ -122,20 +130,24 @@ func Do(parent context.Context, transport http.RoundTripper, r Request) Result {
 // readEvents follows the WHATWG event-stream rules that matter for LLM streams: "data:"
 // lines accumulate (joined by newlines), a blank line dispatches, comments and other fields
 // are skipped, and an event cut off by EOF before its blank line is discarded.
-func readEvents(body io.Reader, since func() float64, res *Result) error {
+func readEvents(body io.Reader, since func() float64, onEvent func(Event), res *Result) error {
 	scanner := bufio.NewScanner(body)
 	scanner.Buffer(make([]byte, 0, 4096), maxLineBytes)
 	var data []string
 	for scanner.Scan() {
 		line := scanner.Text()
 		if line == "" {
-			if data == nil {
+			if len(data) == 0 {
 				continue
 			}
 			at := since()
 			ev := Event{Data: strings.Join(data, "\n"), AtMs: at}
-			data = nil
-			res.Events = append(res.Events, ev)
+			data = data[:0]
+			if onEvent != nil {
+				onEvent(ev)
+			} else {
+				res.Events = append(res.Events, ev)
+			}
 			if res.FirstEventMs == nil {
 				res.FirstEventMs = ptr(at)
 			}
@@ -178,7 +190,7 @@ func isEventStream(contentType string) bool {
 	return err == nil && media == "text/event-stream"
 }
 
-// flatten lower-cases header names (as HTTP/2 sends them) so scripts need one spelling.
+// flatten lower-cases header names (as HTTP/2 sends them) so callers need one spelling.
 func flatten(h http.Header) map[string]string {
 	out := make(map[string]string, len(h))
 	for name, values := range h {
@@ -191,7 +203,7 @@ func flatten(h http.Header) map[string]string {
 func describe(ctx, parent context.Context, timeout time.Duration, err error) string {
 	switch {
 	case parent.Err() != nil:
-		return fmt.Sprintf("cancelled because k6 is stopping this VU: %v", err)
+		return fmt.Sprintf("interrupted: the load generator is stopping: %v", err)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return fmt.Sprintf("request timeout after %s: %v", timeout, err)
 	default:

@@ -1,0 +1,154 @@
+/**
+ * Setup's image step: the Debian packages the host cluster's images need (debootstrap for bases,
+ * containerd's `ctr` for imports, runc to run them), then each image archive built once per
+ * content key and skipped when cached, every one timed.
+ *
+ * Also runnable on its own, which is what a dry-run's build step shows:
+ *   npx tsx scripts/setup/images.ts [pause] [llm-sim] ...
+ * (loadgen needs its binary: LOADGEN_BIN=/path/to/loadgen npx tsx scripts/setup/images.ts loadgen)
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  ensureImage,
+  IMAGE_BUILD_PACKAGES,
+  ImageBuildError,
+  imagesCacheDir,
+  hostImageRecipes,
+  type EnsuredImage,
+} from "../../src/cluster/host/images/index.js";
+import { MeshproofError } from "../../src/engine/errors.js";
+import { ToolMissingError, tryFindTool } from "../../src/engine/tools.js";
+import { SetupError } from "./errors.js";
+
+const APT_TIMEOUT_MS = 15 * 60_000;
+/** The executable each package brings, to tell whether it is installed. */
+const PACKAGE_PROGRAM: Record<(typeof IMAGE_BUILD_PACKAGES)[number], string> = {
+  debootstrap: "debootstrap",
+  containerd: "ctr",
+  runc: "runc",
+};
+
+/** Setup's own error: exit 4 with one line, however `npm run setup` or this script was started. */
+class ImageSetupError extends SetupError {}
+
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? "")
+    .split(delimiter)
+    .concat(["/usr/sbin", "/sbin"])
+    .some((dir) => dir && existsSync(join(dir, program)));
+}
+
+function aptListsPresent(): boolean {
+  try {
+    return readdirSync("/var/lib/apt/lists").some((name) => name.includes("Packages"));
+  } catch {
+    return false;
+  }
+}
+
+function runEchoed(argv: string[]): Promise<number | null> {
+  return new Promise((resolve) => {
+    const [file, ...args] = argv;
+    const child = spawn(file!, args, {
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      stdio: ["ignore", "inherit", "inherit"],
+      timeout: APT_TIMEOUT_MS,
+    });
+    child.on("error", () => resolve(null));
+    child.on("close", (code) => resolve(code));
+  });
+}
+
+/** apt-get install what is missing (update first only when apt has no package lists). */
+export async function ensureImagePackages(): Promise<string[]> {
+  const missing = IMAGE_BUILD_PACKAGES.filter((pkg) => !onPath(PACKAGE_PROGRAM[pkg]));
+  if (!missing.length) return [];
+  const manual = `install the Debian packages ${missing.join(" ")} (apt-get install ${missing.join(" ")})`;
+  if (process.getuid?.() !== 0) throw new ImageSetupError(`building host-cluster images needs ${missing.join(", ")}: ${manual} as root`);
+  if (!onPath("apt-get")) throw new ImageSetupError(`this system has no apt-get: ${manual}`);
+  if (!aptListsPresent() && (await runEchoed(["apt-get", "update"])) !== 0) {
+    throw new ImageSetupError(`apt-get update failed: ${manual}`);
+  }
+  if ((await runEchoed(["apt-get", "install", "-y", "--no-install-recommends", ...missing])) !== 0) {
+    throw new ImageSetupError(`apt-get install ${missing.join(" ")} failed: ${manual}`);
+  }
+  return missing;
+}
+
+export interface ImageSetupOptions {
+  /** The static loadgen binary; without it the loadgen image is not built. */
+  loadgenBinary?: string;
+  /** Prometheus for the in-cluster image; by default the one setup installed (or PROMETHEUS_BIN). */
+  prometheusBinary?: string;
+  /** Only these images (by name); all by default. */
+  only?: readonly string[];
+  log?: (line: string) => void;
+}
+
+function describe(image: EnsuredImage): string {
+  const size = `${(image.bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const how = image.built ? "built" : "cached";
+  return `${how} in ${image.seconds.toFixed(1)} s (${image.ref}, ${size}, ${image.archive})`;
+}
+
+/** Build every image not yet cached; one timed line each. Failures are SetupErrors (exit 4). */
+export async function setupImages(opts: ImageSetupOptions = {}): Promise<EnsuredImage[]> {
+  try {
+    return await buildAll(opts);
+  } catch (error) {
+    if (error instanceof ImageBuildError || error instanceof MeshproofError || error instanceof ToolMissingError) {
+      const hint = error instanceof MeshproofError && error.hint ? `: ${error.hint}` : "";
+      throw new ImageSetupError(`${error.message}${hint}`);
+    }
+    throw error;
+  }
+}
+
+async function buildAll(opts: ImageSetupOptions): Promise<EnsuredImage[]> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const cacheDir = imagesCacheDir();
+  const started = performance.now();
+  const installed = await ensureImagePackages();
+  if (installed.length) log(`[images] installed ${installed.join(", ")} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  const prometheusBinary = opts.prometheusBinary ?? tryFindTool("prometheus")?.path;
+  const recipes = hostImageRecipes({ ...opts, ...(prometheusBinary ? { prometheusBinary } : {}) }).filter((recipe) => !opts.only || opts.only.includes(recipe.name));
+  const unknown = (opts.only ?? []).filter((name) => !recipes.some((recipe) => recipe.name === name));
+  if (unknown.length) {
+    throw new ImageSetupError(
+      `unknown image ${unknown.join(", ")}: known are ${hostImageRecipes({ loadgenBinary: "-", prometheusBinary: "-" }).map((r) => r.name).join(", ")} (loadgen needs LOADGEN_BIN, prometheus a Prometheus from setup)`,
+    );
+  }
+  const images: EnsuredImage[] = [];
+  for (const recipe of recipes) {
+    log(`[images] ${recipe.name} ...`);
+    const image = await ensureImage(recipe, cacheDir);
+    log(`[images] ${recipe.name}: ${describe(image)}`);
+    images.push(image);
+  }
+  return images;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  try {
+    await setupImages({
+      ...(only.length ? { only } : {}),
+      ...(process.env.LOADGEN_BIN ? { loadgenBinary: process.env.LOADGEN_BIN } : {}),
+    });
+  } catch (error) {
+    if (error instanceof SetupError) {
+      console.error(`image setup failed: ${error.message}`);
+      process.exit(error.exitCode);
+    }
+    console.error(error);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}

@@ -1,0 +1,228 @@
+/**
+ * Driving meshproof's own load generator (tools/loadgen): on the host (cluster `local`), or
+ * exec'd inside the meshed loadgen pod so the client-side proxy is on the path. loadgenArgv is
+ * pure so the dry-run plan shows the exact command; runLoadgen runs it and reads the JSON
+ * summary it writes into a LoadResult.
+ */
+import { mkdir, readFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import type { ResolvedTool } from "../engine/tools.js";
+import { LatencyRecorder } from "../analysis/hdr.js";
+import { LoadRunError } from "./errors.js";
+import { runCommand, type LoadCommand, type CommandResult } from "./process.js";
+import { LoadProfile, type LatencySummary, type LoadResult, type OutcomeCount } from "./profile.js";
+import { offeredRps, scheduledSeconds } from "./schedule.js";
+
+/** The generator's version (`version` in tools/loadgen/main.go; a test keeps them equal). */
+export const LOADGEN_VERSION = "v0.1.0";
+/** The cluster image (tools/loadgen/Dockerfile): the static binary at /loadgen, nothing else. */
+export const LOADGEN_IMAGE = `meshproof/loadgen:${LOADGEN_VERSION}`;
+/** Where the image holds the binary; the pod's own process is `/loadgen idle`. */
+export const LOADGEN_POD_BINARY = "/loadgen";
+/** Requests still running when the schedule ends may finish for this long (k6's default too). */
+export const LOADGEN_GRACEFUL_STOP_SECONDS = 30;
+/** Schema of the summary the generator writes (Summary in tools/loadgen/run.go). */
+const SUMMARY_SCHEMA = "meshproof-loadgen/1";
+/** The generator's exit after SIGINT/SIGTERM: it still wrote what it measured. */
+const EXIT_INTERRUPTED = 130;
+const EXIT_USAGE = 2;
+/** Beyond schedule and graceful stop: start-up, writing the summary, kubectl exec. */
+const TIMEOUT_MARGIN_MS = 60_000;
+const PROGRESS_EVERY = "10s";
+
+/** Where the generator runs: on this host, or exec'd in a pod through kubectl. */
+export type LoadRunner =
+  | { type: "host" }
+  | {
+      type: "pod";
+      /** kube context; omitted means kubectl's current context. */
+      context?: string;
+      namespace: string;
+      pod: string;
+      container: string;
+      /** kubectl executable; defaults to "kubectl" on PATH. */
+      kubectl?: string;
+    };
+
+export interface LoadgenArgvOptions {
+  /** The binary on the host; the pod runner uses the image's /loadgen instead. */
+  loadgenPath: string;
+  profile: LoadProfile;
+  targetUrl: string;
+  outDir: string;
+  runner?: LoadRunner;
+  /** {"ttftMs": n, "tpotMs": n} as JSON: also count goodput. */
+  slo?: string;
+  model?: string;
+  /** Prefix of every x-request-id. */
+  runId?: string;
+}
+
+export interface LoadgenInvocation {
+  run: LoadCommand;
+  /** Host path of the JSON summary the run leaves. */
+  summaryPath: string;
+}
+
+export function loadgenOutputName(profile: Pick<LoadProfile, "name">): string {
+  return `loadgen-${profile.name}.json`;
+}
+
+/**
+ * The exact command a run executes. On the host the generator writes its summary to a file;
+ * in a pod (a scratch image: no shell, no cat, no tar for kubectl cp) it writes the summary to
+ * stdout, which the harness saves to the same host file, and its progress lines to stderr.
+ */
+export function loadgenArgv(options: LoadgenArgvOptions): LoadgenInvocation {
+  const profile = LoadProfile.parse(options.profile);
+  const runner = options.runner ?? { type: "host" };
+  const summaryPath = join(options.outDir, loadgenOutputName(profile));
+  const args = (out: string) => [
+    "run",
+    "--target",
+    options.targetUrl,
+    "--profile",
+    JSON.stringify(profile),
+    ...(options.slo ? ["--slo", options.slo] : []),
+    ...(options.model ? ["--model", options.model] : []),
+    "--run-id",
+    options.runId ?? "meshproof",
+    "--graceful-stop",
+    `${LOADGEN_GRACEFUL_STOP_SECONDS}s`,
+    "--progress",
+    PROGRESS_EVERY,
+    "--out",
+    out,
+  ];
+  if (runner.type === "host") {
+    return { run: { argv: [options.loadgenPath, ...args(summaryPath)] }, summaryPath };
+  }
+  const kubectl = [runner.kubectl ?? "kubectl", ...(runner.context ? ["--context", runner.context] : []), "--namespace", runner.namespace];
+  return {
+    run: { argv: [...kubectl, "exec", runner.pod, "--container", runner.container, "--", LOADGEN_POD_BINARY, ...args("-")], stdoutFile: summaryPath },
+    summaryPath,
+  };
+}
+
+/** A histogram as the generator writes it: base64 of the compressed V2 encoding, microseconds. */
+interface EncodedHistogram {
+  count: number;
+  encoded: string;
+}
+
+/** The generator's summary (tools/loadgen/run.go, Summary). */
+export interface LoadgenSummary {
+  schema: string;
+  loadgenVersion: string;
+  profile: string;
+  startedAt: string;
+  endedAt: string;
+  scheduled: number;
+  started: number;
+  dropped: number;
+  notStarted: number;
+  requests: number;
+  failed: number;
+  peakInFlight: number;
+  interrupted?: string;
+  outcomes: Array<{ version: string; status: number; ok: boolean; peer: string; attempt: number; count: number }>;
+  histograms: Record<string, EncodedHistogram | undefined>;
+  slo?: { met: number; total: number };
+  errors: Array<{ message: string; count: number }>;
+}
+
+function summaryOf(encoded: EncodedHistogram | undefined): LatencySummary {
+  const recorder = new LatencyRecorder();
+  if (encoded?.encoded) recorder.addEncoded(encoded.encoded);
+  return recorder.summary();
+}
+
+/** The generator's summary as a LoadResult, the same shape the k6 engine gives. */
+export function loadResultOf(summary: LoadgenSummary, profile: LoadProfile, evidence: string[]): LoadResult {
+  if (summary.schema !== SUMMARY_SCHEMA) throw new Error(`not a loadgen summary (schema ${JSON.stringify(summary.schema)}, want ${SUMMARY_SCHEMA})`);
+  const seconds = scheduledSeconds(profile);
+  const streamed = profile.mode === "stream";
+  const byKey = new Map<string, OutcomeCount>();
+  for (const o of summary.outcomes) {
+    const key = JSON.stringify([o.version, o.status, o.peer, o.attempt]);
+    const seen = byKey.get(key);
+    if (seen) seen.count += o.count;
+    else byKey.set(key, { version: o.version, status: o.status, count: o.count, peer: o.peer, attempt: o.attempt });
+  }
+  const outcomes = [...byKey.values()].sort((a, b) => a.version.localeCompare(b.version) || a.status - b.status);
+  const h = summary.histograms;
+  return {
+    profile,
+    startedAt: summary.startedAt,
+    endedAt: summary.endedAt,
+    durationSeconds: seconds,
+    offeredRps: offeredRps(profile),
+    achievedRps: seconds > 0 ? summary.requests / seconds : 0,
+    requests: summary.requests,
+    failed: summary.failed,
+    errorRate: summary.requests > 0 ? summary.failed / summary.requests : 0,
+    droppedIterations: summary.dropped,
+    outcomes,
+    latency: {
+      e2e: summaryOf(h.e2e),
+      ...(streamed ? { ttft: summaryOf(h.ttft), itl: summaryOf(h.itl) } : {}),
+      e2eFromSend: summaryOf(h.e2eFromSend),
+      ...(streamed ? { ttftFromSend: summaryOf(h.ttftFromSend) } : {}),
+    },
+    ...(streamed ? { outputTokensPerSecond: summaryOf(h.outputTps) } : {}),
+    ...(summary.slo && summary.slo.total > 0 ? { sloMet: { met: summary.slo.met, total: summary.slo.total } } : {}),
+    startDelay: summaryOf(h.startDelay),
+    evidence,
+  };
+}
+
+export interface RunLoadgenOptions {
+  loadgen: ResolvedTool;
+  profile: LoadProfile;
+  targetUrl: string;
+  /** Where loadgen-<profile>.json goes; created if missing. */
+  outDir: string;
+  runner?: LoadRunner;
+  slo?: string;
+  model?: string;
+  runId?: string;
+  signal?: AbortSignal;
+  /** Default: the schedule, plus the graceful stop, plus a minute. */
+  timeoutMs?: number;
+  /** Every line the generator prints (progress, the closing count). */
+  onProgress?: (line: string) => void;
+  /** Evidence paths are relative to this folder (the run folder); default outDir. */
+  runDir?: string;
+}
+
+export async function runLoadgen(options: RunLoadgenOptions): Promise<LoadResult> {
+  const profile = LoadProfile.parse(options.profile);
+  await mkdir(options.outDir, { recursive: true });
+  const invocation = loadgenArgv({
+    loadgenPath: options.loadgen.path,
+    profile,
+    targetUrl: options.targetUrl,
+    outDir: options.outDir,
+    ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.slo ? { slo: options.slo } : {}),
+    ...(options.model ? { model: options.model } : {}),
+    ...(options.runId ? { runId: options.runId } : {}),
+  });
+  const timeoutMs = options.timeoutMs ?? (scheduledSeconds(profile) + LOADGEN_GRACEFUL_STOP_SECONDS) * 1000 + TIMEOUT_MARGIN_MS;
+  const run = await runCommand(invocation.run, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs, ...(options.onProgress ? { onLine: options.onProgress } : {}) });
+  if (run.code !== 0) throw explainFailure(run);
+  let summary: LoadgenSummary;
+  try {
+    summary = JSON.parse(await readFile(invocation.summaryPath, "utf8")) as LoadgenSummary;
+  } catch (error) {
+    throw new LoadRunError(`loadgen exited 0 but its summary ${invocation.summaryPath} could not be read: ${(error as Error).message}`, run.code, run.tail);
+  }
+  const evidence = [relative(options.runDir ?? options.outDir, invocation.summaryPath)];
+  return loadResultOf(summary, profile, evidence);
+}
+
+function explainFailure(run: CommandResult): Error {
+  const meaning = run.code === null ? `was stopped by ${run.signal}` : `exited ${run.code}`;
+  const why = run.code === EXIT_USAGE ? " (it refused its arguments)" : run.code === EXIT_INTERRUPTED ? " (it was interrupted from outside)" : "";
+  return new LoadRunError(`loadgen ${meaning}${why}`, run.code, run.tail);
+}

@@ -1,0 +1,164 @@
+/**
+ * Linkerd from binaries built from source, for machines that cannot reach Linkerd's image
+ * registry (the host cluster here). A user points meshproof at a folder or a .tar.gz holding
+ * the six binaries (MESHPROOF_LINKERD_BINARIES); `npm run setup` verifies them against the
+ * checksums below, unpacks them into the tools cache and records the CLI; the host cluster's
+ * image builder makes the images the CLI renders, under a local registry name.
+ *
+ * What `linkerd install` at version-2.20 renders (checked offline with the CLI):
+ *   <registry>/controller:version-2.20  identity, destination, sp-validator, proxy-injector
+ *                                       (the Go controller's subcommands as args) and the policy
+ *                                       container (command /linkerd-policy-controller)
+ *   <registry>/proxy:version-2.20       linkerd-proxy, and linkerd-init with command
+ *                                       /usr/lib/linkerd/linkerd2-proxy-init
+ * `--registry` renames all of them (cli/cmd/install.go flag "Docker registry to pull images from").
+ *
+ * Identity: the CLI would generate a trust anchor and issuer itself, but they would be lost
+ * after rendering; an upgrade needs the same anchor. So they are generated into identityDir with
+ * openssl (ECDSA P-256; the issuer an intermediate CA signed by the anchor, the shape of
+ * https://linkerd.io/2.20/tasks/generate-certificates/) and passed with the --identity-* flags.
+ */
+import { parse as parseYaml } from "yaml";
+import type { CommandStep, KubeObject, Step } from "../../engine/plan.js";
+import { TIMEOUTS } from "../../engine/timeouts.js";
+import type { MeshVariant } from "../variant.js";
+
+/** sha256 of each binary in linkerd-2.20-linux-amd64.tar.gz (its build notes list the same). */
+export const LINKERD_BINARY_SHA256: Readonly<Record<string, string>> = {
+  cli: "97e1fb1103f051eb8a68d1cef9fd4cd7db205374ac8c701e2910c8e92ad73344",
+  controller: "a8ab6a5a27f49a91861888bed09cec812bd160fbd988e546eef50bcabefce513",
+  "linkerd-policy-controller": "47e9798ee56ae506a6490bba36207007dad57864ef832d5bd381700afaa5e311",
+  "linkerd2-proxy": "c9992d8740efe8895952f6e1eaa807dd85d2cefb2aa865b5db4fc1fd55855902",
+  "linkerd2-proxy-init": "35a6b9fc0c9f9269ba20c611aaf2782617830108c519b56379f2980f7e6083d6",
+  "proxy-identity": "10be34f6136e360bec1d96df4919e37973850e2ec9e59ea818b470bbc1ced4b3",
+};
+
+/** Names the binaries' folder or archive; documented in the README. */
+export const LINKERD_BINARIES_ENV = "MESHPROOF_LINKERD_BINARIES";
+
+/** What the built CLI prints for `linkerd version --client --short`. */
+export const LINKERD_SOURCE_VERSION = "version-2.20";
+
+/** Image registry of the local build: <registry>/controller and <registry>/proxy. */
+export const LINKERD_LOCAL_REGISTRY = "meshproof.local/linkerd";
+
+export const BUILT_FROM_SOURCE_VARIANT: MeshVariant = {
+  mesh: "linkerd",
+  name: "built-from-source",
+  controlPlaneVersion: LINKERD_SOURCE_VERSION,
+  proxy: { name: "linkerd2-proxy", version: "v2.359.0" },
+  provenance:
+    "linkerd2 version-2.20, linkerd2-proxy v2.359.0 and linkerd2-proxy-init v2.4.9 built from their public sources (Rust 1.95, gnu target, Go 1.26), not the project's release images",
+  limitations: [],
+};
+
+export interface IdentityFiles {
+  trustAnchorsPem: string;
+  trustAnchorKey: string;
+  issuerCertPem: string;
+  issuerKeyPem: string;
+}
+
+export function identityFilesIn(dir: string): IdentityFiles {
+  return { trustAnchorsPem: `${dir}/ca.crt`, trustAnchorKey: `${dir}/ca.key`, issuerCertPem: `${dir}/issuer.crt`, issuerKeyPem: `${dir}/issuer.key` };
+}
+
+/** CN Linkerd expects of the issuer for the default trust domain. */
+const TRUST_DOMAIN = "cluster.local";
+
+function step(id: string, name: string, argv: string[], extra: Partial<CommandStep> = {}): CommandStep {
+  return { kind: "command", id, name, timeoutMs: TIMEOUTS.command, argv, ...extra };
+}
+
+/** Trust anchor (10 years) and issuer (1 year) with openssl, each skipped when its certificate exists. */
+export function opensslIdentitySteps(dir: string): Step[] {
+  const f = identityFilesIn(dir);
+  const caExtensions = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"];
+  return [
+    step("linkerd-identity-dir", `create ${dir} for the Linkerd identity certificates`, ["mkdir", "-p", dir]),
+    step("linkerd-trust-anchor-key", "generate the Linkerd trust anchor key (ECDSA P-256) unless the anchor exists", ["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", f.trustAnchorKey], {
+      skipIf: ["test", "-f", f.trustAnchorsPem],
+    }),
+    step(
+      "linkerd-trust-anchor",
+      "generate the Linkerd trust anchor certificate (openssl, 10 years) unless it exists",
+      ["openssl", "req", "-x509", "-new", "-key", f.trustAnchorKey, "-sha256", "-days", "3650", "-subj", `/CN=root.linkerd.${TRUST_DOMAIN}`, ...caExtensions, "-out", f.trustAnchorsPem],
+      { skipIf: ["test", "-f", f.trustAnchorsPem] },
+    ),
+    step("linkerd-issuer-key", "generate the Linkerd identity issuer key (ECDSA P-256) unless the issuer exists", ["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", f.issuerKeyPem], {
+      skipIf: ["test", "-f", f.issuerCertPem],
+    }),
+    step(
+      "linkerd-issuer",
+      "generate the Linkerd identity issuer certificate (signed by the trust anchor, 1 year) unless it exists",
+      [
+        "openssl", "req", "-x509", "-new", "-key", f.issuerKeyPem, "-CA", f.trustAnchorsPem, "-CAkey", f.trustAnchorKey, "-sha256", "-days", "365",
+        "-subj", `/CN=identity.linkerd.${TRUST_DOMAIN}`, "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", f.issuerCertPem,
+      ],
+      { skipIf: ["test", "-f", f.issuerCertPem] },
+    ),
+  ];
+}
+
+/**
+ * Extra `linkerd install` flags: the generated identity and the local image registry. And
+ * linkerd-init as root: upstream's proxy image gives iptables and proxy-init file capabilities
+ * (setcap) so they work as uid 65534, but the locally written image layers carry no extended
+ * attributes, so the init container needs root to use NET_ADMIN (chart value proxyInit.runAsRoot).
+ */
+export function fromBinariesInstallArgs(identityDir: string, registry: string = LINKERD_LOCAL_REGISTRY): string[] {
+  const f = identityFilesIn(identityDir);
+  return [
+    "--registry", registry,
+    "--image-pull-policy", "IfNotPresent",
+    "--set", "proxyInit.runAsRoot=true",
+    "--identity-trust-anchors-file", f.trustAnchorsPem,
+    "--identity-issuer-certificate-file", f.issuerCertPem,
+    "--identity-issuer-key-file", f.issuerKeyPem,
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking a render before it is applied (and in tests, against the real CLI).
+
+type Container = { name?: string; image?: string; imagePullPolicy?: string };
+type PodSpec = { containers?: Container[]; initContainers?: Container[] };
+
+function podSpecOf(object: KubeObject): PodSpec | undefined {
+  const spec = (object as { spec?: { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } }).spec;
+  return spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
+}
+
+/**
+ * What is wrong with a rendered `linkerd install` for the from-binaries variant, as sentences;
+ * empty when every container (and every proxy the injector will add) runs a local image that
+ * is never pulled, and the identity is the trust anchor meshproof generated.
+ */
+export function fromBinariesRenderProblems(objects: KubeObject[], expected: { registry?: string; trustAnchorsPem: string }): string[] {
+  const registry = expected.registry ?? LINKERD_LOCAL_REGISTRY;
+  const problems: string[] = [];
+  let containers = 0;
+  for (const object of objects) {
+    const pod = podSpecOf(object);
+    for (const c of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
+      containers++;
+      const where = `${object.kind} ${object.metadata.name}, container ${String(c.name)}`;
+      if (!c.image?.startsWith(`${registry}/`)) problems.push(`${where} runs ${String(c.image)}, not an image of ${registry}`);
+      if (c.imagePullPolicy !== "IfNotPresent") problems.push(`${where} has imagePullPolicy ${String(c.imagePullPolicy)}, not IfNotPresent`);
+    }
+  }
+  if (containers === 0) problems.push("no workloads in the render");
+
+  const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "linkerd-config") as { data?: { values?: string } } | undefined;
+  const values = config?.data?.values
+    ? (parseYaml(config.data.values) as { proxy?: { image?: { name?: string } }; proxyInit?: { runAsRoot?: boolean } })
+    : undefined;
+  const proxyImage = values?.proxy?.image?.name;
+  if (proxyImage !== `${registry}/proxy`) problems.push(`the injector would add ${String(proxyImage)}, not ${registry}/proxy`);
+  if (values?.proxyInit?.runAsRoot !== true) problems.push("linkerd-init would run as uid 65534, which cannot use NET_ADMIN without file capabilities the local image lacks");
+
+  const roots = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "linkerd-identity-trust-roots") as { data?: Record<string, string> } | undefined;
+  const bundle = roots?.data?.["ca-bundle.crt"];
+  if (bundle?.trim() !== expected.trustAnchorsPem.trim()) problems.push("the trust roots are not the generated trust anchor (the CLI made its own, which an upgrade would lose)");
+  return problems;
+}

@@ -1,0 +1,134 @@
+/**
+ * The built-in engine's pure parts: the exact command for the host and for the pod, the image
+ * name, and the reading of the generator's summary (its HDR histograms are written in Go and
+ * read here by hdr-histogram-js).
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { mergeLoadResults } from "../../src/engine/merge-load.js";
+import {
+  LOADGEN_IMAGE,
+  LOADGEN_VERSION,
+  loadCommand,
+  loadgenArgv,
+  loadResultOf,
+  LoadProfile,
+  type LoadgenSummary,
+} from "../../src/load/index.js";
+
+const profile = LoadProfile.parse({ name: "canary-split-1", executor: "constant-arrival-rate", rate: 20, durationSeconds: 30, mode: "stream", headers: { "x-canary": "true" } });
+
+/** 1..1000 ms, one value each, as tools/loadgen encodes it (HDR V2 compressed, base64, microseconds). */
+const ONE_TO_1000_MS =
+  "HISTFAAAAJV42pJpmSzMwMB+moGBgZGBgYGZAQJAbIZrk5cw2H+ACJznZzrLzzSVg+kpO9NCFqaPzFC0nInpOyMWtJKRqZqpEg/OZrJmsmayBZPk0bpM0kyyTLJIJP35/Ey8TNxMvFCIYGEXHa7y7EysYMgMpVEh8aKj+oe+fmYmBjSIIYALEq2QFmaOWj5q+ciwHBAAAP//o5U9yw==";
+
+describe("loadgenArgv", () => {
+  it("runs the host binary with the profile as JSON and the summary written into outDir", () => {
+    const inv = loadgenArgv({ loadgenPath: "/cache/loadgen", profile, targetUrl: "http://127.0.0.1:8000", outDir: "/runs/r1/load", runId: "r1" });
+    expect(inv.run.argv).toEqual([
+      "/cache/loadgen", "run",
+      "--target", "http://127.0.0.1:8000",
+      "--profile", JSON.stringify(profile),
+      "--run-id", "r1",
+      "--graceful-stop", "30s",
+      "--progress", "10s",
+      "--out", "/runs/r1/load/loadgen-canary-split-1.json",
+    ]);
+    expect(inv.run.stdoutFile).toBeUndefined();
+    expect(inv.summaryPath).toBe("/runs/r1/load/loadgen-canary-split-1.json");
+  });
+
+  it("execs /loadgen in the pod's loadgen container and saves its stdout (a scratch image has no cat or tar)", () => {
+    const inv = loadgenArgv({
+      loadgenPath: "/ignored",
+      profile,
+      targetUrl: "http://llm.meshproof-istio.svc.cluster.local:8000",
+      outDir: "/runs/r1/load/istio",
+      runner: { type: "pod", context: "kind-meshproof", namespace: "meshproof-istio", pod: "deploy/loadgen", container: "loadgen" },
+      slo: '{"ttftMs":500,"tpotMs":50}',
+    });
+    expect(inv.run.argv.slice(0, 11)).toEqual(["kubectl", "--context", "kind-meshproof", "--namespace", "meshproof-istio", "exec", "deploy/loadgen", "--container", "loadgen", "--", "/loadgen"]);
+    expect(inv.run.argv).toContain('{"ttftMs":500,"tpotMs":50}');
+    expect(inv.run.argv.slice(-2)).toEqual(["--out", "-"]);
+    expect(inv.run.stdoutFile).toBe("/runs/r1/load/istio/loadgen-canary-split-1.json");
+  });
+
+  it("is what loadCommand shows in the plan for the built-in engine", () => {
+    const preview = loadCommand({ engine: "builtin", tool: { name: "loadgen", path: "/x/loadgen", source: "cache" }, profile, targetUrl: "http://t", outDir: "/o" });
+    expect(preview).toEqual({ engine: "builtin", argv: loadgenArgv({ loadgenPath: "/x/loadgen", profile, targetUrl: "http://t", outDir: "/o" }).run.argv });
+    const k6 = loadCommand({ engine: "k6", tool: { name: "k6", path: "/usr/bin/k6", source: "path" }, profile, targetUrl: "http://t", outDir: "/o" });
+    expect(k6.engine).toBe("k6");
+    expect(k6.argv.slice(0, 2)).toEqual(["/usr/bin/k6", "run"]);
+  });
+
+  it("rejects an invalid profile before building anything", () => {
+    expect(() => loadgenArgv({ loadgenPath: "x", profile: { ...profile, name: "Not Valid" }, targetUrl: "http://x", outDir: "/o" })).toThrow();
+  });
+
+  it("names the image by the generator's version, which main.go states too", () => {
+    expect(LOADGEN_IMAGE).toBe(`meshproof/loadgen:${LOADGEN_VERSION}`);
+    const main = readFileSync(new URL("../../tools/loadgen/main.go", import.meta.url), "utf8");
+    expect(main).toContain(`const version = "${LOADGEN_VERSION}"`);
+  });
+});
+
+function summary(overrides: Partial<LoadgenSummary> = {}): LoadgenSummary {
+  return {
+    schema: "meshproof-loadgen/1",
+    loadgenVersion: LOADGEN_VERSION,
+    profile: profile.name,
+    startedAt: "2026-11-30T01:00:00.000Z",
+    endedAt: "2026-11-30T01:00:31.000Z",
+    scheduled: 600,
+    started: 598,
+    dropped: 2,
+    notStarted: 0,
+    requests: 598,
+    failed: 3,
+    peakInFlight: 40,
+    outcomes: [
+      { version: "stable", status: 200, ok: true, peer: "none", attempt: 1, count: 500 },
+      { version: "stable", status: 200, ok: false, peer: "none", attempt: 1, count: 2 },
+      { version: "canary", status: 200, ok: true, peer: "none", attempt: 1, count: 95 },
+      { version: "unknown", status: 503, ok: false, peer: "none", attempt: 0, count: 1 },
+    ],
+    histograms: { e2e: { count: 1000, encoded: ONE_TO_1000_MS }, ttft: { count: 0, encoded: "" } },
+    slo: { met: 590, total: 598 },
+    errors: [],
+    ...overrides,
+  };
+}
+
+describe("loadResultOf", () => {
+  it("reads Go's HDR histograms with hdr-histogram-js and fills the same LoadResult as the k6 engine", () => {
+    const result = loadResultOf(summary(), profile, ["load/loadgen-canary-split-1.json"]);
+    expect(result.latency.e2e.count).toBe(1000);
+    expect(result.latency.e2e.p50).toBeGreaterThanOrEqual(499);
+    expect(result.latency.e2e.p50).toBeLessThanOrEqual(501);
+    expect(result.latency.e2e.max).toBeGreaterThanOrEqual(999);
+    expect(result.latency.e2e.hdr).not.toBe("");
+    expect(result.latency.ttft?.count).toBe(0);
+    expect(result).toMatchObject({ requests: 598, failed: 3, droppedIterations: 2, durationSeconds: 30, offeredRps: 20, sloMet: { met: 590, total: 598 } });
+    expect(result.achievedRps).toBeCloseTo(598 / 30);
+    // ok is the generator's; outcomes count by version, status, peer and attempt as before.
+    expect(result.outcomes).toEqual([
+      { version: "canary", status: 200, count: 95, peer: "none", attempt: 1 },
+      { version: "stable", status: 200, count: 502, peer: "none", attempt: 1 },
+      { version: "unknown", status: 503, count: 1, peer: "none", attempt: 0 },
+    ]);
+  });
+
+  it("merges across batches exactly, from-send histograms and start delay included", () => {
+    const one = summary({ histograms: { e2e: { count: 1000, encoded: ONE_TO_1000_MS }, e2eFromSend: { count: 1000, encoded: ONE_TO_1000_MS }, startDelay: { count: 1000, encoded: ONE_TO_1000_MS } } });
+    const merged = mergeLoadResults([loadResultOf(one, profile, ["a"]), loadResultOf(one, profile, ["b"])]);
+    expect(merged.requests).toBe(2 * 598);
+    expect(merged.latency.e2e.count).toBe(2000);
+    expect(merged.latency.e2eFromSend?.count).toBe(2000);
+    expect(merged.startDelay?.count).toBe(2000);
+    expect(merged.evidence).toEqual(["a", "b"]);
+  });
+
+  it("refuses a file that is not a loadgen summary", () => {
+    expect(() => loadResultOf(summary({ schema: "something-else" }), profile, [])).toThrow(/not a loadgen summary/);
+  });
+});

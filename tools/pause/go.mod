@@ -1,0 +1,3 @@
+module meshproof.local/tools/pause
+
+go 1.22
