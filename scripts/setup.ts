@@ -302,6 +302,7 @@ export async function setup(): Promise<void> {
 
   await (await import("./setup/host-cluster.js")).setupHostCluster(cacheDir, tools, tryFindTool("go")?.path);
   Object.assign(tools, await setupMeshes(cacheDir)); // the host cluster's Istio and Linkerd (scripts/setup/)
+  for (const m of [await import("./setup/chromium.js"), await import("./setup/actionlint.js")]) await m.ensure(cacheDir); // report test browser, workflow lint
   const manifest: ToolManifest = { schemaVersion: 1, writtenAt: new Date().toISOString(), tools };
   await writeFile(manifestPath(cacheDir), JSON.stringify(manifest, null, 2) + "\n");
   console.log(`manifest: ${manifestPath(cacheDir)}`);

@@ -6,12 +6,13 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT } from "../analysis/verdict.js";
 import { MeshproofError, errorMessage } from "../engine/errors.js";
+import { EXIT_LEGEND } from "../report/format.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import { SUITES } from "../../suites/index.js";
 import { MUTANTS } from "../../scenarios/mutants.js";
 import { capabilitiesTable } from "./capabilities.js";
 import { cleanCommand } from "./clean.js";
-import { compareCommand } from "./compare.js";
+import { compareCommand, type CompareCliOptions } from "./compare.js";
 import { PINS } from "./options.js";
 import { CLUSTER_NAMES } from "../cluster/index.js";
 import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/index.js";
@@ -39,7 +40,8 @@ function runOptions(cmd: Command): Command {
     .addOption(new Option("--gateway-api-version <v>", "Gateway API CRD version").default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? PINS.gatewayApi).env("MESHPROOF_GATEWAY_API_VERSION"))
     .option("--gke-project <id>", "GCP project for --cluster gke")
     .option("--gke-location <zone>", "GCP zone or region for --cluster gke")
-    .option("--accelerator <type>", "GKE accelerator node pool, e.g. nvidia-tesla-t4");
+    .option("--accelerator <type>", "GKE accelerator node pool, e.g. nvidia-tesla-t4")
+    .option("--pushgateway <url>", "after the run, push verdicts and key figures to this Prometheus Pushgateway (labels: run_id, scenario, mesh, version)");
 }
 
 function mutantLines(): string {
@@ -47,8 +49,7 @@ function mutantLines(): string {
 }
 
 const EXIT_CODES_HELP = `
-Exit codes: 0 every verdict passed or is not supported, 1 a check failed, 2 bad usage or input,
-3 inconclusive (not enough evidence either way), 4 environment missing (tool, Docker, cluster).
+${EXIT_LEGEND}
 Reports land in <out>/<run-id>/: results.json, report.md, report.html, junit.xml
 (with --dry-run: plan.json and manifests/<mesh>/<step>/*.yaml).`;
 
@@ -97,11 +98,14 @@ export function buildProgram(): Command {
 
   program
     .command("compare")
-    .argument("<dirs...>", "run folders, or folders that contain run folders")
-    .description("compare runs side by side: Istio vs Linkerd vs the baseline")
+    .argument("<dirs...>", "run folders, or folders that contain run folders; each is one side, the first is the reference")
+    .description("compare runs side by side: Istio vs Linkerd vs the baseline, and each later folder against the first")
     .option("--out <dir>", "where to write comparison.md/.html/.json (default: reports/compare-<time>)")
     .option("--json", "print the comparison as JSON on stdout", false)
-    .action(async (dirs: string[], opts: { out?: string; json: boolean }) => {
+    .option("--gate", "exit 1 when a later folder regressed against the first (a figure beyond its interval and margin, or a passing check that fails)", false)
+    .option("--margin <fraction>", "smallest latency change the gate acts on, relative to the reference (e.g. 5%)")
+    .option("--false-alarm <p>", "family-wise probability that two runs of one build are flagged (e.g. 1%)")
+    .action(async (dirs: string[], opts: CompareCliOptions) => {
       process.exitCode = await compareCommand(dirs, opts);
     });
 

@@ -65,6 +65,8 @@ export const RunOptions = z.object({
   accelerator: z.string().optional(),
   /** Run a scenario's deliberately wrong twin (scenarios/mutants.ts); its aimed check must fail. */
   mutant: z.string().min(1).optional(),
+  /** Base URL of a Pushgateway to push verdicts and key figures to after the run. */
+  pushgateway: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://pushgateway:9091" }).optional(),
 });
 export type RunOptions = z.output<typeof RunOptions>;
 

@@ -9,12 +9,12 @@ import path from "node:path";
 import { exitCodeFor, EXIT } from "../analysis/verdict.js";
 import { loadPlanCache, savePlanCache } from "../analysis/plan-cache.js";
 import { writeDryRun } from "../engine/dry-run.js";
-import { MeshproofError } from "../engine/errors.js";
+import { MeshproofError, errorMessage } from "../engine/errors.js";
 import { executePlan } from "../engine/executor.js";
 import { buildRunPlan } from "../engine/run-plan.js";
 import type { ScenarioDefinition } from "../engine/scenario.js";
 import { RESULTS_SCHEMA_VERSION, summarize, type RunResults } from "../report/results.js";
-import { writeReports } from "../report/index.js";
+import { pushRun, writeReports } from "../report/index.js";
 import type { RunOptions } from "./options.js";
 import { parseRunOptions } from "./options.js";
 import { progressFor } from "./progress.js";
@@ -161,6 +161,13 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   const written = await writeReports(results, runDir);
   printSummary(out, results, written);
   if (mutant && outcomes) for (const o of outcomes) out.info(describeOutcome(mutant, o));
+  if (opts.pushgateway) {
+    // The reports are written: a Pushgateway that is down costs the dashboard a point, not the verdict.
+    await pushRun(opts.pushgateway, results).then(
+      (groups) => out.info(`Pushed ${groups} result groups to ${opts.pushgateway}`),
+      (err) => out.info(`warning: ${errorMessage(err)}`),
+    );
+  }
   out.json({ runId, runDir, summary: results.summary, files: written, aborted: results.aborted });
   if (execution.aborted instanceof MeshproofError) throw execution.aborted;
   return exitCode;

@@ -121,7 +121,7 @@ class Walker {
     } finally {
       // Evidence first, then destroy.
       for (const step of target.teardown) record.teardown.push(await this.runStep(step, `${target.mesh} teardown`, cleanup).catch((e: StepFailed) => e.record));
-      await this.cleanUp(cleanup, target.mesh);
+      await this.cleanUp(cleanup, target.mesh, record.teardown);
     }
     return record;
   }
@@ -174,7 +174,7 @@ class Walker {
     } finally {
       const teardown = plan.phases.find((p) => p.name === "teardown")?.steps ?? [];
       for (const step of teardown) steps.push(await this.runStep(step, where, cleanup).catch((e: StepFailed) => e.record));
-      await this.cleanUp(cleanup, where);
+      await this.cleanUp(cleanup, where, steps);
     }
     const status = error ? "error" : scenarioStatus(verdicts);
     const familyWise = familyWiseBounds(verdicts);
@@ -401,12 +401,32 @@ class Walker {
     return { id: step.id, name: step.name, kind: step.kind, status: "skipped", startedAt: new Date().toISOString(), durationMs: 0, error: why };
   }
 
-  async cleanUp(stack: CleanupStack, where: string): Promise<void> {
+  /**
+   * Run the cleanup stack; each undo it ran (or --keep left in place) is recorded in `records`
+   * as a teardown step, so results.json says what was removed, what failed to be, and what was kept.
+   */
+  async cleanUp(stack: CleanupStack, where: string, records?: StepRecord[]): Promise<void> {
     const kept = this.env.keep ? stack.pending({ keepable: true }) : [];
     // Registered all the same, so --keep can say exactly what it left behind.
     if (kept.length > 0) this.env.progress.note(`${where}: --keep: left in place: ${kept.join("; ")} (remove later with \`npm run clean\`)`);
+    const now = () => new Date().toISOString();
+    for (const name of kept) records?.push({ id: `cleanup-${records.length + 1}`, name, kind: "cleanup", status: "skipped", startedAt: now(), durationMs: 0, error: "kept (--keep)" });
     try {
-      await stack.runAll((r) => this.env.progress.note(`${where}: cleanup ${r.ok ? "done" : "FAILED"}: ${r.name}${r.error ? ` (${r.error})` : ""}`), { onlyAlways: this.env.keep });
+      await stack.runAll(
+        (r) => {
+          this.env.progress.note(`${where}: cleanup ${r.ok ? "done" : "FAILED"}: ${r.name}${r.error ? ` (${r.error})` : ""}`);
+          records?.push({
+            id: `cleanup-${records.length + 1}`,
+            name: r.name,
+            kind: "cleanup",
+            status: r.ok ? "ok" : "failed",
+            startedAt: new Date(Date.now() - r.ms).toISOString(),
+            durationMs: r.ms,
+            ...(r.error ? { error: r.error } : {}),
+          });
+        },
+        { onlyAlways: this.env.keep },
+      );
     } catch {
       // Each failure was reported above; a failed cleanup must not hide the run's verdicts.
     }

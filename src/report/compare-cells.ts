@@ -5,7 +5,8 @@
  */
 import type { VerdictStatus } from "../analysis/verdict.js";
 import type { CapabilityCell, OverheadCell, VerdictCell } from "./compare.js";
-import { STATUS_LABEL, formatConfidence, formatLatency, formatRelative, formatSignedLatency, formatValue } from "./format.js";
+import type { Change } from "./gate.js";
+import { STATUS_LABEL, formatConfidence, formatLatency, formatPercent, formatRelative, formatSignedLatency, formatValue } from "./format.js";
 
 const STATUS_ORDER: VerdictStatus[] = ["fail", "inconclusive", "pass", "unsupported"];
 
@@ -58,3 +59,30 @@ export function capabilityText(cell: CapabilityCell | undefined): string {
   const gaps = cell.support !== "unsupported" && extraGaps.length > 0 ? ` (not expressible in a run: ${extraGaps.join("; ")})` : "";
   return `${support}${note}${gaps}`;
 }
+
+/** A figure in its unit: "412 ms", "1.20%". */
+function figureValue(unit: "ms" | "fraction", x: number): string {
+  return unit === "ms" ? formatLatency(x) : formatPercent(x, 2);
+}
+
+function signed(unit: "ms" | "fraction", x: number): string {
+  return unit === "ms" ? formatSignedLatency(x) : `${x > 0 ? "+" : ""}${(x * 100).toFixed(2)} pts`;
+}
+
+/**
+ * One change between two sides, as a line a CI log and a report both show:
+ * "istio benchmark rate-10 e2e p99: 512 ms → 580 ms (+68 ms; 99.9% interval of the change [+40 ms, +95 ms], order statistics per side)".
+ */
+export function changeText(c: Change): string {
+  if (c.kind === "verdict") return `${c.mesh} ${c.scenario} check ${c.checkId}: ${c.before} → ${c.after} (${c.claim})`;
+  const interval = c.interval
+    ? `${formatConfidence(c.interval.confidence)} interval of the change [${signed(c.unit, c.interval.low)}, ${signed(c.unit, c.interval.high)}], ${c.method}`
+    : "no interval: a side lacks samples";
+  const margin = c.regression ? `; beyond the margin of ${signed(c.unit, c.margin)}` : "";
+  return `${c.mesh} ${c.scenario} ${c.stepId} ${c.figure}: ${figureValue(c.unit, c.before)} → ${figureValue(c.unit, c.after)} (${signed(c.unit, c.diff)}; ${interval}${margin})`;
+}
+
+/** Said under every list of changes: what the intervals and the margin mean. */
+export const GATE_NOTE =
+  "A change is a regression when its whole interval lies beyond the margin in the bad direction (slower, more errors), or when a passing check now fails. " +
+  "The intervals hold jointly (the false-alarm probability is split over every figure compared); with one run per side they describe request-to-request variation only, and the margin stands in for run-to-run variation.";

@@ -3,7 +3,7 @@
  * (quantiles per mesh), self-contained like report.html.
  */
 import type { Comparison, StepComparison } from "./compare.js";
-import { capabilityText, quantileText, verdictCellText } from "./compare-cells.js";
+import { GATE_NOTE, capabilityText, changeText, quantileText, verdictCellText } from "./compare-cells.js";
 import { METRIC_LABEL, QUANTILES, STATUS_LABEL, formatNumber, formatPercent, formatRate, type LatencyMetric } from "./format.js";
 import { escapeHtml as esc } from "./html-escape.js";
 import { chartOptions, chartSlot, htmlPage, meshColor, type ChartSpec } from "./html-page.js";
@@ -21,6 +21,7 @@ export function renderComparisonHtml(c: Comparison): string {
         ? `Overheads are measured against the baseline <code>${esc(c.baseline)}</code> (no mesh).`
         : "No baseline run (mesh <code>none</code>) was given, so no overhead is computed: add one to compare against."
     } Repeated runs of the same mesh and version are pooled in one column.</p>`,
+    changesBlock(c),
     verdictSummaryBlock(c),
     checksBlock(c),
     stepsBlock(c, charts),
@@ -28,6 +29,19 @@ export function renderComparisonHtml(c: Comparison): string {
     runsBlock(c),
   ].join("\n");
   return htmlPage({ title: `meshproof comparison: ${title}`, body, charts, data: { createdAt: c.createdAt, baseline: c.baseline } });
+}
+
+/** Regressions first, as the gate names them; then the other changes whose interval excludes zero. */
+function changesBlock(c: Comparison): string {
+  if (!c.changes) return "";
+  const found = c.changes.filter((x) => x.regression);
+  const other = c.changes.filter((x) => !x.regression && (x.kind === "verdict" || (x.interval && (x.interval.low > 0 || x.interval.high < 0))));
+  const list = (items: typeof found) => `<ul>${items.map((x) => `<li>${esc(changeText(x))}</li>`).join("")}</ul>`;
+  return `<h2>Changes between runs</h2>
+<div class="banner ${found.length > 0 ? "fail" : "pass"}"><span class="word">${found.length > 0 ? `${found.length} REGRESSION${found.length === 1 ? "" : "S"}` : "NO REGRESSION"}</span></div>
+${found.length > 0 ? list(found) : ""}
+${other.length > 0 ? `<p>Other changes (verdicts, or figures whose interval excludes zero but stays within the margin):</p>${list(other)}` : ""}
+<p class="muted">${esc(GATE_NOTE)}</p>`;
 }
 
 function verdictSummaryBlock(c: Comparison): string {

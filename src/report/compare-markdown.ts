@@ -3,7 +3,7 @@
  * the overhead against the baseline, then what each mesh can express, then the runs compared.
  */
 import type { Comparison, StepComparison } from "./compare.js";
-import { capabilityText, quantileText, verdictCellText } from "./compare-cells.js";
+import { GATE_NOTE, capabilityText, changeText, quantileText, verdictCellText } from "./compare-cells.js";
 import { METRIC_LABEL, QUANTILES, STATUS_SYMBOL, formatNumber, formatPercent, formatRate, type LatencyMetric } from "./format.js";
 import { code, md, table } from "./markdown-table.js";
 
@@ -14,6 +14,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
   const parts = [
     `# meshproof comparison: ${md(title)}`,
     introBlock(c),
+    changesBlock(c),
     verdictSummaryBlock(c),
     checksBlock(c),
     stepsBlock(c),
@@ -28,6 +29,21 @@ function introBlock(c: Comparison): string {
     ? `Overheads are measured against the baseline ${code(c.baseline)} (no mesh).`
     : "No baseline run (mesh `none`) was given, so no overhead is computed: add one to compare against.";
   return `${c.runs.length} run${c.runs.length === 1 ? "" : "s"} compared, written ${md(c.createdAt)}. ${baseline} Repeated runs of the same mesh and version are pooled in one column.`;
+}
+
+/** Regressions first (what the gate acts on), then every other change of a verdict or a figure beyond its interval. */
+function changesBlock(c: Comparison): string {
+  if (!c.changes) return "";
+  const found = c.changes.filter((x) => x.regression);
+  const verdictChanges = c.changes.filter((x) => x.kind === "verdict" && !x.regression);
+  const moved = c.changes.filter((x) => x.kind === "figure" && !x.regression && x.interval && (x.interval.low > 0 || x.interval.high < 0));
+  const sides = [...new Set(c.changes.map((x) => `${code(x.reference)} → ${code(x.candidate)}`))].join(", ");
+  const lines = ["## Changes between runs", "", `Compared: ${sides || "no figures in common"}. ${GATE_NOTE}`, ""];
+  if (found.length === 0) lines.push(`${STATUS_SYMBOL.pass} No regression.`);
+  else lines.push(`${STATUS_SYMBOL.fail} **${found.length} regression${found.length === 1 ? "" : "s"}:**`, "", ...found.map((x) => `- ${md(changeText(x))}`));
+  if (verdictChanges.length > 0) lines.push("", "Other verdict changes:", "", ...verdictChanges.map((x) => `- ${md(changeText(x))}`));
+  if (moved.length > 0) lines.push("", "Changes whose interval excludes zero but stays within the margin:", "", ...moved.map((x) => `- ${md(changeText(x))}`));
+  return lines.join("\n");
 }
 
 function verdictSummaryBlock(c: Comparison): string {

@@ -6,6 +6,7 @@
  */
 import { mergeSummaries } from "../analysis/hdr.js";
 import { quantileOverhead } from "../analysis/overhead.js";
+import { itlEffectiveShare, quantileDifference } from "./differences.js";
 import type { VerdictStatus } from "../analysis/verdict.js";
 import type { LatencySummary, LoadResult } from "../load/profile.js";
 import type { Support } from "../mesh/driver.js";
@@ -13,16 +14,24 @@ import { INTENT_KINDS } from "../mesh/intent.js";
 import { QUANTILES, type LatencyMetric, type QuantileKey } from "./format.js";
 import type { RunResults, TargetRecord } from "./results.js";
 import { meshLabel } from "./sections.js";
+import type { Change } from "./gate.js";
 
 export interface LoadedRun {
   /** Where the results.json was read from; shown in the comparison so a reader can open it. */
   path: string;
   results: RunResults;
+  /**
+   * The side this run belongs to when several are compared (each folder given to compare is one
+   * side: last night, tonight). Columns are then per side and mesh, never pooled across sides.
+   */
+  group?: string;
 }
 
 export interface ComparisonColumn {
-  /** "istio", or "istio 1.29.2" when one comparison holds two versions of the same mesh. */
+  /** "istio", "istio 1.29.2" when one comparison holds two versions of the same mesh, "istio @ tonight" with sides. */
   key: string;
+  /** The side (see LoadedRun.group), when there are several. */
+  group?: string;
   mesh: string;
   meshVersion: string;
   /** Run ids pooled in this column. */
@@ -108,6 +117,8 @@ export interface Comparison {
   checks: CheckComparison[];
   steps: StepComparison[];
   capabilities: CapabilityComparison[];
+  /** With two or more sides: what changed from the first side to each later one (see gate.ts). */
+  changes?: Change[];
 }
 
 export const BASELINE_MESH = "none";
@@ -122,7 +133,7 @@ function meshRank(mesh: string): number {
 }
 
 /** Column key of a target: the mesh alone unless the comparison holds several of its versions. */
-function columnKeyer(runs: readonly LoadedRun[]): (t: Pick<TargetRecord, "mesh" | "meshVersion">) => string {
+function columnKeyer(runs: readonly LoadedRun[]): (t: Pick<TargetRecord, "mesh" | "meshVersion">, group?: string) => string {
   const versions = new Map<string, Set<string>>();
   for (const { results } of runs) {
     for (const t of results.targets) {
@@ -131,7 +142,11 @@ function columnKeyer(runs: readonly LoadedRun[]): (t: Pick<TargetRecord, "mesh" 
       versions.set(t.mesh, set);
     }
   }
-  return (t) => ((versions.get(t.mesh)?.size ?? 0) > 1 ? meshLabel(t) : t.mesh);
+  const sides = new Set(runs.map((r) => r.group ?? ""));
+  return (t, group) => {
+    const mesh = (versions.get(t.mesh)?.size ?? 0) > 1 ? meshLabel(t) : t.mesh;
+    return sides.size > 1 && group ? `${mesh} @ ${group}` : mesh;
+  };
 }
 
 function emptyCounts(): Record<VerdictStatus, number> {
@@ -151,10 +166,10 @@ export function compareRuns(input: readonly (RunResults | LoadedRun)[], now: Dat
   const gaps = new Map<string, Map<string, Set<string>>>();
   const tables = new Map<string, NonNullable<TargetRecord["capabilities"]>>();
 
-  for (const { results } of runs) {
+  for (const { results, group } of runs) {
     for (const target of results.targets) {
-      const key = keyOf(target);
-      const column = columns.get(key) ?? { key, mesh: target.mesh, meshVersion: target.meshVersion, runIds: [], counts: emptyCounts() };
+      const key = keyOf(target, group);
+      const column = columns.get(key) ?? { key, ...(group ? { group } : {}), mesh: target.mesh, meshVersion: target.meshVersion, runIds: [], counts: emptyCounts() };
       if (!column.runIds.includes(results.runId)) column.runIds.push(results.runId);
       columns.set(key, column);
       if (target.capabilities && !tables.has(key)) tables.set(key, target.capabilities);
@@ -192,18 +207,24 @@ export function compareRuns(input: readonly (RunResults | LoadedRun)[], now: Dat
     }
   }
 
-  const orderedColumns = [...columns.values()].sort((a, b) => meshRank(a.mesh) - meshRank(b.mesh) || a.key.localeCompare(b.key));
+  const sideOrder = [...new Set(runs.map((r) => r.group ?? ""))];
+  const orderedColumns = [...columns.values()].sort(
+    (a, b) => sideOrder.indexOf(a.group ?? "") - sideOrder.indexOf(b.group ?? "") || meshRank(a.mesh) - meshRank(b.mesh) || a.key.localeCompare(b.key),
+  );
   const baselineColumns = orderedColumns.filter((c) => c.mesh === BASELINE_MESH);
   const baseline = baselineColumns[0]?.key ?? null;
+  // Each side's meshes are measured against that side's own baseline.
+  const baselineOf = (column: ComparisonColumn) => baselineColumns.find((b) => b.group === column.group)?.key ?? (column.group === undefined ? baseline : null);
 
   const steps: StepComparison[] = [...stepLoads.values()].map((row) => {
-    const baselineLoads = baseline ? row.byColumn.get(baseline) : undefined;
     const byColumn: Record<string, StepColumnCell> = {};
     for (const column of orderedColumns) {
       const loads = row.byColumn.get(column.key);
       if (!loads) continue;
       const cell = stepCell(loads);
-      if (baselineLoads && column.key !== baseline) cell.overhead = overheadAgainst(loads, baselineLoads);
+      const baselineKey = baselineOf(column);
+      const baselineLoads = baselineKey ? row.byColumn.get(baselineKey) : undefined;
+      if (baselineLoads && column.key !== baselineKey) cell.overhead = overheadAgainst(loads, baselineLoads);
       byColumn[column.key] = cell;
     }
     return { scenario: row.scenario, stepId: row.stepId, stepName: row.stepName, byColumn };
@@ -211,12 +232,12 @@ export function compareRuns(input: readonly (RunResults | LoadedRun)[], now: Dat
 
   return {
     createdAt: now.toISOString(),
-    runs: runs.map(({ path, results }) => ({
+    runs: runs.map(({ path, results, group }) => ({
       path,
       runId: results.runId,
       name: results.name,
       startedAt: results.startedAt,
-      meshes: results.targets.map((t) => keyOf(t)),
+      meshes: results.targets.map((t) => keyOf(t, group)),
     })),
     columns: orderedColumns,
     baseline,
@@ -256,14 +277,18 @@ function stepCell(loads: readonly LoadResult[]): StepColumnCell {
 }
 
 const SINGLE_RUN_NOTE =
-  "one run on a side gives no estimate of run-to-run variation, so no interval is stated: repeat the benchmark (5 or more runs per mesh for a usable interval)";
+  "with one run on a side the interval comes from order statistics of each side's requests: it leaves out run-to-run variation; repeat the benchmark (5 or more runs per mesh) for a bootstrap over runs";
+const OVERHEAD_CONFIDENCE = 0.95;
+
+function e2eOf(loads: readonly LoadResult[]): LatencySummary[] {
+  return loads.map((l) => l.latency.e2e);
+}
 const NO_HISTOGRAM_NOTE = "the runs carry no latency histograms, so this is the plain difference of their quantiles, without an interval";
 
 /**
  * Overhead per quantile. With repeated runs on both sides, the analysis module's bootstrap over
- * runs gives the interval. With a single run on a side there is no interval to give, so the plain
- * difference is computed here (the bootstrap's set-up would cost time for nothing); without
- * histograms only the difference of the runs' quantiles is known.
+ * runs gives the interval. With a single run on a side, order statistics of each side's requests
+ * give one (differences.ts); without histograms only the difference of the runs' quantiles is known.
  */
 function overheadAgainst(mesh: readonly LoadResult[], baseline: readonly LoadResult[]): Partial<Record<LatencyMetric, OverheadCell[]>> {
   const result: Partial<Record<LatencyMetric, OverheadCell[]>> = {};
@@ -278,6 +303,11 @@ function overheadAgainst(mesh: readonly LoadResult[], baseline: readonly LoadRes
         const o = quantileOverhead(m, b, q);
         return { quantile: key, meshMs: o.meshMs, baselineMs: o.baselineMs, diffMs: o.diffMs, relative: o.relative, interval: o.interval, ...(o.note ? { note: o.note } : {}) };
       }
+      if (withHistograms) {
+        const share = metric === "itl" ? { before: itlEffectiveShare(b, e2eOf(baseline)), after: itlEffectiveShare(m, e2eOf(mesh)) } : undefined;
+        const d = quantileDifference(b, m, q, OVERHEAD_CONFIDENCE, share);
+        return { quantile: key, meshMs: d.after, baselineMs: d.before, diffMs: d.diff, relative: d.before > 0 ? d.diff / d.before : null, interval: d.interval, note: SINGLE_RUN_NOTE };
+      }
       const meshMs = pooled(m)[key];
       const baselineMs = pooled(b)[key];
       const diffMs = meshMs - baselineMs;
@@ -288,7 +318,7 @@ function overheadAgainst(mesh: readonly LoadResult[], baseline: readonly LoadRes
         diffMs,
         relative: baselineMs > 0 ? diffMs / baselineMs : null,
         interval: null,
-        note: withHistograms ? SINGLE_RUN_NOTE : NO_HISTOGRAM_NOTE,
+        note: NO_HISTOGRAM_NOTE,
       };
     });
   }

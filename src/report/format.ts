@@ -36,7 +36,24 @@ const EXIT_MEANING: Record<number, string> = {
   [EXIT.usage]: "bad usage or input",
   [EXIT.inconclusive]: "a check was inconclusive: its sample budget ran out before it could decide",
   [EXIT.environment]: "the environment is missing something (a tool, Docker, a cluster)",
+  [EXIT.interrupted]: "interrupted: the run was stopped early (cleanup ran first)",
 };
+
+/** The order a reader meets them in: outcomes of checks first, then problems with the run. */
+const LEGEND_ORDER = [EXIT.ok, EXIT.checkFailed, EXIT.inconclusive, EXIT.usage, EXIT.environment, EXIT.interrupted] as const;
+
+/** Short meanings for the one-line legend under every report and in the CLI's help. */
+const LEGEND_TEXT: Record<(typeof LEGEND_ORDER)[number], string> = {
+  [EXIT.ok]: "every verdict passed or is not supported",
+  [EXIT.checkFailed]: "a check failed",
+  [EXIT.inconclusive]: "a check was inconclusive",
+  [EXIT.usage]: "bad usage or input",
+  [EXIT.environment]: "environment missing (tool, Docker, cluster)",
+  [EXIT.interrupted]: "interrupted (cleanup ran first)",
+};
+
+/** "Exit codes: 0 every verdict passed ...; 130 interrupted (cleanup ran first)." The one legend every output uses. */
+export const EXIT_LEGEND = `Exit codes: ${LEGEND_ORDER.map((code) => `${code} ${LEGEND_TEXT[code]}`).join("; ")}.`;
 
 export function exitCodeMeaning(code: number): string {
   return EXIT_MEANING[code] ?? "unknown exit code";
@@ -130,9 +147,35 @@ export function formatTolerance(v: Verdict): string {
   return one(v.tolerance);
 }
 
+/**
+ * A latency objective ("p99 at most 400 ms") is a one-sided claim: only one end of the quantile's
+ * interval decides it. The verdict records the two-sided interval whose ends are each one-sided
+ * bounds at 1 - (1 - confidence)/2.
+ */
+export function isOneSided(v: Pick<Verdict, "unit" | "expected" | "tolerance">): boolean {
+  return v.unit === "ms" && v.expected !== undefined && v.tolerance === undefined;
+}
+
+/** What kind of interval a verdict carries, in words a reader can look up. */
+export function intervalKind(v: Verdict): string {
+  if (isProportion(v)) return "exact binomial (Clopper-Pearson)";
+  if (v.unit === "ms") return "distribution-free, from order statistics";
+  return "confidence interval";
+}
+
+/**
+ * The interval as the claim reads it. Two-sided claims (a share within a tolerance band):
+ * "[9.0%, 11.3%] at 99.999%". One-sided claims: the bound that decided, "≤ 412 ms at 99.9995%
+ * (one-sided)" for a pass, "≥ 431 ms ..." for a failure, both bounds while undecided.
+ */
 export function formatInterval(v: Verdict): string {
   if (!v.interval) return "–";
   const { low, high, confidence } = v.interval;
+  if (isOneSided(v)) {
+    const oneSided = formatConfidence(1 - (1 - confidence) / 2);
+    if (v.status === "pass") return `≤ ${formatValue(v, high)} at ${oneSided} (one-sided upper bound)`;
+    if (v.status === "fail") return `≥ ${formatValue(v, low)} at ${oneSided} (one-sided lower bound)`;
+  }
   return `[${formatValue(v, low)}, ${formatValue(v, high)}] at ${formatConfidence(confidence)}`;
 }
 
@@ -198,8 +241,14 @@ export function errorRate(requests: number, failed: number): number | undefined 
   return requests > 0 ? failed / requests : undefined;
 }
 
-/** Tokens per second: one decimal is plenty, and there is no unit suffix to repeat. */
+/** Request or token rates: one decimal is plenty; tables name the unit in their header. */
 export function formatRate(perSecond: number | undefined): string {
   if (perSecond === undefined || !Number.isFinite(perSecond)) return "–";
   return perSecond.toFixed(perSecond < 10 ? 2 : 1);
+}
+
+/** Output tokens per second with its unit, for cells whose header does not say it. */
+export function formatTokensPerSecond(perSecond: number | undefined): string {
+  const text = formatRate(perSecond);
+  return text === "–" ? text : `${text} tokens/s`;
 }

@@ -1,7 +1,8 @@
 /**
- * The shell every HTML report shares: one self-contained file with inline CSS, Chart.js's UMD
- * build inlined, chart configurations embedded as JSON, and a Content-Security-Policy that
- * forbids every network fetch, so the report opens the same on a laptop with no network or in a
+ * The shell every HTML report shares: one self-contained file with inline CSS, a JSON block of
+ * what the page shows (for tools and tests), and a Content-Security-Policy that forbids every
+ * network fetch. report.html carries its charts as SVG and no script; comparison.html still draws
+ * Chart.js charts in the browser (Chart.js's UMD build inlined, configurations as JSON), so the report opens the same on a laptop with no network or in a
  * CI artifact viewer.
  */
 import { readFileSync } from "node:fs";
@@ -49,9 +50,12 @@ export function chartJsUmd(): string {
   return source;
 }
 
-/** Fixed: inline scripts and styles only, nothing fetched at view time. */
+/** Fixed: inline styles (and, only for Chart.js pages, inline scripts); nothing fetched at view time. */
 const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+/** Pages whose charts are SVG already need no script at all: forbid every one. */
+const CONTENT_SECURITY_POLICY_NO_SCRIPT =
+  "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 const CSS = `
 :root { --pass:#137333; --pass-bg:#e6f4ea; --fail:#b3261e; --fail-bg:#fce8e6; --inc:#8a5300; --inc-bg:#fef3d6;
@@ -93,6 +97,12 @@ td .sub { display: block; color: var(--muted); font-size: 12px; margin-top: 2px;
 tr.row-fail td { background: #fff7f6; } tr.row-inconclusive td { background: #fffbf0; }
 .charts { display:grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 16px; margin: 10px 0; }
 .chart { position: relative; height: 300px; border: 1px solid var(--line); border-radius: 8px; padding: 8px; }
+.charts.svg { grid-template-columns: repeat(auto-fill, minmax(620px, 1fr)); }
+figure.chart { height: auto; margin: 0; overflow-x: auto; }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
+figure.chart figcaption { color: var(--muted); font-size: 12px; margin-top: 4px; }
+code.id { white-space: nowrap; overflow-wrap: normal; }
+a.evidence { white-space: nowrap; font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 details { margin: 6px 0; } summary { cursor: pointer; }
 .note { border-left: 4px solid var(--line); padding: 4px 12px; margin: 8px 0; color: var(--muted); }
 .note.warn { border-color: var(--fail); color: #202124; }
@@ -125,11 +135,12 @@ export function chartSlot(spec: ChartSpec, label: string): string {
 
 export function htmlPage(opts: { title: string; body: string; charts: ChartSpec[]; data?: Record<string, unknown> }): string {
   const payload = { ...opts.data, charts: opts.charts };
+  const scripts = opts.charts.length > 0 ? `<script>${chartJsUmd()}</script>\n<script>${BOOTSTRAP}</script>\n` : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
+<meta http-equiv="Content-Security-Policy" content="${scripts ? CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY_NO_SCRIPT}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(opts.title)}</title>
 <style>${CSS}</style>
@@ -137,9 +148,7 @@ export function htmlPage(opts: { title: string; body: string; charts: ChartSpec[
 <body>
 ${opts.body}
 <script type="application/json" id="meshproof-data">${jsonForScript(payload)}</script>
-<script>${chartJsUmd()}</script>
-<script>${BOOTSTRAP}</script>
-</body>
+${scripts}</body>
 </html>
 `;
 }

@@ -1,65 +1,121 @@
 /**
- * report.html: the same content as report.md, with colour and charts (latency quantiles per load
- * step, achieved against offered rate across a sweep), in one file that needs no network.
+ * report.html: what an SRE opens first. The verdict banner, the key figures per mesh against the
+ * baseline, the charts (SVG rendered when the report is written: charts.ts), then the checks and
+ * the details, in one file that needs no network and no script.
  */
-import type { Verdict } from "../analysis/verdict.js";
 import type { LatencySummary } from "../load/profile.js";
 import {
   ERROR_PROBABILITY_NOTE,
+  EXIT_LEGEND,
   METRIC_LABEL,
   QUANTILES,
   STATUS_LABEL,
   errorRate,
   exitCodeMeaning,
-  formatErrorProbabilities,
   formatFamilyWise,
-  formatExpected,
   formatConfidence,
+  formatSignedLatency,
+  formatTokensPerSecond,
   formatLatency,
   formatMs,
   formatNumber,
   formatPercent,
   formatRate,
-  formatTolerance,
-  formatValue,
   headline,
   type LatencyMetric,
 } from "./format.js";
 import { escapeHtml as esc } from "./html-escape.js";
-import { QUANTILE_COLORS, chartOptions, chartSlot, htmlPage, wrapLabel, type ChartSpec } from "./html-page.js";
+import { htmlPage } from "./html-page.js";
+import { reportCharts, type Chart } from "./charts.js";
+import { CHECK_COLUMNS, type CheckCell, type CheckColumn } from "./check-columns.js";
+import type { VerdictStatus } from "../analysis/verdict.js";
+import type { Difference } from "./differences.js";
+import { KEY_OVERHEAD_CONFIDENCE, clientLabel, keyFigures, type KeyFigures } from "./key-figures.js";
 import { badge, classed, codeText, htmlTable, markup, n, num, type Cell } from "./html-table.js";
 import type { RunResults } from "./results.js";
-import { detailRows, meshLabel, phaseProblems, scenarioSections, verdictCounts, type LoadRow, type ScenarioSection } from "./sections.js";
+import { detailRows, meshLabel, phaseProblems, scenarioSections, verdictCounts, type ScenarioSection } from "./sections.js";
 
 const METRICS = ["e2e", "ttft", "itl"] as const satisfies readonly LatencyMetric[];
 
-/** Hands out canvas ids and collects the chart specs that go into the JSON block. */
-class ChartCollector {
-  readonly specs: ChartSpec[] = [];
-
-  add(config: ChartSpec["config"], label: string): string {
-    const spec: ChartSpec = { id: `chart-${this.specs.length + 1}`, config };
-    this.specs.push(spec);
-    return chartSlot(spec, label);
-  }
-}
-
-export function renderHtml(results: RunResults): string {
-  const charts = new ChartCollector();
+export async function renderHtml(results: RunResults): Promise<string> {
   const sections = scenarioSections(results);
+  const rows = keyFigures(results);
+  const charts = await reportCharts(results, rows);
   const body = [
     summaryBlock(results),
+    keyFiguresBlock(rows),
+    chartsBlock(charts),
     overviewBlock(sections),
     phaseProblemBlock(results),
-    ...sections.map((s) => scenarioBlock(s, charts)),
+    ...sections.map((s) => scenarioBlock(s)),
     runDetailsBlock(results),
   ].join("\n");
   return htmlPage({
     title: `meshproof ${results.command} ${results.name}: ${headline(results.summary.exitCode, results.aborted).word}`,
     body,
-    charts: charts.specs,
-    data: { runId: results.runId, summary: results.summary },
+    charts: [],
+    data: { runId: results.runId, summary: results.summary, svgCharts: charts.map((c) => ({ id: c.id, kind: c.kind, title: c.title })) },
   });
+}
+
+const KEY_HEADERS = [
+  "Scenario / step",
+  "Mesh",
+  "Client",
+  "e2e p50",
+  "e2e p99",
+  "TTFT p50",
+  "TTFT p99",
+  "ITL p50",
+  "ITL p99",
+  "tokens/s (p50)",
+  "Errors",
+  "Δ e2e p99 vs none",
+  "Δ errors vs none",
+] as const;
+
+function keyFiguresBlock(rows: KeyFigures[]): string {
+  if (rows.length === 0) return "";
+  const body = rows.map((r) => ({
+    cells: [
+      markup(`${esc(r.scenario)} <code class="id">${esc(r.stepId)}</code>`),
+      r.mesh === "none" ? "none (baseline)" : markup(`${esc(r.mesh)}<span class="sub">${esc(r.meshVersion)}</span>`),
+      r.client,
+      num(formatLatency(r.latency.e2e?.p50)),
+      num(formatLatency(r.latency.e2e?.p99)),
+      num(formatLatency(r.latency.ttft?.p50)),
+      num(formatLatency(r.latency.ttft?.p99)),
+      num(formatLatency(r.latency.itl?.p50)),
+      num(formatLatency(r.latency.itl?.p99)),
+      num(formatTokensPerSecond(r.tokensPerSecond?.p50)),
+      num(formatPercent(r.errorRate ?? undefined, 2)),
+      overheadCell(r.overhead?.e2eP99, "ms"),
+      overheadCell(r.overhead?.errorRate, "fraction"),
+    ] satisfies Cell[],
+  }));
+  return `<h2>Key figures</h2>
+<p class="muted">Per load step and mesh, from the HDR histograms of every request the step sent; tokens/s is each streamed request's output tokens per second, its median over requests.
+Client: what sent the requests (a host process on --cluster local; on a cluster the loadgen pod, whose proxy is on the path when meshed, or the outsider pod outside the mesh). Overheads (Δ) are against the no-mesh baseline's same step in this run,
+with a ${esc(formatConfidence(KEY_OVERHEAD_CONFIDENCE))} interval from order statistics of each side's requests (it leaves out run-to-run variation: compare repeated runs for that).</p>
+${htmlTable(
+  KEY_HEADERS.map((h, i) => (i >= 3 && i <= 12 ? n(h) : h)),
+  body,
+)}`;
+}
+
+function overheadCell(d: Difference | undefined, unit: "ms" | "fraction"): Cell {
+  if (!d || !Number.isFinite(d.diff)) return "–";
+  const fmt = (x: number) => (unit === "ms" ? formatSignedLatency(x) : `${x > 0 ? "+" : ""}${(x * 100).toFixed(2)} pts`);
+  const interval = d.interval ? `[${fmt(d.interval.low)}, ${fmt(d.interval.high)}]` : "no interval";
+  return classed(markup(`${esc(fmt(d.diff))}<span class="sub">${esc(interval)}</span>`), "num");
+}
+
+function chartsBlock(charts: Chart[]): string {
+  if (charts.length === 0) return "";
+  const figures = charts.map(
+    (c) => `<figure class="chart" id="${esc(c.id)}" data-kind="${esc(c.kind)}" role="img" aria-label="${esc(c.title)}">${c.svg}<figcaption>${esc(c.title)}</figcaption></figure>`,
+  );
+  return `<h2>Charts</h2>\n<div class="charts svg">\n${figures.join("\n")}\n</div>`;
 }
 
 function summaryBlock(results: RunResults): string {
@@ -73,7 +129,7 @@ function summaryBlock(results: RunResults): string {
 <div class="banner ${tone}"><span class="word">${esc(word)}</span><span class="meaning">Exit code ${s.exitCode}: ${esc(exitCodeMeaning(s.exitCode))}.</span></div>
 ${results.aborted ? `<p class="note warn"><strong>The run ended early:</strong> ${esc(results.aborted)}</p>` : ""}
 <div class="cards">${card("pass", s.pass)}${card("fail", s.fail)}${card("inconclusive", s.inconclusive)}${card("unsupported", s.unsupported)}</div>
-<p class="muted">Exit codes: 0 every verdict passed or is not supported; 1 a check failed; 3 a check was inconclusive; 2 bad usage or input; 4 environment missing.
+<p class="muted">${esc(EXIT_LEGEND)}
 A mesh that cannot express an intent is reported as not supported, never as a failure.</p>
 </header>`;
 }
@@ -106,7 +162,7 @@ function phaseProblemBlock(results: RunResults): string {
   return `<h2>Set-up and teardown problems</h2>\n${htmlTable(["Mesh", "Phase", "Step", "Status", "Error"], rows)}`;
 }
 
-function scenarioBlock(section: ScenarioSection, charts: ChartCollector): string {
+function scenarioBlock(section: ScenarioSection): string {
   const { target, scenario } = section;
   const parts = [
     `<h2 id="${esc(section.anchor)}">${esc(meshLabel(target))}: ${esc(scenario.name)} ${badge(scenario.status).html}</h2>`,
@@ -118,7 +174,7 @@ function scenarioBlock(section: ScenarioSection, charts: ChartCollector): string
   if (scenario.familyWise) parts.push(`<p class="muted">${esc(formatFamilyWise(scenario.familyWise))}.</p>`);
   if (section.unsupported.length > 0) parts.push(unsupportedBlock(section));
   if (section.convergence.length > 0) parts.push(convergenceBlock(section));
-  if (section.load.length > 0) parts.push(loadBlock(section, charts));
+  if (section.load.length > 0) parts.push(loadBlock(section));
   if (section.problems.length > 0) {
     parts.push(
       `<h3>Step problems</h3><ul>${section.problems
@@ -131,32 +187,26 @@ function scenarioBlock(section: ScenarioSection, charts: ChartCollector): string
 
 function checksBlock(section: ScenarioSection): string {
   if (section.checks.length === 0) return `<h3>Checks</h3><p>No checks were evaluated.</p>`;
+  const render = (col: CheckColumn, c: CheckCell): Cell => {
+    if (c.kind === "status") return badge(c.text as VerdictStatus);
+    if (c.kind === "links") {
+      return markup(
+        (c.links ?? []).map((l) => (l.href ? `<a class="evidence" href="${esc(l.href)}">${esc(l.path)}</a>` : `<code>${esc(l.path)}</code>`)).join("<br>"),
+      );
+    }
+    if (c.kind === "code") return codeText(c.text);
+    const classes = [col.align === "right" ? "num" : "", col.nowrap ? "nowrap" : "", col.wide ? "wide" : ""].filter(Boolean).join(" ");
+    const content = c.sub ? markup(`${esc(c.text)}<span class="sub">${esc(c.sub)}</span>`) : c.text;
+    return classes ? classed(content, classes) : content;
+  };
   const rows = section.checks.map(({ verdict: v, step }) => ({
     className: `row-${v.status}`,
-    cells: [
-      badge(v.status),
-      codeText(v.checkId),
-      classed(markup(`${esc(v.claim)}${step ? `<span class="sub">step: ${esc(step.name)}</span>` : ""}`), "wide"),
-      num(formatValue(v, v.observed)),
-      num(formatExpected(v)),
-      num(formatTolerance(v)),
-      intervalCell(v),
-      num(formatNumber(v.sampleSize)),
-      num(formatErrorProbabilities(v)),
-      classed(v.reason, "wide"),
-    ] satisfies Cell[],
+    cells: CHECK_COLUMNS.map((col) => render(col, col.cell(v, step))),
   }));
   return `<h3>Checks</h3>\n${htmlTable(
-    ["Status", "Check", "Claim", n("Observed"), n("Expected"), n("Tolerance"), "Interval", n("n"), n("False fail / false pass"), "Why"],
+    CHECK_COLUMNS.map((c) => (c.align === "right" ? n(c.header) : c.header)),
     rows,
   )}\n<p class="muted">${esc(ERROR_PROBABILITY_NOTE)}</p>`;
-}
-
-/** The range on one line, the confidence under it: keeps the widest column narrow. */
-function intervalCell(v: Verdict): Cell {
-  if (!v.interval) return "–";
-  const range = `[${formatValue(v, v.interval.low)}, ${formatValue(v, v.interval.high)}]`;
-  return classed(markup(`${esc(range)}<span class="sub">at ${esc(formatConfidence(v.interval.confidence))}</span>`), "nowrap");
 }
 
 function unsupportedBlock(section: ScenarioSection): string {
@@ -192,11 +242,12 @@ function convergenceBlock(section: ScenarioSection): string {
   }`;
 }
 
-function loadBlock(section: ScenarioSection, charts: ChartCollector): string {
+function loadBlock(section: ScenarioSection): string {
   const rows = section.load;
   const rateRows = rows.map(({ step, load }) => ({
     cells: [
       step.name,
+      clientLabel(section.clusterName, section.target.mesh, load.profile.client),
       num(formatRate(load.offeredRps)),
       num(formatRate(load.achievedRps)),
       num(formatNumber(load.requests)),
@@ -208,11 +259,8 @@ function loadBlock(section: ScenarioSection, charts: ChartCollector): string {
   }));
   const parts = [
     `<h3>Load</h3>`,
-    htmlTable(["Step", n("Offered rps"), n("Achieved rps"), n("Requests"), n("Failed"), n("Error rate"), n("Dropped"), n("Batches")], rateRows),
+    htmlTable(["Step", "Client", n("Offered req/s"), n("Achieved req/s"), n("Requests"), n("Failed"), n("Error rate"), n("Dropped"), n("Batches")], rateRows),
   ];
-  const chartSlots: string[] = [];
-  const sweep = rateSweepChart(charts, section);
-  if (sweep) chartSlots.push(sweep);
   for (const metric of METRICS) {
     const withMetric = rows.flatMap((r) => {
       const summary = r.load.latency[metric];
@@ -220,11 +268,9 @@ function loadBlock(section: ScenarioSection, charts: ChartCollector): string {
     });
     if (withMetric.length === 0) continue;
     parts.push(latencyTable(METRIC_LABEL[metric], withMetric));
-    chartSlots.push(latencyChart(charts, `${METRIC_LABEL[metric]}, ${meshLabel(section.target)}`, withMetric));
   }
   const tokens = rows.flatMap((r) => (r.load.outputTokensPerSecond ? [{ name: r.step.name, summary: r.load.outputTokensPerSecond }] : []));
   if (tokens.length > 0) parts.push(tokensTable(tokens));
-  if (chartSlots.length > 0) parts.splice(2, 0, `<div class="charts">${chartSlots.join("\n")}</div>`);
   return parts.join("\n");
 }
 
@@ -238,91 +284,12 @@ function latencyTable(title: string, rows: { name: string; summary: LatencySumma
 }
 
 function tokensTable(rows: { name: string; summary: LatencySummary }[]): string {
-  return `<h4>Output tokens per second (per request)</h4>\n${htmlTable(
+  return `<h4>Output tokens per second (per request, tokens/s)</h4>\n${htmlTable(
     ["Step", n("Samples"), n("mean"), n("min"), n("p50"), n("p90"), n("max")],
     rows.map(({ name, summary: s }) => ({
       cells: [name, num(formatNumber(s.count)), num(formatRate(s.mean)), num(formatRate(s.min)), num(formatRate(s.p50)), num(formatRate(s.p90)), num(formatRate(s.max))],
     })),
   )}`;
-}
-
-/** One bar group per step, one bar per quantile: the tail's growth across steps is the story. */
-function latencyChart(charts: ChartCollector, title: string, rows: { name: string; summary: LatencySummary }[]): string {
-  return charts.add(
-    {
-      type: "bar",
-      data: {
-        labels: rows.map((r) => wrapLabel(r.name)),
-        datasets: QUANTILES.map((q, i) => ({
-          label: q.label,
-          data: rows.map((r) => round(r.summary[q.key])),
-          backgroundColor: QUANTILE_COLORS[i],
-        })),
-      },
-      options: chartOptions(title, "step", "milliseconds"),
-    },
-    title,
-  );
-}
-
-/**
- * Achieved against offered rate with the ideal diagonal: where the achieved line bends away,
- * the stack (or the mesh in front of it) saturated. Error rate rides on a second axis.
- */
-function rateSweepChart(charts: ChartCollector, section: ScenarioSection): string | undefined {
-  const points = [...section.load].sort((a, b) => a.load.offeredRps - b.load.offeredRps);
-  if (new Set(points.map((p) => p.load.offeredRps)).size < 2) return undefined;
-  const maxOffered = Math.max(...points.map((p) => p.load.offeredRps));
-  const title = `Achieved vs offered rate, ${meshLabel(section.target)} ${section.scenario.name}`;
-  return charts.add(
-    {
-      type: "scatter",
-      data: {
-        datasets: [
-          {
-            label: "achieved rps",
-            data: points.map((p) => ({ x: p.load.offeredRps, y: round(p.load.achievedRps) })),
-            showLine: true,
-            borderColor: "#466bb0",
-            backgroundColor: "#466bb0",
-            yAxisID: "y",
-          },
-          {
-            label: "ideal (achieved = offered)",
-            data: [
-              { x: 0, y: 0 },
-              { x: maxOffered, y: maxOffered },
-            ],
-            showLine: true,
-            borderDash: [6, 4],
-            borderColor: "#9aa0a6",
-            pointRadius: 0,
-            yAxisID: "y",
-          },
-          {
-            label: "error rate %",
-            data: points.map((p) => ({ x: p.load.offeredRps, y: round((errorRate(p.load.requests, p.load.failed) ?? 0) * 100) })),
-            showLine: true,
-            borderColor: "#e15759",
-            backgroundColor: "#e15759",
-            yAxisID: "errors",
-          },
-        ],
-      },
-      options: chartOptions(title, "offered requests per second", "achieved requests per second", {
-        scales: {
-          x: { type: "linear", beginAtZero: true, title: { display: true, text: "offered requests per second" } },
-          y: { beginAtZero: true, title: { display: true, text: "achieved requests per second" } },
-          errors: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "error rate %" } },
-        },
-      }),
-    },
-    title,
-  );
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }
 
 function runDetailsBlock(results: RunResults): string {

@@ -30,6 +30,12 @@ export {
   type CapabilityCell,
 } from "./compare.js";
 export { renderComparisonMarkdown } from "./compare-markdown.js";
+export { compareGroups, regressions, DEFAULT_GATE, type Change, type FigureChange, type VerdictChange, type GateOptions, type RunGroup } from "./gate.js";
+export { changeText } from "./compare-cells.js";
 export { renderComparisonHtml } from "./compare-html.js";
-export { writeComparison, compareCommand, defaultComparisonDir, COMPARISON_FILES, type CompareCommandResult } from "./compare-write.js";
-export { exitCodeMeaning, statusText } from "./format.js";
+export { writeComparison, compareCommand, defaultComparisonDir, COMPARISON_FILES, type CompareCommandResult, type CompareCommandOptions } from "./compare-write.js";
+export { exitCodeMeaning, statusText, EXIT_LEGEND } from "./format.js";
+export { pushRun, pushables } from "./push.js";
+export { keyFigures, type KeyFigures } from "./key-figures.js";
+export { RunResultsSchema, resultsJsonSchema } from "./results-schema.js";
+export { smpResults, type SmpPerformanceResult } from "./smp.js";

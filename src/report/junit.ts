@@ -109,8 +109,17 @@ function verdictDetails(v: Verdict, step: StepRecord | undefined): string {
   return lines.filter(Boolean).join("\n");
 }
 
+/**
+ * A case's own time: the step that judged it, shared evenly among the checks that step judged,
+ * so the cases of a suite add up to its steps' time instead of counting a step once per check.
+ */
+function caseTimeMs(step: StepRecord | undefined): number {
+  if (!step) return 0;
+  return step.durationMs / Math.max(1, step.verdicts?.length ?? 1);
+}
+
 function verdictCase(v: Verdict, step: StepRecord | undefined, classname: string): Testcase {
-  const base = { name: `${v.checkId}: ${v.claim}`, classname, timeMs: step?.durationMs ?? 0 };
+  const base = { name: `${v.checkId}: ${v.claim}`, classname, timeMs: caseTimeMs(step) };
   const summary = verdictSummary(v);
   const message = summary ? `${v.reason} (${summary})` : v.reason;
   switch (v.status) {

@@ -1,78 +1,16 @@
 /**
- * Reading results.json files back for `compare`. The schema is lenient on purpose: it insists
- * on the schema version and on the fields compare reads, and lets everything else through, so
- * results written by a slightly newer or older meshproof of the same schema version still load.
+ * Reading results.json files back for `compare` and re-rendering. The file is checked against the
+ * published schema (results-schema.ts): known fields must be right, unknown fields pass, so
+ * results written by a slightly newer meshproof of the same schema version still load.
  */
 import { readFile, readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../engine/errors.js";
 import { RESULTS_SCHEMA_VERSION, type RunResults } from "./results.js";
+import { RunResultsSchema } from "./results-schema.js";
 
 const RESULTS_FILE = "results.json";
-
-const LatencySummarySchema = z.looseObject({
-  count: z.number().nonnegative(),
-  p50: z.number(),
-  p90: z.number(),
-  p99: z.number(),
-  p999: z.number(),
-  hdr: z.string().optional(),
-});
-
-const LoadSchema = z.looseObject({
-  offeredRps: z.number(),
-  achievedRps: z.number(),
-  requests: z.number().nonnegative(),
-  failed: z.number().nonnegative(),
-  latency: z.looseObject({
-    e2e: LatencySummarySchema,
-    ttft: LatencySummarySchema.optional(),
-    itl: LatencySummarySchema.optional(),
-  }),
-});
-
-const VerdictSchema = z.looseObject({
-  checkId: z.string(),
-  claim: z.string(),
-  status: z.enum(["pass", "fail", "inconclusive", "unsupported"]),
-  reason: z.string(),
-  observed: z.number().optional(),
-  expected: z.number().optional(),
-  unit: z.string().optional(),
-});
-
-const StepSchema = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  kind: z.string(),
-  load: LoadSchema.optional(),
-  unsupported: z.looseObject({ intent: z.string(), reason: z.string() }).optional(),
-});
-
-const ScenarioSchema = z.looseObject({
-  name: z.string(),
-  steps: z.array(StepSchema),
-  verdicts: z.array(VerdictSchema),
-});
-
-const CapabilitySchema = z.looseObject({ support: z.enum(["native", "emulated", "unsupported"]), note: z.string() });
-
-const TargetSchema = z.looseObject({
-  mesh: z.string(),
-  meshVersion: z.string(),
-  routing: z.string(),
-  capabilities: z.record(z.string(), CapabilitySchema).optional(),
-  scenarios: z.array(ScenarioSchema),
-});
-
-const RunResultsSchema = z.looseObject({
-  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
-  runId: z.string(),
-  name: z.string(),
-  startedAt: z.string(),
-  targets: z.array(TargetSchema),
-});
 
 const MAX_ISSUES_SHOWN = 5;
 
@@ -117,8 +55,7 @@ export async function loadResults(path: string): Promise<RunResults> {
   if (!parsed.success) {
     throw new UsageError(`${path} is not a usable meshproof results file: ${describeIssues(parsed.error)}`, "re-run the scenario to write a complete results.json");
   }
-  // The schema guarantees the fields compare reads; the rest is carried as written.
-  return parsed.data as unknown as RunResults;
+  return parsed.data as RunResults;
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -5,27 +5,30 @@
 import type { LatencySummary } from "../load/profile.js";
 import {
   ERROR_PROBABILITY_NOTE,
+  EXIT_LEGEND,
   METRIC_LABEL,
   QUANTILES,
   STATUS_SYMBOL,
   errorRate,
   exitCodeMeaning,
-  formatErrorProbabilities,
+  formatConfidence,
+  formatSignedLatency,
+  formatTokensPerSecond,
   formatFamilyWise,
-  formatExpected,
-  formatInterval,
   formatLatency,
   formatMs,
   formatNumber,
   formatPercent,
   formatRate,
-  formatTolerance,
-  formatValue,
   headline,
   statusText,
   type LatencyMetric,
 } from "./format.js";
 import { code, md, table } from "./markdown-table.js";
+import { CHECK_COLUMNS, type CheckCell } from "./check-columns.js";
+import type { VerdictStatus } from "../analysis/verdict.js";
+import type { Difference } from "./differences.js";
+import { KEY_OVERHEAD_CONFIDENCE, keyFigures, type KeyFigures } from "./key-figures.js";
 import type { RunResults } from "./results.js";
 import {
   detailRows,
@@ -41,6 +44,7 @@ export function renderMarkdown(results: RunResults): string {
   const sections = scenarioSections(results);
   const parts = [
     summaryBlock(results),
+    keyFiguresBlock(keyFigures(results)),
     overviewBlock(sections),
     phaseProblemBlock(results),
     ...sections.map(scenarioBlock),
@@ -67,11 +71,44 @@ function summaryBlock(results: RunResults): string {
       ["right", "right", "right", "right"],
     ),
     "",
-    "Exit codes: 0 every verdict passed or is not supported; 1 a check failed; 3 a check was inconclusive; " +
-      "2 bad usage or input; 4 environment missing. A mesh that cannot express an intent is reported as " +
-      "not supported, never as a failure.",
+    `${EXIT_LEGEND} A mesh that cannot express an intent is reported as not supported, never as a failure.`,
   );
   return lines.join("\n");
+}
+
+function keyFiguresBlock(rows: KeyFigures[]): string {
+  if (rows.length === 0) return "";
+  const signed = (d: Difference | undefined, unit: "ms" | "fraction") => {
+    if (!d || !Number.isFinite(d.diff)) return "–";
+    const f = (x: number) => (unit === "ms" ? formatSignedLatency(x) : `${x > 0 ? "+" : ""}${(x * 100).toFixed(2)} pts`);
+    return `${f(d.diff)} ${d.interval ? `[${f(d.interval.low)}, ${f(d.interval.high)}]` : "(no interval)"}`;
+  };
+  const body = rows.map((r) => [
+    `${md(r.scenario)} ${code(r.stepId)}`,
+    r.mesh === "none" ? "none (baseline)" : md(`${r.mesh} ${r.meshVersion}`),
+    md(r.client),
+    formatLatency(r.latency.e2e?.p50),
+    formatLatency(r.latency.e2e?.p99),
+    formatLatency(r.latency.ttft?.p50),
+    formatLatency(r.latency.ttft?.p99),
+    formatLatency(r.latency.itl?.p50),
+    formatLatency(r.latency.itl?.p99),
+    formatTokensPerSecond(r.tokensPerSecond?.p50),
+    formatPercent(r.errorRate ?? undefined, 2),
+    signed(r.overhead?.e2eP99, "ms"),
+    signed(r.overhead?.errorRate, "fraction"),
+  ]);
+  return [
+    "## Key figures",
+    "",
+    `Per load step and mesh. Δ: against the no-mesh baseline's same step in this run, with a ${formatConfidence(KEY_OVERHEAD_CONFIDENCE)} interval from order statistics of each side's requests (run-to-run variation is not in it). tokens/s: the median over streamed requests of each request's output tokens per second. Client: what sent the requests (a host process on --cluster local; on a cluster the loadgen pod, meshed or not, or the outsider pod).`,
+    "",
+    table(
+      ["Scenario / step", "Mesh", "Client", "e2e p50", "e2e p99", "TTFT p50", "TTFT p99", "ITL p50", "ITL p99", "tokens/s (p50)", "Errors", "Δ e2e p99 vs none", "Δ errors vs none"],
+      body,
+      ["left", "left", "left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "right"],
+    ),
+  ].join("\n");
 }
 
 function overviewBlock(sections: ScenarioSection[]): string {
@@ -129,26 +166,20 @@ function scenarioBlock(section: ScenarioSection): string {
 
 function checksBlock(section: ScenarioSection): string {
   if (section.checks.length === 0) return "### Checks\n\nNo checks were evaluated.";
-  const rows = section.checks.map(({ verdict: v, step }) => [
-    statusText(v.status),
-    code(v.checkId),
-    md(v.claim),
-    formatValue(v, v.observed),
-    formatExpected(v),
-    formatTolerance(v),
-    formatInterval(v),
-    formatNumber(v.sampleSize),
-    formatErrorProbabilities(v),
-    md(v.reason),
-    step ? md(step.name) : "–",
-  ]);
+  const render = (c: CheckCell): string => {
+    if (c.kind === "status") return statusText(c.text as VerdictStatus);
+    if (c.kind === "links") return (c.links ?? []).map((l) => (l.href ? `[${md(l.path)}](${l.href})` : code(l.path))).join("<br>");
+    const main = c.kind === "code" ? code(c.text) : md(c.text);
+    return c.sub ? `${main}<br>${md(c.sub)}` : main;
+  };
+  const rows = section.checks.map(({ verdict: v, step }) => CHECK_COLUMNS.map((col) => render(col.cell(v, step))));
   return [
     "### Checks",
     "",
     table(
-      ["Status", "Check", "Claim", "Observed", "Expected", "Tolerance", "Interval", "n", "False fail / false pass", "Why", "Step"],
+      CHECK_COLUMNS.map((c) => c.header),
       rows,
-      ["left", "left", "left", "right", "right", "right", "left", "right", "right", "left", "left"],
+      CHECK_COLUMNS.map((c) => c.align),
     ),
     "",
     ERROR_PROBABILITY_NOTE,

@@ -31,6 +31,8 @@ export interface UnsupportedRow {
 export interface ScenarioSection {
   /** Stable anchor for links from the overview: "istio-canary". */
   anchor: string;
+  /** The cluster provider's name ("local", "kind", ...): says who sent the load. */
+  clusterName: string;
   target: TargetRecord;
   scenario: ScenarioRecord;
   checks: CheckRow[];
@@ -93,6 +95,7 @@ export function scenarioSections(results: RunResults): ScenarioSection[] {
   return results.targets.flatMap((target) =>
     target.scenarios.map((scenario) => ({
       anchor: anchorOf(target.mesh, scenario.name),
+      clusterName: results.cluster.name,
       target,
       scenario,
       checks: checkRows(scenario),

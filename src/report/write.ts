@@ -9,6 +9,7 @@ import { renderHtml } from "./html.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
 import type { RunResults } from "./results.js";
+import { SMP_MESSAGE, smpResults } from "./smp.js";
 
 export const REPORT_FILES = {
   results: "results.json",
@@ -16,9 +17,10 @@ export const REPORT_FILES = {
   html: "report.html",
   junit: "junit.xml",
   conformance: "conformance.yaml",
+  smp: "smp.json",
 } as const;
 
-/** Writes results.json, report.md, report.html, junit.xml and conformance.yaml; returns their paths. */
+/** Writes results.json, report.md, report.html, junit.xml, conformance.yaml and smp.json; returns their paths. */
 export async function writeReports(results: RunResults, runDir: string): Promise<string[]> {
   await mkdir(runDir, { recursive: true });
   const written: string[] = [];
@@ -29,8 +31,9 @@ export async function writeReports(results: RunResults, runDir: string): Promise
   };
   await put(REPORT_FILES.results, `${JSON.stringify(results, null, 2)}\n`);
   await put(REPORT_FILES.markdown, renderMarkdown(results));
-  await put(REPORT_FILES.html, renderHtml(results));
+  await put(REPORT_FILES.html, await renderHtml(results));
   await put(REPORT_FILES.junit, renderJunit(results));
   await put(REPORT_FILES.conformance, renderConformance(results));
+  await put(REPORT_FILES.smp, `${JSON.stringify({ source: SMP_MESSAGE, results: smpResults(results) }, null, 2)}\n`);
   return written;
 }

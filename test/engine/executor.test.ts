@@ -77,6 +77,12 @@ describe("executePlan", () => {
     expect(kube.deleted).toEqual(["VirtualService/llm", "Deployment/llm"]);
     // Evidence is collected before the stack is deleted; the cluster goes last.
     expect(commands.calls).toEqual(["kind get kubeconfig", "kind create cluster", "kubectl get events", "kind delete cluster"]);
+    // Every undo is recorded as a teardown step of results.json, where it ran.
+    const undone = (steps: { kind: string; name: string; status: string }[]) => steps.filter((st) => st.kind === "cleanup").map((st) => `${st.name}: ${st.status}`);
+    expect(undone(scenario.steps)).toHaveLength(1);
+    expect(undone(scenario.steps)[0]).toMatch(/shift 10%.*: ok$/);
+    expect(undone(result.targets[0]!.teardown)).toHaveLength(1);
+    expect(undone(result.targets[0]!.teardown)[0]).toMatch(/deploy the stack.*: ok$/);
   });
 
   it("runs the gate's rollback branch when a check fails, and stops the scenario there", async () => {
@@ -136,9 +142,10 @@ describe("executePlan", () => {
     const kube = fakeKube();
     const progress = silentProgress();
     const commands = fakeCommands((argv) => ({ exitCode: argv[1] === "get" ? 1 : 0 }));
-    await executePlan(plan([]), fakeEnv({ kube, keep: true, progress, commands, runDir: runDir() }));
+    const result = await executePlan(plan([]), fakeEnv({ kube, keep: true, progress, commands, runDir: runDir() }));
     expect(kube.deleted).toEqual([]);
     expect(commands.calls).not.toContain("kind delete cluster");
+    expect(result.targets[0]!.teardown.filter((st) => st.kind === "cleanup").map((st) => [st.status, st.error])).toEqual([["skipped", "kept (--keep)"]]);
     expect(progress.notes.join("\n")).toMatch(/npm run clean/);
   });
 

@@ -139,6 +139,8 @@ function latencyVerdict(id: string, claim: string, observed: number, maxMs: numb
     reason: pass ? `the quantile is within the ${maxMs} ms objective` : `the quantile exceeds the ${maxMs} ms objective`,
     observed,
     expected: maxMs,
+    // As the latency check records it: the two-sided distribution-free interval of the quantile.
+    interval: { low: Math.round(observed * 0.93 * 1000) / 1000, high: Math.round(observed * 1.08 * 1000) / 1000, confidence: 0.9998 },
     sampleSize: n,
     errorProbabilities: { falseFailure: 1e-4, falsePass: 1e-2 },
     unit: "ms",
@@ -405,4 +407,133 @@ export function hostileRun(): RunResults {
   results.name = HOSTILE;
   results.options = { note: HOSTILE };
   return results;
+}
+
+/** The canary run stopped by SIGINT during Linkerd's measure step: exit 130, the step interrupted. */
+export function abortedRun(): RunResults {
+  const results = canaryRun();
+  results.runId = "20260314-020000-canary-aborted";
+  const linkerd = results.targets[1] as TargetRecord;
+  const sc = linkerd.scenarios[0] as ScenarioRecord;
+  const measure = sc.steps.find((s) => s.id === "measure-split") as StepRecord;
+  measure.status = "interrupted";
+  measure.error = "interrupted by SIGINT";
+  delete measure.verdicts;
+  sc.steps = sc.steps.slice(0, sc.steps.indexOf(measure) + 1);
+  sc.verdicts = [];
+  sc.status = "error";
+  linkerd.teardown = [step({ id: "remove-stack", name: "remove the reference LLM stack", kind: "delete", durationMs: 2100 }, 300_000)];
+  const verdicts = allVerdicts(results);
+  results.summary = { ...summarize(verdicts), exitCode: 130 };
+  results.aborted = "interrupted by SIGINT";
+  return results;
+}
+
+export interface SuiteOptions {
+  seed: number;
+  runId: string;
+  /** Latency Istio's proxy adds on top of its usual few ms: a regression to find. */
+  istioExtraMs?: number;
+  /** Error rate of Linkerd's benchmark steps: a regression to find. */
+  linkerdErrorRate?: number;
+}
+
+const CANARY_STEPS = [10, 25, 50] as const;
+const MESH_COST_MS: Record<string, number> = { none: 0, istio: 3.2, linkerd: 1.6 };
+
+function suiteTarget(mesh: "none" | "istio" | "linkerd", opts: SuiteOptions, index: number): TargetRecord {
+  const rand = seeded(opts.seed * 1000 + index);
+  const costMs = MESH_COST_MS[mesh]! + (mesh === "istio" ? (opts.istioExtraMs ?? 0) : 0);
+  const errorRate = mesh === "linkerd" ? (opts.linkerdErrorRate ?? 0) : 0;
+  const benchSteps = [10, 20].map((rate, i) => {
+    const id = `rate-${rate}`;
+    const load = loadResult({ name: id, rate, seconds: 20, overheadMs: costMs, errorRate, seed: opts.seed * 100 + index * 10 + i });
+    const ttft = load.latency.ttft as LatencySummary;
+    return step(
+      {
+        id,
+        name: `measure latency at ${rate} requests per second`,
+        kind: "measure",
+        durationMs: 21_200,
+        load,
+        batches: 1,
+        verdicts: [latencyVerdict(`${id}-ttft-p99`, `p99 time to first token at ${rate} rps stays under 400 ms`, ttft.p99, 400, ttft.count, load.evidence[0] as string)],
+        evidence: load.evidence,
+      },
+      i * 22_000,
+    );
+  });
+  const scenarios: ScenarioRecord[] = [
+    scenario({ name: "benchmark", description: "Latency and throughput of streamed chat completions across a rate sweep.", claims: ["p99 time to first token stays under 400 ms"], requires: [], steps: benchSteps }),
+  ];
+  if (mesh !== "none") {
+    const canarySteps: StepRecord[] = [];
+    CANARY_STEPS.forEach((percent, i) => {
+      const expected = percent / 100;
+      const n = 2000;
+      const observed = Math.round((expected + (rand() - 0.5) * 0.02) * n) / n;
+      const half = 2.6 * Math.sqrt((expected * (1 - expected)) / n);
+      canarySteps.push(
+        step({ id: `shift-${percent}`, name: `shift ${percent}% of traffic to the canary`, kind: "apply" }, 60_000 + i * 40_000),
+        step(
+          {
+            id: `await-shift-${percent}`,
+            name: `wait until traffic follows the ${100 - percent}/${percent} split`,
+            kind: "converge",
+            durationMs: 9_000 + rand() * 8_000,
+            convergence: { converged: true, timeToConvergeMs: Math.round(4_000 + rand() * 9_000), windows: 3, misses: [], diagnosis: "converged" },
+          },
+          61_000 + i * 40_000,
+        ),
+        step(
+          {
+            id: `measure-${percent}`,
+            name: `measure the canary share at ${percent}%`,
+            kind: "measure",
+            durationMs: 20_400,
+            batches: 1,
+            verdicts: [
+              proportionVerdict({
+                checkId: `split-${percent}`,
+                claim: `${percent}% of requests reach the canary`,
+                status: "pass",
+                reason: `the 99.999% interval lies inside ${percent}% ± 2 pts`,
+                observed,
+                expected,
+                interval: { low: Math.max(0, observed - half), high: Math.min(1, observed + half), confidence: 0.99999 },
+                tolerance: 0.02,
+                sampleSize: n,
+                evidence: [`evidence/canary/measure-${percent}/outcomes.json`],
+              }),
+            ],
+          },
+          75_000 + i * 40_000,
+        ),
+      );
+    });
+    scenarios.push(
+      scenario({ name: "canary", description: "0 → 10 → 25 → 50% to the canary with SLO gates.", claims: ["each step's share reaches the canary"], requires: ["split"], steps: canarySteps }),
+    );
+  }
+  return {
+    mesh,
+    meshVersion: mesh === "istio" ? "1.30.3" : mesh === "linkerd" ? "version-2.20" : "n/a",
+    routing: "native",
+    setup: [step({ id: "deploy-stack", name: "deploy the reference LLM stack", kind: "apply" })],
+    scenarios,
+    teardown: [step({ id: "collect-evidence", name: "collect events and logs", kind: "command", durationMs: 800 }), step({ id: "remove-stack", name: "remove the reference LLM stack", kind: "delete" })],
+  };
+}
+
+const suiteCache = new Map<string, RunResults>();
+
+/** The nightly suite on Istio, Linkerd and the baseline: a benchmark everywhere, a canary on the meshes. */
+export function suiteRun(opts: SuiteOptions): RunResults {
+  const key = JSON.stringify(opts);
+  let cached = suiteCache.get(key);
+  if (!cached) {
+    cached = run({ runId: opts.runId, command: "suite", name: "nightly", targets: [suiteTarget("istio", opts, 1), suiteTarget("linkerd", opts, 2), suiteTarget("none", opts, 3)] });
+    suiteCache.set(key, cached);
+  }
+  return structuredClone(cached);
 }

@@ -26,6 +26,14 @@ describe("renderJunit", () => {
     expect(childrenNamed(istio, "testcase")).toHaveLength(3);
   });
 
+  it("gives each case its own time: two checks judged by one 60.8 s step take 30.4 s each, not 60.8 s twice", () => {
+    const { byName } = suites(canaryRun());
+    const istio = byName.get("istio/canary") as XmlNode;
+    expect(caseNamed(istio, "split-canary-share").attributes["time"]).toBe("30.400");
+    expect(caseNamed(istio, "header-route-canary").attributes["time"]).toBe("30.400");
+    expect(caseNamed(istio, "chaos-delay-share").attributes["time"]).toBe("61.000");
+  });
+
   it("turns a fail into <failure> carrying observed, expected and the interval", () => {
     const { byName } = suites(canaryRun());
     const tc = caseNamed(byName.get("istio/canary") as XmlNode, "chaos-delay-share");

@@ -48,16 +48,26 @@ describe("renderMarkdown", () => {
     expect(cells(row as string)).toEqual([
       "❌ FAIL",
       "`chaos-delay-share`",
-      "10% of chaos-tagged requests are delayed by 500 ms",
+      "10% of chaos-tagged requests are delayed by 500 ms<br>step: measure the share of delayed requests",
       "4.1%",
       "10.0%",
       "±2.0 pts",
-      "[3.1%, 5.3%] at 99.999%",
+      // Brackets escaped: a Markdown link must not start in a table cell.
+      "\\[3.1%, 5.3%\\]<br>at 99.999%; exact binomial (Clopper-Pearson)",
       "2,400",
       "1e-5 / 1e-3",
       "the 99.999% interval lies wholly below 10% - 2 pts: the delay reached far fewer requests",
-      "measure the share of delayed requests",
+      "[evidence/split/outcomes.json](evidence/split/outcomes.json)",
     ]);
+  });
+
+  it("states the key figures per mesh and baseline, tokens/s in tokens/s, and a one-sided latency bound as one-sided", () => {
+    const md = renderMarkdown(benchmarkRun({ rates: [10], seconds: 20 }));
+    expect(md).toContain("## Key figures");
+    expect(md).toMatch(/\| none \(baseline\) \| loadgen pod \(no mesh\) \| .*\| [\d.]+ tokens\/s \|/);
+    expect(md).toMatch(/≤ [\d.]+ ms<br>at [\d.]+% \(one-sided upper bound\); distribution-free, from order statistics/);
+    expect(md).toMatch(/the step's full sample: p99 ttft/);
+    expect(md).toContain("130 interrupted (cleanup ran first)");
   });
 
   it("lists what a mesh cannot express with its reason, as not supported rather than failed", () => {

@@ -32,13 +32,13 @@ describe("verdict fields in reports", () => {
     expect(formatErrorProbabilities(widened)).toMatch(/\(targets .*1.*e-5.* \/ .*1.*e-3.*\)|\(targets /);
   });
 
-  it("state each scenario's family-wise bounds, in Markdown and HTML", () => {
+  it("state each scenario's family-wise bounds, in Markdown and HTML", async () => {
     const run = canaryRun();
     const scenario = run.targets[0]!.scenarios[0]!;
     scenario.verdicts = [...scenario.verdicts, widened, { ...widened, checkId: "w2" }];
     scenario.familyWise = familyWiseBounds(scenario.verdicts);
     expect(scenario.familyWise!.falseFailure).toBeGreaterThanOrEqual(2 * 9.9e-6);
     expect(renderMarkdown(run)).toMatch(/family-wise: a mesh keeping all \d+ judged promises fails at least one/);
-    expect(renderHtml(run)).toMatch(/family-wise: a mesh keeping all \d+ judged promises/);
+    expect(await renderHtml(run)).toMatch(/family-wise: a mesh keeping all \d+ judged promises/);
   });
 });

@@ -19,7 +19,7 @@ describe("writeReports", () => {
     const results = canaryRun();
     const runDir = join(root, results.runId);
     const paths = await writeReports(results, runDir);
-    expect(paths.map((p) => p.slice(runDir.length + 1))).toEqual(["results.json", "report.md", "report.html", "junit.xml", "conformance.yaml"]);
+    expect(paths.map((p) => p.slice(runDir.length + 1))).toEqual(["results.json", "report.md", "report.html", "junit.xml", "conformance.yaml", "smp.json"]);
     const json = await readFile(join(runDir, "results.json"), "utf8");
     expect(json).toContain('\n  "schemaVersion": 1,');
     expect(await loadResults(join(runDir, "results.json"))).toEqual(results);
