@@ -79,7 +79,7 @@ export async function ensureImagePackages(): Promise<string[]> {
 }
 
 export interface ImageSetupOptions {
-  /** The static loadgen binary; without it the loadgen image is not built. */
+  /** The static loadgen binary; by default the one setup built (or LOADGEN_BIN). */
   loadgenBinary?: string;
   /** Prometheus for the in-cluster image; by default the one setup installed (or PROMETHEUS_BIN). */
   prometheusBinary?: string;
@@ -115,7 +115,9 @@ async function buildAll(opts: ImageSetupOptions): Promise<EnsuredImage[]> {
   if (installed.length) log(`[images] installed ${installed.join(", ")} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   const prometheusBinary = opts.prometheusBinary ?? tryFindTool("prometheus")?.path;
-  const recipes = hostImageRecipes({ ...opts, ...(prometheusBinary ? { prometheusBinary } : {}) }).filter((recipe) => !opts.only || opts.only.includes(recipe.name));
+  // The loadgen setup built before this step (LOADGEN_BIN overrides), so its image is ready too.
+  const loadgenBinary = opts.loadgenBinary ?? tryFindTool("loadgen")?.path;
+  const recipes = hostImageRecipes({ ...opts, ...(prometheusBinary ? { prometheusBinary } : {}), ...(loadgenBinary ? { loadgenBinary } : {}) }).filter((recipe) => !opts.only || opts.only.includes(recipe.name));
   const unknown = (opts.only ?? []).filter((name) => !recipes.some((recipe) => recipe.name === name));
   if (unknown.length) {
     throw new ImageSetupError(
