@@ -11,11 +11,10 @@
  * Writes <cache>/manifest.json for tool discovery (src/engine/tools.ts). Exit 4, with one
  * line saying what to install, when a tool cannot be had.
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { delimiter, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { LOADGEN_VERSION } from "../src/load/loadgen.js";
 import {
@@ -29,6 +28,7 @@ import {
   type ToolManifest,
   type ToolManifestEntry,
 } from "../src/engine/tools.js";
+import { aptInstall, lastLine, runCommand } from "./setup/common.js";
 import { SetupError } from "./setup/errors.js";
 import { setupMeshes } from "./setup/meshes.js";
 
@@ -96,50 +96,6 @@ export function loadgenBuildDir(cacheDir: string, key: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Running commands
-
-interface CommandResult {
-  code: number | null;
-  output: string;
-}
-
-/** Run a command; with `echo`, its output also streams to ours (go's download lines, apt). */
-function run(
-  argv: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; echo?: boolean; timeoutMs?: number } = {},
-): Promise<CommandResult> {
-  const [file, ...args] = argv;
-  if (!file) throw new Error("empty command");
-  return new Promise((resolve) => {
-    const child = spawn(file, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: options.timeoutMs,
-    });
-    let output = "";
-    const take = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      if (options.echo) process.stderr.write(chunk);
-    };
-    child.stdout.on("data", take);
-    child.stderr.on("data", take);
-    child.on("error", (error) => resolve({ code: null, output: error.message }));
-    child.on("close", (code) => resolve({ code, output }));
-  });
-}
-
-function lastLine(text: string): string {
-  return (
-    text
-      .trim()
-      .split("\n")
-      .filter((line) => line.trim())
-      .pop() ?? ""
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
 // Steps
 
 type Outcome = "built" | "already there" | "installed" | "taken from LOADGEN_BIN";
@@ -151,7 +107,7 @@ interface StepResult {
 
 /** A loadgen that runs and is this checkout's version; its version line. */
 async function loadgenIdentity(path: string): Promise<string | undefined> {
-  const { code, output } = await run([path, "version"], { timeoutMs: 30_000 });
+  const { code, output } = await runCommand([path, "version"], { timeoutMs: 30_000 });
   if (code !== 0 || !output.includes(`meshproof loadgen ${LOADGEN_VERSION}`)) return undefined;
   return output.split("\n")[0]?.trim();
 }
@@ -195,7 +151,7 @@ async function ensureLoadgen(cacheDir: string): Promise<StepResult> {
   await mkdir(dir, { recursive: true });
   const partial = join(dir, `loadgen.partial-${process.pid}`);
   process.stderr.write(`      building with ${goVersion}\n`);
-  const build = await run([go.path, "build", ...BUILD_FLAGS, "-o", partial, "."], {
+  const build = await runCommand([go.path, "build", ...BUILD_FLAGS, "-o", partial, "."], {
     cwd: LOADGEN_SOURCES,
     env: BUILD_ENV,
     echo: true,
@@ -215,56 +171,21 @@ async function ensureLoadgen(cacheDir: string): Promise<StepResult> {
 }
 
 async function goVersionOf(go: ResolvedTool): Promise<string> {
-  const { code, output } = await run([go.path, "env", "GOVERSION"], { timeoutMs: 30_000 });
+  const { code, output } = await runCommand([go.path, "env", "GOVERSION"], { timeoutMs: 30_000 });
   if (code !== 0) throw new SetupError(`${go.path} env GOVERSION failed (${lastLine(output)}): check the Go install`);
   return output.trim();
 }
 
-/** apt-get, run at most once per setup for `update`. */
-class Apt {
-  private updated = false;
-
-  async install(pkg: string, tool: "prometheus" | "pushgateway"): Promise<void> {
-    const envVar = tool === "prometheus" ? "PROMETHEUS_BIN" : "PUSHGATEWAY_BIN";
-    const manual = `install the Debian package ${pkg} (sudo apt-get install ${pkg}), or set ${envVar}`;
-    if (!tryFindOnPath("apt-get")) throw new SetupError(`${tool} is missing and this system has no apt-get: ${manual}`);
-    const prefix = await this.privilege(tool, manual);
-    const env = { DEBIAN_FRONTEND: "noninteractive" };
-    if (!this.updated) {
-      const update = await run([...prefix, "apt-get", "update"], { env, echo: true });
-      if (update.code !== 0) throw new SetupError(`apt-get update failed (${lastLine(update.output)}): ${manual}`);
-      this.updated = true;
-    }
-    const install = await run([...prefix, "apt-get", "install", "-y", "--no-install-recommends", pkg], {
-      env,
-      echo: true,
-    });
-    if (install.code !== 0) throw new SetupError(`apt-get install ${pkg} failed (${lastLine(install.output)}): ${manual}`);
-  }
-
-  private async privilege(tool: string, manual: string): Promise<string[]> {
-    if (process.getuid?.() === 0) return [];
-    if (tryFindOnPath("sudo") && (await run(["sudo", "-n", "true"], { timeoutMs: 10_000 })).code === 0) {
-      return ["sudo", "-n"];
-    }
-    throw new SetupError(`${tool} is missing and installing it needs root (no password-less sudo): ${manual}`);
-  }
-}
-
-function tryFindOnPath(name: string): boolean {
-  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, name)));
-}
-
-async function ensureDebianTool(tool: "prometheus" | "pushgateway", pkg: string, apt: Apt): Promise<StepResult> {
+async function ensureDebianTool(tool: "prometheus" | "pushgateway", pkg: string): Promise<StepResult> {
   let found = tryFindTool(tool);
   let outcome: Outcome = "already there";
   if (!found) {
-    await apt.install(pkg, tool);
+    await aptInstall([pkg], `install the Debian package ${pkg} (sudo apt-get install ${pkg}), or set ${tool === "prometheus" ? "PROMETHEUS_BIN" : "PUSHGATEWAY_BIN"}`);
     found = tryFindTool(tool);
     if (!found) throw new SetupError(`${pkg} was installed but no ${tool} executable is on PATH: set ${tool === "prometheus" ? "PROMETHEUS_BIN" : "PUSHGATEWAY_BIN"}`);
     outcome = "installed";
   }
-  const { output } = await run([found.path, "--version"], { timeoutMs: 30_000 });
+  const { output } = await runCommand([found.path, "--version"], { timeoutMs: 30_000 });
   const version = /version (\S+)/.exec(output)?.[1] ?? "unknown";
   return { outcome, entry: { path: found.path, version } };
 }
@@ -276,14 +197,13 @@ export async function setup(): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   console.log(`meshproof setup: tools cache ${cacheDir}`);
 
-  const apt = new Apt();
   const steps: Array<{ name: "loadgen" | "prometheus" | "pushgateway"; title: string; action: () => Promise<StepResult> }> = [
     { name: "loadgen", title: `meshproof loadgen ${LOADGEN_VERSION} (tools/loadgen)`, action: () => ensureLoadgen(cacheDir) },
-    { name: "prometheus", title: "Prometheus", action: () => ensureDebianTool("prometheus", "prometheus", apt) },
+    { name: "prometheus", title: "Prometheus", action: () => ensureDebianTool("prometheus", "prometheus") },
     {
       name: "pushgateway",
       title: "Prometheus Pushgateway",
-      action: () => ensureDebianTool("pushgateway", "prometheus-pushgateway", apt),
+      action: () => ensureDebianTool("pushgateway", "prometheus-pushgateway"),
     },
   ];
 

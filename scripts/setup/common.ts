@@ -5,7 +5,13 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { ToolMissingError, type ToolName } from "../../src/engine/tools.js";
+import { SetupError } from "./errors.js";
+
+/** Long enough for a cold Go build of Kubernetes or Istio on two busy cores. */
+const DEFAULT_COMMAND_TIMEOUT_MS = 60 * 60_000;
 
 export interface CommandResult {
   code: number | null;
@@ -15,8 +21,9 @@ export interface CommandResult {
 /** Run argv (no shell); with `echo`, its output also streams to our stderr (go's build lines). */
 export function runCommand(
   argv: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; echo?: boolean; timeoutMs: number },
+  options: { cwd?: string; env?: Record<string, string>; echo?: boolean; timeoutMs?: number } = {},
 ): Promise<CommandResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const [file, ...args] = argv;
   if (!file) throw new Error("empty command");
   return new Promise((resolve) => {
@@ -24,7 +31,7 @@ export function runCommand(
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
-      timeout: options.timeoutMs,
+      timeout: timeoutMs,
       killSignal: "SIGKILL",
     });
     let output = "";
@@ -36,7 +43,7 @@ export function runCommand(
     child.stderr.on("data", take);
     child.on("error", (error) => resolve({ code: null, output: error.message }));
     child.on("close", (code, signal) =>
-      resolve({ code, output: signal ? `${output}\n(stopped by ${signal} after the ${Math.round(options.timeoutMs / 1000)} s limit)` : output }),
+      resolve({ code, output: signal ? `${output}\n(stopped by ${signal} after the ${Math.round(timeoutMs / 1000)} s limit)` : output }),
     );
   });
 }
@@ -70,4 +77,44 @@ export function setupFailure(tool: ToolName, problem: string, whatToDo: string):
 export function report(label: string, outcome: string, started: number, detail: string): void {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`${label}: ${outcome} in ${seconds} s (${detail})`);
+}
+
+export function onPath(program: string): boolean {
+  return (process.env.PATH ?? "").split(delimiter).concat(["/usr/sbin", "/sbin"]).some((dir) => dir && existsSync(join(dir, program)));
+}
+
+/** Whether a Debian package is installed (dpkg's view, not a guess from PATH). */
+export async function debianPackageInstalled(pkg: string): Promise<boolean> {
+  const query = await runCommand(["dpkg-query", "-W", "-f=${Status}", pkg], { timeoutMs: 30_000 });
+  return query.output.includes("install ok installed");
+}
+
+/** apt-get update runs at most once per setup: the first install that needs it pays for it. */
+let aptListsUpdated = false;
+
+/**
+ * Install Debian packages with apt-get, as root or through password-less sudo. A fresh
+ * machine's package lists may be empty or stale, so a failed install updates them once and
+ * tries again. `manual` says what the user can do instead; it ends every failure message.
+ */
+export async function aptInstall(packages: readonly string[], manual: string): Promise<void> {
+  if (packages.length === 0) return;
+  if (!onPath("apt-get")) throw new SetupError(`this system has no apt-get: ${manual}`);
+  let prefix: string[] = [];
+  if (process.getuid?.() !== 0) {
+    const sudo = onPath("sudo") && (await runCommand(["sudo", "-n", "true"], { timeoutMs: 10_000 })).code === 0;
+    if (!sudo) throw new SetupError(`installing ${packages.join(", ")} needs root (no password-less sudo): ${manual}`);
+    prefix = ["sudo", "-n"];
+  }
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  // Another apt (an unattended upgrade, a parallel setup) may hold the lock for a while.
+  const install = () => runCommand([...prefix, "apt-get", "install", "-y", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=600", ...packages], { env, echo: true, timeoutMs: 30 * 60_000 });
+  let result = await install();
+  if (result.code !== 0 && !aptListsUpdated) {
+    const update = await runCommand([...prefix, "apt-get", "update"], { env, echo: true, timeoutMs: 15 * 60_000 });
+    if (update.code !== 0) throw new SetupError(`apt-get update failed (${lastLine(update.output)}): ${manual}`);
+    aptListsUpdated = true;
+    result = await install();
+  }
+  if (result.code !== 0) throw new SetupError(`apt-get install ${packages.join(" ")} failed (${lastLine(result.output)}): ${manual}`);
 }

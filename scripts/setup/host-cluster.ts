@@ -13,7 +13,6 @@
  *
  * Linux and root only: elsewhere the step says so and setup goes on (kind needs none of this).
  */
-import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { findEtcd, isExecutable } from "../../src/cluster/host/binaries.js";
 import { COREDNS_VERSION, ETCD_PACKAGE, KUBERNETES_BINARIES, KUBERNETES_VERSION, NODE_PACKAGES, hostBinaryDirs } from "../../src/cluster/host/settings.js";
 import type { ToolManifest } from "../../src/engine/tools.js";
+import { aptInstall, debianPackageInstalled, lastLine, runCommand } from "./common.js";
 import { SetupError } from "./errors.js";
 
 export const KUBERNETES_MODULE_DIR = fileURLToPath(new URL("../../tools/host-cluster/kubernetes/", import.meta.url));
@@ -31,24 +31,6 @@ const LEGACY_KUBERNETES_DIR = (cache: string) => join(cache, "..", `kubernetes-$
 /** Exit 4 with one line, like the rest of setup. */
 class HostSetupError extends SetupError {}
 
-function run(argv: readonly string[], opts: { cwd?: string; env?: Record<string, string>; echo?: boolean } = {}): Promise<{ code: number | null; output: string }> {
-  const [file, ...args] = argv;
-  if (!file) throw new Error("empty command");
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const take = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      if (opts.echo) process.stderr.write(chunk);
-    };
-    child.stdout.on("data", take);
-    child.stderr.on("data", take);
-    child.on("error", (e) => resolve({ code: null, output: e.message }));
-    child.on("close", (code) => resolve({ code, output }));
-  });
-}
-
-const last = (text: string) => text.trim().split("\n").pop() ?? "";
 
 /** ldflags that stamp the version into component-base and client-go (kubectl version, /version). */
 export function kubernetesLdflags(version = KUBERNETES_VERSION): string {
@@ -62,20 +44,9 @@ export function kubernetesLdflags(version = KUBERNETES_VERSION): string {
 
 async function debianPackages(): Promise<string> {
   const missing: string[] = [];
-  for (const pkg of NODE_PACKAGES) {
-    const q = await run(["dpkg-query", "-W", "-f=${Status}", pkg]);
-    if (!q.output.includes("install ok installed")) missing.push(pkg);
-  }
+  for (const pkg of NODE_PACKAGES) if (!(await debianPackageInstalled(pkg))) missing.push(pkg);
   if (missing.length === 0) return `already there (${NODE_PACKAGES.join(", ")})`;
-  const env = { DEBIAN_FRONTEND: "noninteractive" };
-  let install = await run(["apt-get", "install", "-y", "--no-install-recommends", ...missing], { env, echo: true });
-  if (install.code !== 0) {
-    // A fresh machine's package lists may be empty or stale.
-    const update = await run(["apt-get", "update"], { env, echo: true });
-    if (update.code !== 0) throw new HostSetupError(`apt-get update failed (${last(update.output)})`);
-    install = await run(["apt-get", "install", "-y", "--no-install-recommends", ...missing], { env, echo: true });
-  }
-  if (install.code !== 0) throw new HostSetupError(`apt-get install ${missing.join(" ")} failed (${last(install.output)})`);
+  await aptInstall(missing, `install them as root (apt-get install ${missing.join(" ")}), or skip the host cluster with MESHPROOF_SETUP_HOST=0`);
   return `installed ${missing.join(", ")}`;
 }
 
@@ -84,18 +55,18 @@ async function etcd(cache: string): Promise<string> {
   if (have) return `already there (${have})`;
   const work = await mkdtemp(join(tmpdir(), "meshproof-etcd-"));
   try {
-    let dl = await run(["apt-get", "download", ETCD_PACKAGE], { cwd: work });
+    let dl = await runCommand(["apt-get", "download", ETCD_PACKAGE], { cwd: work });
     if (dl.code !== 0) {
-      await run(["apt-get", "update"], { env: { DEBIAN_FRONTEND: "noninteractive" } });
-      dl = await run(["apt-get", "download", ETCD_PACKAGE], { cwd: work });
+      await runCommand(["apt-get", "update"], { env: { DEBIAN_FRONTEND: "noninteractive" } });
+      dl = await runCommand(["apt-get", "download", ETCD_PACKAGE], { cwd: work });
     }
     const deb = readdirSync(work).find((f) => f.endsWith(".deb"));
-    if (dl.code !== 0 || !deb) throw new HostSetupError(`apt-get download ${ETCD_PACKAGE} failed (${last(dl.output)})`);
+    if (dl.code !== 0 || !deb) throw new HostSetupError(`apt-get download ${ETCD_PACKAGE} failed (${lastLine(dl.output)})`);
     const version = deb.split("_")[1] ?? "unknown";
     const dir = join(cache, `${ETCD_PACKAGE}-${version}`);
     const partial = `${dir}.partial-${process.pid}`;
-    const x = await run(["dpkg-deb", "-x", join(work, deb), partial]);
-    if (x.code !== 0) throw new HostSetupError(`dpkg-deb -x ${deb} failed (${last(x.output)})`);
+    const x = await runCommand(["dpkg-deb", "-x", join(work, deb), partial]);
+    if (x.code !== 0) throw new HostSetupError(`dpkg-deb -x ${deb} failed (${lastLine(x.output)})`);
     await rm(dir, { recursive: true, force: true });
     await rename(partial, dir);
     return `unpacked ${deb} (${join(dir, "usr", "bin", "etcd")})`;
@@ -123,19 +94,19 @@ async function kubernetes(cache: string, go: string): Promise<string> {
     const partial = join(dir, `.partial-${process.pid}`);
     await mkdir(partial, { recursive: true });
     process.stderr.write(`      building ${toBuild.join(", ")} ${KUBERNETES_VERSION} from Go modules (about 20 minutes on 2 cores the first time)\n`);
-    const build = await run(
+    const build = await runCommand(
       ["nice", go, "build", "-trimpath", "-ldflags", kubernetesLdflags(), "-o", `${partial}/`, ...toBuild.map((b) => `k8s.io/kubernetes/cmd/${b}`)],
       { cwd: KUBERNETES_MODULE_DIR, env: { CGO_ENABLED: "0" }, echo: true },
     );
     if (build.code !== 0) {
       await rm(partial, { recursive: true, force: true });
-      throw new HostSetupError(`go build of Kubernetes ${KUBERNETES_VERSION} failed (${last(build.output)}): check the Go module proxy is reachable`);
+      throw new HostSetupError(`go build of Kubernetes ${KUBERNETES_VERSION} failed (${lastLine(build.output)}): check the Go module proxy is reachable`);
     }
     for (const b of toBuild) await rename(join(partial, b), join(dir, b));
     await rm(partial, { recursive: true, force: true });
   }
-  const version = await run([join(dir, "kubelet"), "--version"]);
-  if (!version.output.includes(KUBERNETES_VERSION)) throw new HostSetupError(`${join(dir, "kubelet")} reports "${last(version.output)}", not ${KUBERNETES_VERSION}: remove ${dir} and run setup again`);
+  const version = await runCommand([join(dir, "kubelet"), "--version"]);
+  if (!version.output.includes(KUBERNETES_VERSION)) throw new HostSetupError(`${join(dir, "kubelet")} reports "${lastLine(version.output)}", not ${KUBERNETES_VERSION}: remove ${dir} and run setup again`);
   return `${toBuild.length > 0 ? `built ${toBuild.join(", ")}` : ""}${adopted > 0 ? `${toBuild.length > 0 ? "; " : ""}took ${adopted} from an earlier build` : ""} (${dir})`;
 }
 
@@ -144,10 +115,10 @@ async function coredns(go: string): Promise<string> {
   if (isExecutable(join(dir, "coredns"))) return `already there (${dir})`;
   const partial = `${dir}.partial-${process.pid}`;
   process.stderr.write(`      building CoreDNS ${COREDNS_VERSION} from Go modules (about 5 minutes the first time)\n`);
-  const build = await run(["nice", go, "install", "-trimpath", "-ldflags", "-s -w", `github.com/coredns/coredns@${COREDNS_VERSION}`], { env: { CGO_ENABLED: "0", GOBIN: partial }, echo: true });
+  const build = await runCommand(["nice", go, "install", "-trimpath", "-ldflags", "-s -w", `github.com/coredns/coredns@${COREDNS_VERSION}`], { env: { CGO_ENABLED: "0", GOBIN: partial }, echo: true });
   if (build.code !== 0 || !isExecutable(join(partial, "coredns"))) {
     await rm(partial, { recursive: true, force: true });
-    throw new HostSetupError(`go install of CoreDNS ${COREDNS_VERSION} failed (${last(build.output)})`);
+    throw new HostSetupError(`go install of CoreDNS ${COREDNS_VERSION} failed (${lastLine(build.output)})`);
   }
   await rm(dir, { recursive: true, force: true });
   await rename(partial, dir);

@@ -7,9 +7,6 @@
  *   npx tsx scripts/setup/images.ts [pause] [llm-sim] ...
  * (loadgen needs its binary: LOADGEN_BIN=/path/to/loadgen npx tsx scripts/setup/images.ts loadgen)
  */
-import { spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   ensureImage,
@@ -21,9 +18,9 @@ import {
 } from "../../src/cluster/host/images/index.js";
 import { MeshproofError } from "../../src/engine/errors.js";
 import { ToolMissingError, tryFindTool } from "../../src/engine/tools.js";
+import { aptInstall, onPath } from "./common.js";
 import { SetupError } from "./errors.js";
 
-const APT_TIMEOUT_MS = 15 * 60_000;
 /** The executable each package brings, to tell whether it is installed. */
 const PACKAGE_PROGRAM: Record<(typeof IMAGE_BUILD_PACKAGES)[number], string> = {
   debootstrap: "debootstrap",
@@ -34,47 +31,10 @@ const PACKAGE_PROGRAM: Record<(typeof IMAGE_BUILD_PACKAGES)[number], string> = {
 /** Setup's own error: exit 4 with one line, however `npm run setup` or this script was started. */
 class ImageSetupError extends SetupError {}
 
-function onPath(program: string): boolean {
-  return (process.env.PATH ?? "")
-    .split(delimiter)
-    .concat(["/usr/sbin", "/sbin"])
-    .some((dir) => dir && existsSync(join(dir, program)));
-}
-
-function aptListsPresent(): boolean {
-  try {
-    return readdirSync("/var/lib/apt/lists").some((name) => name.includes("Packages"));
-  } catch {
-    return false;
-  }
-}
-
-function runEchoed(argv: string[]): Promise<number | null> {
-  return new Promise((resolve) => {
-    const [file, ...args] = argv;
-    const child = spawn(file!, args, {
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-      stdio: ["ignore", "inherit", "inherit"],
-      timeout: APT_TIMEOUT_MS,
-    });
-    child.on("error", () => resolve(null));
-    child.on("close", (code) => resolve(code));
-  });
-}
-
-/** apt-get install what is missing (update first only when apt has no package lists). */
+/** apt-get install what is missing. */
 export async function ensureImagePackages(): Promise<string[]> {
   const missing = IMAGE_BUILD_PACKAGES.filter((pkg) => !onPath(PACKAGE_PROGRAM[pkg]));
-  if (!missing.length) return [];
-  const manual = `install the Debian packages ${missing.join(" ")} (apt-get install ${missing.join(" ")})`;
-  if (process.getuid?.() !== 0) throw new ImageSetupError(`building host-cluster images needs ${missing.join(", ")}: ${manual} as root`);
-  if (!onPath("apt-get")) throw new ImageSetupError(`this system has no apt-get: ${manual}`);
-  if (!aptListsPresent() && (await runEchoed(["apt-get", "update"])) !== 0) {
-    throw new ImageSetupError(`apt-get update failed: ${manual}`);
-  }
-  if ((await runEchoed(["apt-get", "install", "-y", "--no-install-recommends", ...missing])) !== 0) {
-    throw new ImageSetupError(`apt-get install ${missing.join(" ")} failed: ${manual}`);
-  }
+  await aptInstall(missing, `install the Debian packages ${missing.join(" ")} as root (apt-get install ${missing.join(" ")})`);
   return missing;
 }
 
