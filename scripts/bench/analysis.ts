@@ -221,7 +221,7 @@ export async function main(): Promise<void> {
   seedPlans();
   console.log(`\nLatency resolution (llm-sim --delay-ms 1 on one side, paired interleaved runs): the statistics are in ` +
     `src/analysis/overhead.ts (pairedQuantileOverhead: pairs resampled together, no interval from fewer than 5 pairs, ` +
-    `the smallest overhead resolved printed as half the interval); the live run needs the built-in load generator and is not part of this bench yet.`);
+    `the smallest overhead resolved printed as half the interval); the live run is its own benchmark: npm run bench -- latency.`);
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 
