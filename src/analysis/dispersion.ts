@@ -8,7 +8,7 @@
  * of freedom. A small p-value is evidence of over-dispersion and becomes its own verdict.
  */
 import { matchesSelector, type Observations } from "./checks.js";
-import { logGamma } from "./special.js";
+import { upperGammaQ } from "./special.js";
 import type { CheckSpec, Verdict } from "./verdict.js";
 
 /** Largest acceptable chance that independent requests are reported as over-dispersed. */
@@ -25,41 +25,6 @@ export interface DispersionTest {
   dispersion: number;
   /** Per-batch counts, the evidence. */
   perBatch: { counted: number; of: number }[];
-}
-
-/** Regularized upper incomplete gamma Q(a, x), by series below a + 1 and continued fraction above. */
-export function upperGammaQ(a: number, x: number): number {
-  if (x <= 0) return 1;
-  const logPrefix = -x + a * Math.log(x) - logGamma(a);
-  if (x < a + 1) {
-    let term = 1 / a;
-    let sum = term;
-    for (let k = 1; k < 1000; k++) {
-      term *= x / (a + k);
-      sum += term;
-      if (term < sum * 1e-16) break;
-    }
-    return Math.max(0, 1 - sum * Math.exp(logPrefix));
-  }
-  // Lentz's continued fraction for Q.
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 1000; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-15) break;
-  }
-  return Math.min(1, Math.exp(logPrefix) * h);
 }
 
 export function chiSquareSurvival(x: number, df: number): number {

@@ -145,6 +145,12 @@ function gammaContinuedFraction(a: number, x: number): number {
   throw new Error(`incomplete gamma fraction did not converge for a=${a}, x=${x}`);
 }
 
+/** Regularized upper incomplete gamma Q(a, x): the series below a + 1, the continued fraction above. */
+export function upperGammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  return x < a + 1 ? Math.max(0, 1 - gammaSeries(a, x)) : Math.min(1, gammaContinuedFraction(a, x));
+}
+
 /** Complementary error function, accurate in relative terms far into the tail. */
 export function erfc(x: number): number {
   if (x < 0) return 2 - erfc(-x);

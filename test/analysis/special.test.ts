@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { binomialCdf, binomialLogPmf, binomialSurvival, logGamma, normalCdf, normalQuantile, regularizedBeta, upperNormalQuantile } from "../../src/analysis/special.js";
+import { binomialCdf, binomialLogPmf, binomialSurvival, logGamma, normalCdf, normalQuantile, regularizedBeta, upperGammaQ, upperNormalQuantile } from "../../src/analysis/special.js";
 
 describe("special functions", () => {
   it("log-gamma matches factorials and known values", () => {
@@ -41,5 +41,15 @@ describe("special functions", () => {
     expect(binomialSurvival(750, 6000, 0.1) / 2.4231786924272666e-10).toBeCloseTo(1, 8);
     expect(binomialCdf(0, 100, 0.05)).toBeCloseTo(0.95 ** 100, 14);
     expect(regularizedBeta(0.3, 2.5, 4.5)).toBeCloseTo(0.40653901668245934, 13);
+  });
+});
+
+describe("upper incomplete gamma", () => {
+  it("gives chi-square tail probabilities on both sides of a + 1 (series and continued fraction)", () => {
+    // Q(df/2, x/2) is the chi-square survival function: reference values from its tables.
+    expect(upperGammaQ(0.5, 3.841 / 2)).toBeCloseTo(0.05, 4);
+    expect(upperGammaQ(2.5, 5)).toBeCloseTo(0.075235246, 8);
+    expect(upperGammaQ(5, 0.5)).toBeCloseTo(0.999827884, 8);
+    expect(upperGammaQ(3, 0)).toBe(1);
   });
 });
