@@ -176,16 +176,9 @@ export function loadResultOf(summary: LoadgenSummary, profile: LoadProfile, evid
   };
 }
 
-export interface RunLoadgenOptions {
+/** What loadgenArgv takes (outDir: where loadgen-<profile>.json goes; created if missing), with the binary as found. */
+export interface RunLoadgenOptions extends Omit<LoadgenArgvOptions, "loadgenPath"> {
   loadgen: ResolvedTool;
-  profile: LoadProfile;
-  targetUrl: string;
-  /** Where loadgen-<profile>.json goes; created if missing. */
-  outDir: string;
-  runner?: LoadRunner;
-  slo?: string;
-  model?: string;
-  runId?: string;
   signal?: AbortSignal;
   /** Default: the schedule, plus the graceful stop, plus a minute. */
   timeoutMs?: number;
@@ -198,16 +191,7 @@ export interface RunLoadgenOptions {
 export async function runLoadgen(options: RunLoadgenOptions): Promise<LoadResult> {
   const profile = LoadProfile.parse(options.profile);
   await mkdir(options.outDir, { recursive: true });
-  const invocation = loadgenArgv({
-    loadgenPath: options.loadgen.path,
-    profile,
-    targetUrl: options.targetUrl,
-    outDir: options.outDir,
-    ...(options.runner ? { runner: options.runner } : {}),
-    ...(options.slo ? { slo: options.slo } : {}),
-    ...(options.model ? { model: options.model } : {}),
-    ...(options.runId ? { runId: options.runId } : {}),
-  });
+  const invocation = loadgenArgv({ ...options, loadgenPath: options.loadgen.path, profile });
   const timeoutMs = options.timeoutMs ?? (scheduledSeconds(profile) + LOADGEN_GRACEFUL_STOP_SECONDS) * 1000 + TIMEOUT_MARGIN_MS;
   const run = await runCommand(invocation.run, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs, ...(options.onProgress ? { onLine: options.onProgress } : {}) });
   if (run.code !== 0) throw explainFailure(run);
