@@ -21,7 +21,7 @@ import { progressFor } from "./progress.js";
 import { resolveScenario, resolveSuite } from "./catalog.js";
 import { judgeMutantRun, mutantExitCode, mutantRecord, type MutantOutcome, type MutantRecord } from "../engine/mutant.js";
 import { aimedSteps, describeOutcome, mutantFor, mutantRunPlan, mutatedDrivers } from "./mutant.js";
-import { annotateLoadCommands, driversFor, executionEnvFor, installOptions, preflight, providerFor, stackPlannerFor } from "./wiring.js";
+import { annotateLoadCommands, driversFor, executionEnvFor, installOptions, meshVariantsFor, preflight, providerFor, stackPlannerFor } from "./wiring.js";
 
 export interface Output {
   /** Human lines (stderr), or nothing with --json. */
@@ -152,6 +152,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     options: plan.options,
     tools,
     versions: Object.fromEntries(plan.targets.map((t) => [t.mesh, t.meshVersion])),
+    ...variantsOf(opts, plan.targets.map((t) => t.mesh)),
     host: { platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, node: process.version },
     targets: execution.targets.map((t) => ({ ...t, routing: opts.routing, capabilities: drivers[t.mesh as keyof typeof drivers].capabilities(opts.routing) })),
     summary: { ...summarize(verdictList), exitCode },
@@ -185,6 +186,13 @@ function printSummary(out: Output, results: RunResults, files: string[]): void {
   out.info(`\n${s.pass} pass, ${s.fail} fail, ${s.inconclusive} inconclusive, ${s.unsupported} not supported — exit ${s.exitCode}`);
   if (results.aborted) out.info(`The run ended early: ${results.aborted}`);
   out.info(`Reports: ${files.filter((f) => /report\.(md|html)$/.test(f)).join(", ")}`);
+}
+
+/** The variants of the meshes this run installed, when any is not the official release. */
+function variantsOf(opts: RunOptions, meshes: readonly string[]): Pick<RunResults, "variants"> {
+  const known = meshVariantsFor(opts);
+  const variants = Object.fromEntries(meshes.flatMap((m) => (known[m as keyof typeof known] ? [[m, known[m as keyof typeof known]!]] : [])));
+  return Object.keys(variants).length > 0 ? { variants } : {};
 }
 
 function recordedOptions(opts: RunOptions): Record<string, unknown> {

@@ -10,12 +10,15 @@ import { childProcessLauncher } from "../engine/processes.js";
 import type { RunPlanWithCluster, StackPlan, StackPlanner } from "../engine/run-plan.js";
 import { collectSteps } from "../engine/run-plan.js";
 import { walkSteps } from "../engine/scenario.js";
-import type { Step, WaitStep } from "../engine/plan.js";
+import type { KubeObject, Step, WaitStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
 import { tryFindTool, findTool, type ResolvedTool, type ToolName } from "../engine/tools.js";
 import { currentProvider, gkeProvider, hostPreflight, hostProviderFor, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
 import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
-import { createIstioDriver, istioDriver } from "../mesh/istio/index.js";
+import { createIstioDriver, istioDriver, ISTIO_HOST_VERSION, UPSTREAM_ENVOY_VARIANT } from "../mesh/istio/index.js";
+import { istioImageRecipes } from "../mesh/istio/images.js";
+import { readMeshBuilds } from "../mesh/builds.js";
+import type { MeshVariant } from "../mesh/variant.js";
 import { createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
 import { noneDriver } from "../mesh/none/index.js";
 import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
@@ -37,7 +40,13 @@ export const DRIVERS: Record<MeshName, MeshDriver> = {
 export function driversFor(opts: RunOptions, provider: ClusterProvider): Record<MeshName, MeshDriver> {
   const context = provider.context;
   return {
-    istio: createIstioDriver({ ...(context ? { context } : {}), routing: opts.routing, enrolledNamespaces: [stackNamespace("istio")] }),
+    istio: createIstioDriver({
+      ...(context ? { context } : {}),
+      routing: opts.routing,
+      enrolledNamespaces: [stackNamespace("istio")],
+      // No registry reaches the host cluster: it runs the Istio setup built here, with stock Envoy.
+      ...(provider.name === "host" ? { variant: "upstream-envoy" as const } : {}),
+    }),
     linkerd: createLinkerdDriver({ ...(context ? { context } : {}), identityDir: path.resolve(opts.out, "linkerd-identity"), dataPlaneNamespaces: [stackNamespace("linkerd")] }),
     none: noneDriver,
   };
@@ -46,10 +55,16 @@ export function driversFor(opts: RunOptions, provider: ClusterProvider): Record<
 /** The stack's versions: every scenario's split and routes name these. */
 export const VERSIONS = ["stable", "canary"];
 
+/** Which build of each mesh a run on this cluster uses, when it is not the official release. */
+export function meshVariantsFor(opts: Pick<RunOptions, "cluster">): Partial<Record<MeshName, MeshVariant>> {
+  return opts.cluster === "host" ? { istio: UPSTREAM_ENVOY_VARIANT } : {};
+}
+
 export function installOptions(opts: RunOptions): Record<MeshName, InstallOptions> {
   const common = { method: opts.installMethod, gatewayApiVersion: opts.gatewayApiVersion } as const;
   return {
-    istio: { ...common, version: opts.istioVersion },
+    // The host cluster can only run the Istio setup built here; --istio-version names releases.
+    istio: { ...common, version: opts.cluster === "host" ? ISTIO_HOST_VERSION : opts.istioVersion },
     linkerd: { ...common, version: opts.linkerdVersion },
     none: { ...common, version: noneDriver.defaultVersion },
   };
@@ -60,7 +75,7 @@ export async function providerFor(opts: RunOptions): Promise<ClusterProvider> {
     case "kind":
       return kindProvider({ name: opts.clusterName });
     case "host":
-      return hostProviderFor(opts.clusterName, (await hostStackImages()).all);
+      return hostProviderFor(opts.clusterName, (await hostStackImages(opts)).all);
     case "current":
       return currentProvider(opts.context ?? "<your-context>");
     case "gke":
@@ -84,7 +99,7 @@ export function stackNamespace(mesh: MeshName): string {
  * The host cluster has no registry: its stack images are built here (OCI archives, cached by
  * content) and imported. The loadgen pod's image is wired with the load generator.
  */
-async function hostStackImages(): Promise<{ sim: PlannedImage; loadgen?: PlannedImage; prometheus?: PlannedImage; all: PlannedImage[] }> {
+async function hostStackImages(opts: Pick<RunOptions, "mesh">): Promise<{ sim: PlannedImage; loadgen?: PlannedImage; prometheus?: PlannedImage; all: PlannedImage[] }> {
   const cache = imagesCacheDir();
   const sim = await plannedImage(llmSimRecipe, cache);
   // Images of binaries setup built or installed; without them (a dry-run on a bare machine) the
@@ -93,7 +108,17 @@ async function hostStackImages(): Promise<{ sim: PlannedImage; loadgen?: Planned
   const prometheusBin = tryFindTool("prometheus")?.path;
   const loadgen = loadgenBin ? await plannedImage(loadgenRecipe(loadgenBin), cache) : undefined;
   const prometheus = prometheusBin ? await plannedImage(prometheusRecipe(prometheusBin), cache) : undefined;
-  return { sim, ...(loadgen ? { loadgen } : {}), ...(prometheus ? { prometheus } : {}), all: [sim, ...(loadgen ? [loadgen] : []), ...(prometheus ? [prometheus] : [])] };
+  const mesh = await hostMeshImages(opts, cache);
+  return { sim, ...(loadgen ? { loadgen } : {}), ...(prometheus ? { prometheus } : {}), all: [sim, ...(loadgen ? [loadgen] : []), ...(prometheus ? [prometheus] : []), ...mesh] };
+}
+
+/** istiod's and the sidecars' images (upstream-envoy variant), when the run has Istio and setup built them. */
+async function hostMeshImages(opts: Pick<RunOptions, "mesh">, cache: string): Promise<PlannedImage[]> {
+  if (opts.mesh !== "istio" && opts.mesh !== "both") return [];
+  const builds = readMeshBuilds();
+  if (!builds.istio || !builds.envoy) return [];
+  const recipes = await istioImageRecipes({ istio: builds.istio, envoy: builds.envoy });
+  return Promise.all(recipes.map((r) => plannedImage(r, cache)));
 }
 
 /** `sim` makes the reference server deliberately wrong (a backend mutant); omitted, it is the reference one. */
@@ -107,7 +132,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
   }
   const context = provider.context ?? "";
   const engine = opts.loadEngine;
-  const hostImages = provider.name === "host" ? await hostStackImages() : undefined;
+  const hostImages = provider.name === "host" ? await hostStackImages(opts) : undefined;
   const simImage = hostImages?.sim?.ref ?? SIM_IMAGE;
   const loadgenImage = engine === "builtin" ? (hostImages?.loadgen?.ref ?? LOADGEN_IMAGE) : k6ImageFor(opts);
   return {
@@ -130,8 +155,9 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
         consecutive: 2,
         intervalMs: 3000,
       }));
+      const manifests = provider.name === "host" ? stack.manifests.map(withHostCpuRequests) : stack.manifests;
       const setup: Step[] = [
-        { kind: "apply", id: "deploy-stack", name: `deploy the reference stack into ${stack.layout.namespace}`, timeoutMs: TIMEOUTS.apply, manifests: stack.manifests },
+        { kind: "apply", id: "deploy-stack", name: `deploy the reference stack into ${stack.layout.namespace}`, timeoutMs: TIMEOUTS.apply, manifests },
         ...rollouts,
       ];
       return {
@@ -142,6 +168,25 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       };
     },
   };
+}
+
+/**
+ * CPU a stack container requests on the host cluster. The reference requests (500m per sim and
+ * per load client) describe a production node; the host cluster's one node is this 2-core
+ * machine, where istiod and three sidecars on top of them leave the loadgen pod unschedulable
+ * ("Insufficient cpu"). Requests only steer scheduling here; limits stay as they are.
+ */
+export const HOST_CPU_REQUEST = "50m";
+
+export function withHostCpuRequests(object: KubeObject): KubeObject {
+  type Spec = { containers?: Array<{ resources?: { requests?: Record<string, string> } }> };
+  const o = object as KubeObject & { spec?: Spec & { template?: { spec?: Spec } } };
+  const podSpec = o.kind === "Pod" ? o.spec : o.spec?.template?.spec;
+  if (!podSpec?.containers) return object;
+  const copy = structuredClone(o);
+  const spec = (copy.kind === "Pod" ? copy.spec : copy.spec?.template?.spec) as Spec;
+  for (const c of spec.containers ?? []) if (c.resources?.requests?.cpu) c.resources.requests.cpu = HOST_CPU_REQUEST;
+  return copy;
 }
 
 /** The user's k6 image for cluster runs with --load-engine k6; the dry-run shows a placeholder. */

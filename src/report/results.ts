@@ -3,6 +3,7 @@
  * export read only this, so a report can be rebuilt from any run folder. Bump
  * RESULTS_SCHEMA_VERSION on any incompatible change.
  */
+import type { MeshVariant } from "../mesh/variant.js";
 import type { LoadResult } from "../load/profile.js";
 import type { Verdict, VerdictStatus } from "../analysis/verdict.js";
 import type { Capabilities } from "../mesh/driver.js";
@@ -105,6 +106,11 @@ export interface RunResults {
   options: Record<string, unknown>;
   tools: ToolRecord[];
   versions: Record<string, string>;
+  /**
+   * Meshes that ran as a variant rather than the official release (the host cluster's Istio with
+   * stock Envoy): its versions, provenance and what it cannot show. Absent for official builds.
+   */
+  variants?: Record<string, MeshVariant>;
   host: { platform: string; cpus: number; node: string };
   targets: TargetRecord[];
   summary: { pass: number; fail: number; inconclusive: number; unsupported: number; exitCode: number };

@@ -26,7 +26,7 @@ describe("host cluster dry-run", () => {
     // Pause first (containerd's sandbox image), then the stack's images; loadgen and Prometheus
     // join them where setup built or installed their binaries.
     expect(ids.slice(0, 5)).toEqual(["build-image-pause", "start-host-cluster", "import-image-pause", "build-image-llm-sim", "import-image-llm-sim"]);
-    for (const id of ids.slice(5)) expect(id).toMatch(/^(build|import)-image-(loadgen|prometheus)$/);
+    for (const id of ids.slice(5)) expect(id).toMatch(/^(build|import)-image-(loadgen|prometheus|istio-(pilot|proxyv2)-[0-9a-f]{12})$/);
     const start = setup[1]!;
     expect(start.argv.slice(0, 4)).toEqual(["tsx", "src/cluster/host/main.ts", "up", "--name"]);
     expect(start.undo?.[0]).toMatchObject({ kind: "command", argv: ["tsx", "src/cluster/host/main.ts", "down", "--name", "meshproof"] });

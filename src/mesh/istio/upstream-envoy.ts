@@ -64,6 +64,9 @@ export const UPSTREAM_ENVOY_PILOT_ENV: Readonly<Record<string, string>> = {
   CLOUD_PLATFORM: "none",
 };
 
+/** istiod's resource requests (measured: about 125 MiB resident on the host cluster). */
+export const UPSTREAM_ENVOY_PILOT_REQUESTS: Readonly<Record<string, string>> = { cpu: "100m", memory: "256Mi" };
+
 /** Env of every injected sidecar (istio-proxy and istio-init), through ProxyConfig.proxyMetadata. */
 export const UPSTREAM_ENVOY_PROXY_METADATA: Readonly<Record<string, string>> = {
   CLOUD_PLATFORM: "none",
@@ -87,6 +90,9 @@ export function upstreamEnvoyManifestArgs(images: LocalImages = DEFAULT_LOCAL_IM
     `tag=${images.tag}`,
     "values.global.imagePullPolicy=IfNotPresent",
     "values.telemetry.enabled=false",
+    // The chart asks 500m CPU and 2Gi for istiod; the host cluster's node is a shared 2-core
+    // machine, where that request alone leaves the stack's pods unschedulable.
+    ...Object.entries(UPSTREAM_ENVOY_PILOT_REQUESTS).map(([name, value]) => `values.pilot.resources.requests.${name}=${value}`),
     ...Object.entries(UPSTREAM_ENVOY_PILOT_ENV).map(([name, value]) => `values.pilot.env.${name}=${value}`),
     ...Object.entries(UPSTREAM_ENVOY_PROXY_METADATA).map(([name, value]) => `meshConfig.defaultConfig.proxyMetadata.${name}=${value}`),
     ...(revision ? [`revision=${revision}`] : []),
