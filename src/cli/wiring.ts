@@ -10,7 +10,7 @@ import { childProcessLauncher } from "../engine/processes.js";
 import type { RunPlanWithCluster, StackPlan, StackPlanner } from "../engine/run-plan.js";
 import { collectSteps } from "../engine/run-plan.js";
 import { walkSteps } from "../engine/scenario.js";
-import type { KubeObject, Step, WaitStep } from "../engine/plan.js";
+import type { Step, WaitStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
 import { tryFindTool, findTool, type ResolvedTool, type ToolName } from "../engine/tools.js";
 import { currentProvider, gkeProvider, hostPreflight, hostProviderFor, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
@@ -155,9 +155,8 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
         consecutive: 2,
         intervalMs: 3000,
       }));
-      const manifests = provider.name === "host" ? stack.manifests.map(withHostCpuRequests) : stack.manifests;
       const setup: Step[] = [
-        { kind: "apply", id: "deploy-stack", name: `deploy the reference stack into ${stack.layout.namespace}`, timeoutMs: TIMEOUTS.apply, manifests },
+        { kind: "apply", id: "deploy-stack", name: `deploy the reference stack into ${stack.layout.namespace}`, timeoutMs: TIMEOUTS.apply, manifests: stack.manifests },
         ...rollouts,
       ];
       return {
@@ -168,25 +167,6 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       };
     },
   };
-}
-
-/**
- * CPU a stack container requests on the host cluster. The reference requests (500m per sim and
- * per load client) describe a production node; the host cluster's one node is this 2-core
- * machine, where istiod and three sidecars on top of them leave the loadgen pod unschedulable
- * ("Insufficient cpu"). Requests only steer scheduling here; limits stay as they are.
- */
-export const HOST_CPU_REQUEST = "50m";
-
-export function withHostCpuRequests(object: KubeObject): KubeObject {
-  type Spec = { containers?: Array<{ resources?: { requests?: Record<string, string> } }> };
-  const o = object as KubeObject & { spec?: Spec & { template?: { spec?: Spec } } };
-  const podSpec = o.kind === "Pod" ? o.spec : o.spec?.template?.spec;
-  if (!podSpec?.containers) return object;
-  const copy = structuredClone(o);
-  const spec = (copy.kind === "Pod" ? copy.spec : copy.spec?.template?.spec) as Spec;
-  for (const c of spec.containers ?? []) if (c.resources?.requests?.cpu) c.resources.requests.cpu = HOST_CPU_REQUEST;
-  return copy;
 }
 
 /** The user's k6 image for cluster runs with --load-engine k6; the dry-run shows a placeholder. */

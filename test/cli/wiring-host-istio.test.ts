@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseRunOptions } from "../../src/cli/options.js";
-import { driversFor, installOptions, meshVariantsFor, withHostCpuRequests, HOST_CPU_REQUEST } from "../../src/cli/wiring.js";
+import { driversFor, installOptions, meshVariantsFor } from "../../src/cli/wiring.js";
 import type { ClusterProvider } from "../../src/cluster/index.js";
-import type { KubeObject } from "../../src/engine/plan.js";
 import { ISTIO_HOST_VERSION, UPSTREAM_ENVOY_VARIANT } from "../../src/mesh/istio/index.js";
 
 const provider = (name: "host" | "kind") => ({ name, context: `${name}-meshproof` }) as unknown as ClusterProvider;
@@ -34,20 +33,5 @@ describe("--cluster host and Istio", () => {
     expect(UPSTREAM_ENVOY_VARIANT.proxy).toEqual({ name: "envoy", version: "1.40.0" });
     expect(UPSTREAM_ENVOY_VARIANT.limitations.join(" ")).toMatch(/istio_requests_total/);
     expect(meshVariantsFor({ cluster: "kind" })).toEqual({});
-  });
-
-  it("lowers CPU requests of stack containers and leaves limits and other objects alone", () => {
-    const deployment = {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "loadgen" },
-      spec: { template: { spec: { containers: [{ name: "c", resources: { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: "2000m" } } }] } } },
-    } as unknown as KubeObject;
-    const out = withHostCpuRequests(deployment) as unknown as { spec: { template: { spec: { containers: Array<{ resources: { requests: Record<string, string>; limits: Record<string, string> } }> } } } };
-    expect(out.spec.template.spec.containers[0]!.resources).toEqual({ requests: { cpu: HOST_CPU_REQUEST, memory: "256Mi" }, limits: { cpu: "2000m" } });
-    // the input is not modified
-    expect((deployment as unknown as typeof out).spec.template.spec.containers[0]!.resources.requests.cpu).toBe("500m");
-    const service = { apiVersion: "v1", kind: "Service", metadata: { name: "llm" } } as KubeObject;
-    expect(withHostCpuRequests(service)).toBe(service);
   });
 });
