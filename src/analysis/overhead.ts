@@ -86,28 +86,36 @@ function usable(runs: readonly LatencySummary[], side: string): LatencySummary[]
   return withSamples;
 }
 
+/** The design's settings, checked once for both estimators. */
+function bootstrapSettings(quantile: number, opts: OverheadOptions): { resamples: number; confidence: number } {
+  if (!(quantile > 0 && quantile <= 1)) throw new RangeError(`quantile must lie in (0, 1], got ${quantile}`);
+  const resamples = opts.resamples ?? 2000;
+  const confidence = opts.confidence ?? 0.95;
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must lie in (0, 1), got ${confidence}`);
+  return { resamples, confidence };
+}
+
+/** The quantile of every run pooled, on each side, and their difference: the point estimate. */
+function pooledDifference(mesh: RunSet, baseline: RunSet, quantile: number): { meshMs: number; baselineMs: number; diffMs: number; relative: number | null } {
+  const meshMs = mesh.quantile(new Float64Array(mesh.size).fill(1), quantile);
+  const baselineMs = baseline.quantile(new Float64Array(baseline.size).fill(1), quantile);
+  const diffMs = meshMs - baselineMs;
+  return { meshMs, baselineMs, diffMs, relative: baselineMs > 0 ? diffMs / baselineMs : null };
+}
+
 export function quantileOverhead(
   meshRuns: readonly LatencySummary[],
   baselineRuns: readonly LatencySummary[],
   quantile: number,
   opts: OverheadOptions = {},
 ): QuantileOverhead {
-  if (!(quantile > 0 && quantile <= 1)) throw new RangeError(`quantile must lie in (0, 1], got ${quantile}`);
-  const resamples = opts.resamples ?? 2000;
-  const confidence = opts.confidence ?? 0.95;
-  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must lie in (0, 1), got ${confidence}`);
+  const { resamples, confidence } = bootstrapSettings(quantile, opts);
   const mesh = new RunSet(usable(meshRuns, "mesh"));
   const baseline = new RunSet(usable(baselineRuns, "baseline"));
-  const ones = (n: number) => new Float64Array(n).fill(1);
-  const meshMs = mesh.quantile(ones(mesh.size), quantile);
-  const baselineMs = baseline.quantile(ones(baseline.size), quantile);
-  const diffMs = meshMs - baselineMs;
+  const point = pooledDifference(mesh, baseline, quantile);
   const result: QuantileOverhead = {
     quantile,
-    meshMs,
-    baselineMs,
-    diffMs,
-    relative: baselineMs > 0 ? diffMs / baselineMs : null,
+    ...point,
     interval: null,
     runs: { mesh: mesh.size, baseline: baseline.size },
     resamples: 0,
@@ -167,25 +175,16 @@ export interface PairedOverhead extends QuantileOverhead {
  * the interval. Fewer than MIN_RUNS_FOR_INTERVAL pairs give no interval.
  */
 export function pairedQuantileOverhead(pairs: readonly RunPair[], quantile: number, opts: OverheadOptions = {}): PairedOverhead {
-  if (!(quantile > 0 && quantile <= 1)) throw new RangeError(`quantile must lie in (0, 1], got ${quantile}`);
+  const { resamples, confidence } = bootstrapSettings(quantile, opts);
   const usablePairs = pairs.filter((p) => p.mesh.count > 0 && p.mesh.hdr && p.baseline.count > 0 && p.baseline.hdr);
   if (usablePairs.length === 0) throw new Error("no pair of runs carries latency samples on both sides; run the paired benchmark first (each run's summary must include its HDR histogram)");
-  const resamples = opts.resamples ?? 2000;
-  const confidence = opts.confidence ?? 0.95;
-  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must lie in (0, 1), got ${confidence}`);
   const mesh = new RunSet(usablePairs.map((p) => p.mesh));
   const baseline = new RunSet(usablePairs.map((p) => p.baseline));
   const k = usablePairs.length;
-  const ones = new Float64Array(k).fill(1);
-  const meshMs = mesh.quantile(ones, quantile);
-  const baselineMs = baseline.quantile(ones, quantile);
-  const diffMs = meshMs - baselineMs;
+  const point = pooledDifference(mesh, baseline, quantile);
   const result: PairedOverhead = {
     quantile,
-    meshMs,
-    baselineMs,
-    diffMs,
-    relative: baselineMs > 0 ? diffMs / baselineMs : null,
+    ...point,
     interval: null,
     runs: { mesh: k, baseline: k },
     resamples: 0,
