@@ -8,7 +8,7 @@
  * on what they show, and it never takes more looks than planned: the conditions under which
  * the per-look levels add up to the error bounds the verdicts state (see proportion.ts).
  */
-import type { LatencySummary, OutcomeCount } from "../load/profile.js";
+import { outcomeKey, type LatencySummary, type OutcomeCount } from "../load/profile.js";
 import { mergeSummaries } from "./hdr.js";
 import { bucketsOf, countAtOrBelow, quantileOfBuckets, valueAtRank, type Buckets } from "./distribution.js";
 import { planLatency, planShare, type LatencyPlan, type PlanOptions, type ProportionPlan } from "./planner.js";
@@ -155,16 +155,6 @@ abstract class CheckState {
   protected lookNote(final: boolean): string {
     return `look ${this.looksTaken} of ${this.plan.looks}${final ? ", the last" : ""}`;
   }
-}
-
-/**
- * Outcomes are merged across batches on every field a selector can match (version, status,
- * peer identity, attempt), so a selector on peer or attempt sees what the backend echoed.
- * Keying on fewer fields silently drops them: a correct identity check would then fail, and a
- * mesh retrying five times would pass a bounded-tries check.
- */
-export function outcomeKey(c: Pick<OutcomeCount, "version" | "status" | "peer" | "attempt">): string {
-  return JSON.stringify([c.version, c.status, c.peer ?? null, c.attempt ?? null]);
 }
 
 function withoutCount(c: OutcomeCount): Omit<OutcomeCount, "count"> {

@@ -3,7 +3,7 @@
  * merge exactly (HDR), rates are over the total time under load.
  */
 import { mergeSummaries } from "../analysis/hdr.js";
-import type { LatencySummary, LoadResult, OutcomeCount } from "../load/profile.js";
+import { mergeOutcomes, type LatencySummary, type LoadResult } from "../load/profile.js";
 
 export function mergeLoadResults(batches: readonly LoadResult[]): LoadResult {
   const [first, ...rest] = batches;
@@ -41,15 +41,4 @@ export function mergeLoadResults(batches: readonly LoadResult[]): LoadResult {
     ...(sloParts.length > 0 ? { sloMet: { met: sloParts.reduce((a, s) => a + s.met, 0), total: sloParts.reduce((a, s) => a + s.total, 0) } } : {}),
     evidence: batches.flatMap((b) => b.evidence),
   };
-}
-
-export function mergeOutcomes(outcomes: readonly OutcomeCount[]): OutcomeCount[] {
-  const byKey = new Map<string, OutcomeCount>();
-  for (const o of outcomes) {
-    const key = JSON.stringify([o.version, o.status, o.peer ?? null, o.attempt ?? null]);
-    const seen = byKey.get(key);
-    if (seen) seen.count += o.count;
-    else byKey.set(key, { ...o });
-  }
-  return [...byKey.values()];
 }

@@ -10,7 +10,7 @@ import type { ResolvedTool } from "../engine/tools.js";
 import { LatencyRecorder } from "../analysis/hdr.js";
 import { LoadRunError } from "./errors.js";
 import { runCommand, type LoadCommand, type CommandResult } from "./process.js";
-import { LoadProfile, type LatencySummary, type LoadResult, type OutcomeCount } from "./profile.js";
+import { byVersionThenStatus, LoadProfile, mergeOutcomes, type LatencySummary, type LoadResult } from "./profile.js";
 import { offeredRps, scheduledSeconds } from "./schedule.js";
 
 /** The generator's version (`version` in tools/loadgen/main.go; a test keeps them equal). */
@@ -142,14 +142,8 @@ export function loadResultOf(summary: LoadgenSummary, profile: LoadProfile, evid
   if (summary.schema !== SUMMARY_SCHEMA) throw new Error(`not a loadgen summary (schema ${JSON.stringify(summary.schema)}, want ${SUMMARY_SCHEMA})`);
   const seconds = scheduledSeconds(profile);
   const streamed = profile.mode === "stream";
-  const byKey = new Map<string, OutcomeCount>();
-  for (const o of summary.outcomes) {
-    const key = JSON.stringify([o.version, o.status, o.peer, o.attempt]);
-    const seen = byKey.get(key);
-    if (seen) seen.count += o.count;
-    else byKey.set(key, { version: o.version, status: o.status, count: o.count, peer: o.peer, attempt: o.attempt });
-  }
-  const outcomes = [...byKey.values()].sort((a, b) => a.version.localeCompare(b.version) || a.status - b.status);
+  // The generator also splits by `ok`; a LoadResult's outcomes are keyed without it.
+  const outcomes = mergeOutcomes(summary.outcomes.map(({ version, status, count, peer, attempt }) => ({ version, status, count, peer, attempt }))).sort(byVersionThenStatus);
   const h = summary.histograms;
   return {
     profile,

@@ -7,7 +7,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { LatencyRecorder } from "../analysis/hdr.js";
-import type { LoadProfile, LoadResult, OutcomeCount } from "./profile.js";
+import { byVersionThenStatus, outcomeKey, type LoadProfile, type LoadResult, type OutcomeCount } from "./profile.js";
 import { offeredRps, scheduledSeconds } from "./schedule.js";
 
 /** Metric names written by fixtures/k6/llm-metrics.ts (plus k6's own dropped_iterations). */
@@ -105,7 +105,7 @@ export class K6OutputAccumulator {
         const status = Number(tags.status ?? 0) || 0;
         const peer = tags.peer;
         const attempt = tags.attempt !== undefined ? Number(tags.attempt) || 0 : undefined;
-        const key = `${version}\u0000${status}\u0000${peer ?? ""}\u0000${attempt ?? ""}`;
+        const key = outcomeKey({ version, status, peer, attempt });
         const outcome: OutcomeCount = this.outcomes.get(key) ?? { version, status, count: 0, ...(peer !== undefined ? { peer } : {}), ...(attempt !== undefined ? { attempt } : {}) };
         outcome.count += data.value;
         this.outcomes.set(key, outcome);
@@ -125,9 +125,7 @@ export class K6OutputAccumulator {
     const startedAt = hasTimes ? new Date(this.firstMs) : (fallback?.startedAt ?? new Date(0));
     const endedAt = hasTimes ? new Date(this.lastMs) : (fallback?.endedAt ?? startedAt);
     const streamed = profile.mode === "stream";
-    const outcomes = [...this.outcomes.values()].sort(
-      (a, b) => a.version.localeCompare(b.version) || a.status - b.status,
-    );
+    const outcomes = [...this.outcomes.values()].sort(byVersionThenStatus);
     return {
       profile,
       startedAt: startedAt.toISOString(),

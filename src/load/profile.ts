@@ -61,6 +61,33 @@ export interface OutcomeCount {
   attempt?: number;
 }
 
+/**
+ * Outcomes are one if they agree on every field a selector can match (version, status, peer
+ * identity, attempt), so a selector on peer or attempt sees what the backend echoed. Keying on
+ * fewer fields silently drops them: a correct identity check would then fail, and a mesh
+ * retrying five times would pass a bounded-tries check.
+ */
+export function outcomeKey(c: Pick<OutcomeCount, "version" | "status" | "peer" | "attempt">): string {
+  return JSON.stringify([c.version, c.status, c.peer ?? null, c.attempt ?? null]);
+}
+
+/** Counts of equal outcomes (outcomeKey) summed, first appearance first. */
+export function mergeOutcomes(outcomes: Iterable<OutcomeCount>): OutcomeCount[] {
+  const byKey = new Map<string, OutcomeCount>();
+  for (const o of outcomes) {
+    const key = outcomeKey(o);
+    const seen = byKey.get(key);
+    if (seen) seen.count += o.count;
+    else byKey.set(key, { ...o });
+  }
+  return [...byKey.values()];
+}
+
+/** The order reports list outcomes in: by version, then status. */
+export function byVersionThenStatus(a: OutcomeCount, b: OutcomeCount): number {
+  return a.version.localeCompare(b.version) || a.status - b.status;
+}
+
 export interface LoadResult {
   profile: LoadProfile;
   startedAt: string;
