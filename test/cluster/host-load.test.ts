@@ -18,6 +18,7 @@ import { pollUntil } from "../../src/engine/timeouts.js";
 import { LoadProfile, runLoadgen } from "../../src/load/index.js";
 import { noneDriver } from "../../src/mesh/none/index.js";
 import { MONITORING_NAMESPACE, referenceStack, simDeploymentName, type ReferenceStack } from "../../src/stack/index.js";
+import { metricSum } from "../llm-sim/sim-client.js";
 import { hostSkipReason, sharedHostCluster, TEST_CLUSTER, type SharedCluster } from "./host-shared.js";
 
 const skip = hostSkipReason();
@@ -61,10 +62,7 @@ describe.skipIf(skip)(`load from the loadgen pod on the host cluster${skip ? ` (
     let total = 0;
     for (const pod of pods) {
       const metrics = (await cluster.kubectl(["get", "--raw", `/api/v1/namespaces/${NAMESPACE}/pods/${pod}:8000/proxy/metrics`])).stdout;
-      total += metrics
-        .split("\n")
-        .filter((line) => line.startsWith("llmsim_requests_total{"))
-        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+      total += metricSum(metrics, "llmsim_requests_total");
     }
     return total;
   }

@@ -6,6 +6,7 @@
  * the plain script against the same server; without one that test is skipped, saying why.
  */
 import { spawn } from "node:child_process";
+import { metricSum } from "../llm-sim/sim-client.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,11 +50,7 @@ afterAll(async () => {
 /** Sum of llmsim_requests_total over every label set, from the sim's /metrics. */
 async function simRequestCount(): Promise<number> {
   const response = await fetch(`${sim!.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
-  const text = await response.text();
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith("llmsim_requests_total{"))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+  return metricSum(await response.text(), "llmsim_requests_total");
 }
 
 describe("the built-in load generator against a real llm-sim", () => {
