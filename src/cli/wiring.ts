@@ -99,7 +99,27 @@ export function stackNamespace(mesh: MeshName): string {
  * The host cluster has no registry: its stack images are built here (OCI archives, cached by
  * content) and imported. The loadgen pod's image is wired with the load generator.
  */
-async function hostStackImages(opts: Pick<RunOptions, "mesh">): Promise<{ sim: PlannedImage; loadgen?: PlannedImage; prometheus?: PlannedImage; all: PlannedImage[] }> {
+function hostStackImages(opts: Pick<RunOptions, "mesh">): Promise<HostStackImages> {
+  // The provider and the stack planner both need them; their tags hash every binary an image
+  // holds (hundreds of MB), so a run computes them once.
+  let images = hostStackImagesByMesh.get(opts.mesh);
+  if (!images) {
+    images = planHostStackImages(opts);
+    hostStackImagesByMesh.set(opts.mesh, images);
+  }
+  return images;
+}
+
+interface HostStackImages {
+  sim: PlannedImage;
+  loadgen?: PlannedImage;
+  prometheus?: PlannedImage;
+  all: PlannedImage[];
+}
+
+const hostStackImagesByMesh = new Map<RunOptions["mesh"], Promise<HostStackImages>>();
+
+async function planHostStackImages(opts: Pick<RunOptions, "mesh">): Promise<HostStackImages> {
   const cache = imagesCacheDir();
   const sim = await plannedImage(llmSimRecipe, cache);
   // Images of binaries setup built or installed; without them (a dry-run on a bare machine) the
