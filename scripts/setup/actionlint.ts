@@ -3,9 +3,9 @@
  * GitHub Actions workflows. Built with `go install` at a pinned version into the tools cache, in
  * a folder named by that version, so a bump builds afresh and an unchanged pin costs nothing.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { lastLine, runCommand } from "./common.js";
 
 export const ACTIONLINT_VERSION = "v1.7.12";
 const MODULE = "github.com/rhysd/actionlint/cmd/actionlint";
@@ -21,13 +21,12 @@ export async function ensure(cacheDir: string): Promise<void> {
     console.log(`actionlint ${ACTIONLINT_VERSION}: already there (${bin})`);
     return;
   }
-  const r = spawnSync("go", ["install", "-trimpath", `${MODULE}@${ACTIONLINT_VERSION}`], {
-    encoding: "utf8",
-    env: { ...process.env, GOBIN: join(cacheDir, `actionlint-${ACTIONLINT_VERSION}`), CGO_ENABLED: "0" },
-    timeout: 15 * 60_000,
+  const r = await runCommand(["go", "install", "-trimpath", `${MODULE}@${ACTIONLINT_VERSION}`], {
+    env: { GOBIN: join(cacheDir, `actionlint-${ACTIONLINT_VERSION}`), CGO_ENABLED: "0" },
+    timeoutMs: 15 * 60_000,
   });
-  if (r.status !== 0 || !existsSync(bin)) {
-    const why = r.error ? String(r.error) : `${r.stderr ?? ""}`.trim().split("\n").slice(-1)[0];
+  if (r.code !== 0 || !existsSync(bin)) {
+    const why = lastLine(r.output);
     fail(`building actionlint ${ACTIONLINT_VERSION} with go install failed (${why}): install Go 1.24 or later, or set ACTIONLINT_BIN`);
   }
   console.log(`actionlint ${ACTIONLINT_VERSION}: built (${bin})`);

@@ -2,11 +2,12 @@
  * What the mesh setup modules share: running a command with a limit, hashing files, and the
  * one kind of failure setup reports (exit 4, one line saying what to do).
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { errorMessage } from "../../src/engine/errors.js";
+import { run } from "../../src/engine/process.js";
 import { ToolMissingError, type ToolName } from "../../src/engine/tools.js";
 import { SetupError } from "./errors.js";
 
@@ -19,33 +20,29 @@ export interface CommandResult {
 }
 
 /** Run argv (no shell); with `echo`, its output also streams to our stderr (go's build lines). */
-export function runCommand(
+export async function runCommand(
   argv: readonly string[],
   options: { cwd?: string; env?: Record<string, string>; echo?: boolean; timeoutMs?: number } = {},
 ): Promise<CommandResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  const [file, ...args] = argv;
-  if (!file) throw new Error("empty command");
-  return new Promise((resolve) => {
-    const child = spawn(file, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: timeoutMs,
-      killSignal: "SIGKILL",
+  // Interleaved as printed: a failing build's last lines are what setup quotes.
+  let output = "";
+  try {
+    const result = await run(argv, {
+      timeoutMs,
+      graceMs: 0,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      onLine: (line) => {
+        output += `${line}\n`;
+        if (options.echo) process.stderr.write(`${line}\n`);
+      },
     });
-    let output = "";
-    const take = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      if (options.echo) process.stderr.write(chunk);
-    };
-    child.stdout.on("data", take);
-    child.stderr.on("data", take);
-    child.on("error", (error) => resolve({ code: null, output: error.message }));
-    child.on("close", (code, signal) =>
-      resolve({ code, output: signal ? `${output}\n(stopped by ${signal} after the ${Math.round(timeoutMs / 1000)} s limit)` : output }),
-    );
-  });
+    if (result.timedOut) return { code: null, output: `${output}\n(stopped after the ${Math.round(timeoutMs / 1000)} s limit)` };
+    return { code: result.signal ? null : result.exitCode, output };
+  } catch (error) {
+    return { code: null, output: errorMessage(error) };
+  }
 }
 
 export function lastLine(text: string): string {

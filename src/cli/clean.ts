@@ -8,7 +8,7 @@ import { EXIT } from "../analysis/verdict.js";
 import { UsageError } from "../engine/errors.js";
 import type { CommandStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
-import { zxCommandRunner, tail } from "../engine/commands.js";
+import { processCommandRunner, tail } from "../engine/commands.js";
 import { MANAGED_BY_VALUE as MANAGED_BY } from "../stack/labels.js";
 import { hostDestroyStep } from "../cluster/host/index.js";
 
@@ -58,7 +58,7 @@ export async function cleanCommand(raw: Record<string, unknown>): Promise<number
     process.stdout.write("($(kinds) = every listable, deletable resource kind: `kubectl api-resources --verbs=list,delete -o name`)\n");
     return EXIT.ok;
   }
-  const kinds = await zxCommandRunner.run(["kubectl", "--context", context, "api-resources", "--verbs=list,delete", "-o", "name"], { timeoutMs: TIMEOUTS.command });
+  const kinds = await processCommandRunner.run(["kubectl", "--context", context, "api-resources", "--verbs=list,delete", "-o", "name"], { timeoutMs: TIMEOUTS.command });
   if (kinds.exitCode !== 0) {
     process.stderr.write(`meshproof: cannot reach context ${context}: ${tail(kinds.stderr, 2)}\n  nothing was removed; is the cluster running? (kubectl config get-contexts)\n`);
     return EXIT.environment;
@@ -68,7 +68,7 @@ export async function cleanCommand(raw: Record<string, unknown>): Promise<number
   for (const step of steps) {
     const argv = step.argv.flatMap((a) => (a === "$(kinds)" ? [kindList.join(",")] : [a]));
     process.stderr.write(`… ${step.name}\n`);
-    const out = await zxCommandRunner.run(argv, { timeoutMs: step.timeoutMs });
+    const out = await processCommandRunner.run(argv, { timeoutMs: step.timeoutMs });
     if (out.exitCode !== 0) {
       failed += 1;
       process.stderr.write(`✖ ${step.name}: ${tail(out.stderr, 3)}\n`);
@@ -88,7 +88,7 @@ async function cleanHost(clusterName: string, dryRun: boolean): Promise<number> 
       continue;
     }
     process.stderr.write(`… ${step.name}\n`);
-    const out = await zxCommandRunner.run(step.argv, { timeoutMs: step.timeoutMs });
+    const out = await processCommandRunner.run(step.argv, { timeoutMs: step.timeoutMs });
     if (out.exitCode !== 0) {
       process.stderr.write(`✖ ${step.name}: ${tail(out.stderr || out.stdout, 6)}\n`);
       return out.exitCode === EXIT.environment ? EXIT.environment : EXIT.checkFailed;

@@ -5,14 +5,14 @@
 import path from "node:path";
 import { EnvironmentError } from "../engine/errors.js";
 import type { ExecutionEnv, LoadRunner, ProgressSink } from "../engine/executor.js";
-import { zxCommandRunner } from "../engine/commands.js";
+import { processCommandRunner } from "../engine/commands.js";
 import { childProcessLauncher } from "../engine/processes.js";
 import type { RunPlanWithCluster, StackPlan, StackPlanner } from "../engine/run-plan.js";
 import { collectSteps } from "../engine/run-plan.js";
 import { walkSteps } from "../engine/scenario.js";
 import type { Step, WaitStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
-import { tryFindTool, findTool, type ResolvedTool, type ToolName } from "../engine/tools.js";
+import { TOOLS, toolNamed, tryFindTool, findTool, type ResolvedTool, type ToolName } from "../engine/tools.js";
 import { currentProvider, gkeProvider, hostPreflight, hostProviderFor, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
 import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
 import { createIstioDriver, istioDriver, ISTIO_HOST_VERSION, UPSTREAM_ENVOY_VARIANT } from "../mesh/istio/index.js";
@@ -253,13 +253,12 @@ export function annotateLoadCommands(plan: RunPlanWithCluster, runDir: string): 
 }
 
 /** Tools a plan will call, by argv[0] and by what its load and processes need. */
-function toolsNeeded(plan: RunPlanWithCluster): Set<ToolName | "docker"> {
-  const needed = new Set<ToolName | "docker">();
+function toolsNeeded(plan: RunPlanWithCluster): Set<ToolName> {
+  const needed = new Set<ToolName>();
   const steps = [...plan.cluster.setup, ...plan.targets.flatMap((t) => [...t.setup, ...t.scenarios.flatMap((s) => s.phases.flatMap((p) => p.steps)), ...t.teardown])];
-  const byArgv0: Record<string, ToolName | "docker"> = { kubectl: "kubectl", kind: "kind", istioctl: "istioctl", linkerd: "linkerd", helm: "helm", gcloud: "gcloud", docker: "docker" };
   for (const step of walkSteps(steps)) {
     const argv0 = step.kind === "command" || step.kind === "collect" ? step.argv[0] : step.kind === "wait" && step.condition.type === "command" ? step.condition.argv[0] : undefined;
-    const tool = argv0 ? byArgv0[argv0] : undefined;
+    const tool = argv0 ? toolNamed(argv0) : undefined;
     if (tool) needed.add(tool);
     if (step.kind === "process" && step.role === "prometheus") needed.add("prometheus");
     if ((step.kind === "measure" || step.kind === "converge") && plan.cluster.name === "local") needed.add(ENGINE_TOOL[engineOf(plan)]);
@@ -269,8 +268,7 @@ function toolsNeeded(plan: RunPlanWithCluster): Set<ToolName | "docker"> {
 }
 
 async function versionOf(tool: ResolvedTool): Promise<string> {
-  const argv = tool.name === "kubectl" ? [tool.path, "version", "--client"] : tool.name === "k6" || tool.name === "loadgen" || tool.name === "kind" || tool.name === "linkerd" ? [tool.path, "version"] : [tool.path, "--version"];
-  const out = await zxCommandRunner.run(argv, { timeoutMs: 15_000 }).catch(() => undefined);
+  const out = await processCommandRunner.run([tool.path, ...TOOLS[tool.name].versionArgs], { timeoutMs: 15_000 }).catch(() => undefined);
   const text = `${out?.stdout ?? ""}\n${out?.stderr ?? ""}`.split("\n").find((l) => l.trim()) ?? "unknown";
   return text.trim().slice(0, 120);
 }
@@ -283,7 +281,7 @@ export async function preflight(plan: RunPlanWithCluster): Promise<ToolRecord[]>
   const found: ResolvedTool[] = [];
   for (const tool of toolsNeeded(plan)) {
     if (tool === "docker") {
-      const info = await zxCommandRunner.run(["docker", "info", "--format", "{{.ServerVersion}}"], { timeoutMs: 20_000 }).catch(() => undefined);
+      const info = await processCommandRunner.run(["docker", "info", "--format", "{{.ServerVersion}}"], { timeoutMs: 20_000 }).catch(() => undefined);
       if (!info || info.exitCode !== 0) missing.push("Docker is not running (kind needs it): start it, or pass --cluster current --context NAME");
       continue;
     }
@@ -337,7 +335,7 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
     signal,
     keep: opts.keep,
     progress,
-    commands: zxCommandRunner,
+    commands: processCommandRunner,
     processes: childProcessLauncher,
     // client-node is large; only runs against a cluster load it.
     kube: context ? (await import("../cluster/kube.js")).kubeClientFor(context) : undefined,

@@ -20,7 +20,9 @@ export type ToolName =
   | "linkerd"
   | "helm"
   | "gcloud"
-  | "go";
+  | "go"
+  | "ctr"
+  | "docker";
 
 export type ToolSource = "env" | "cache" | "path";
 
@@ -31,48 +33,53 @@ export interface ResolvedTool {
   source: ToolSource;
 }
 
-export const TOOL_ENV_VARS: Readonly<Record<ToolName, string>> = {
-  loadgen: "LOADGEN_BIN",
-  k6: "K6_BIN",
-  prometheus: "PROMETHEUS_BIN",
-  pushgateway: "PUSHGATEWAY_BIN",
-  kubectl: "KUBECTL_BIN",
-  kind: "KIND_BIN",
-  istioctl: "ISTIOCTL_BIN",
-  linkerd: "LINKERD_BIN",
-  helm: "HELM_BIN",
-  gcloud: "GCLOUD_BIN",
-  go: "GO_BIN",
+interface ToolEntry {
+  /** The environment variable that names exactly which binary to use. */
+  env: string;
+  /** Executable names tried on PATH, in order. */
+  pathNames: readonly string[];
+  /** Arguments that make it print its version (for results.json). */
+  versionArgs: readonly string[];
+  /** What to do when it is missing. */
+  install: string;
+}
+
+/** Every external program meshproof drives: one row each. */
+export const TOOLS: Readonly<Record<ToolName, ToolEntry>> = {
+  loadgen: { env: "LOADGEN_BIN", pathNames: ["meshproof-loadgen"], versionArgs: ["version"], install: "run `npm run setup` (builds it from tools/loadgen with Go >= 1.25), or set LOADGEN_BIN" },
+  k6: {
+    env: "K6_BIN",
+    pathNames: ["k6"],
+    versionArgs: ["version"],
+    install: "k6 is optional and not shipped: install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or set K6_BIN, or use the built-in engine (--load-engine builtin, the default)",
+  },
+  prometheus: { env: "PROMETHEUS_BIN", pathNames: ["prometheus"], versionArgs: ["--version"], install: "run `npm run setup` (installs Debian's prometheus package), or set PROMETHEUS_BIN" },
+  // Debian ships the Pushgateway under a prefixed name.
+  pushgateway: { env: "PUSHGATEWAY_BIN", pathNames: ["pushgateway", "prometheus-pushgateway"], versionArgs: ["--version"], install: "run `npm run setup` (installs Debian's prometheus-pushgateway package), or set PUSHGATEWAY_BIN" },
+  kubectl: { env: "KUBECTL_BIN", pathNames: ["kubectl"], versionArgs: ["version", "--client"], install: "install kubectl (https://kubernetes.io/docs/tasks/tools/), or set KUBECTL_BIN" },
+  kind: { env: "KIND_BIN", pathNames: ["kind"], versionArgs: ["version"], install: "install kind v0.33.0 (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or set KIND_BIN, or pass --cluster host or --cluster current" },
+  istioctl: { env: "ISTIOCTL_BIN", pathNames: ["istioctl"], versionArgs: ["--version"], install: "install istioctl 1.30.3 (https://istio.io/latest/docs/setup/additional-setup/download-istio-release/), or set ISTIOCTL_BIN" },
+  linkerd: { env: "LINKERD_BIN", pathNames: ["linkerd"], versionArgs: ["version"], install: "install the linkerd CLI version-2.20 (https://linkerd.io/2/getting-started/), or set LINKERD_BIN" },
+  helm: { env: "HELM_BIN", pathNames: ["helm"], versionArgs: ["--version"], install: "install helm (https://helm.sh/docs/intro/install/), or set HELM_BIN" },
+  gcloud: { env: "GCLOUD_BIN", pathNames: ["gcloud"], versionArgs: ["--version"], install: "install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install), or set GCLOUD_BIN" },
+  go: { env: "GO_BIN", pathNames: ["go"], versionArgs: ["version"], install: "install Go >= 1.25 (https://go.dev/dl/), or set GO_BIN" },
+  ctr: { env: "CTR_BIN", pathNames: ["ctr"], versionArgs: ["--version"], install: "run `npm run setup` (installs Debian's containerd, which ships ctr), or set CTR_BIN" },
+  docker: { env: "DOCKER_BIN", pathNames: ["docker"], versionArgs: ["--version"], install: "install Docker and start it, or pass --cluster host, or --cluster current with images already in your registry" },
 };
 
-/** Executable names tried on PATH, in order. Debian ships the Pushgateway under a prefixed name. */
-const PATH_NAMES: Readonly<Record<ToolName, readonly string[]>> = {
-  loadgen: ["meshproof-loadgen"],
-  k6: ["k6"],
-  prometheus: ["prometheus"],
-  pushgateway: ["pushgateway", "prometheus-pushgateway"],
-  kubectl: ["kubectl"],
-  kind: ["kind"],
-  istioctl: ["istioctl"],
-  linkerd: ["linkerd"],
-  helm: ["helm"],
-  gcloud: ["gcloud"],
-  go: ["go"],
-};
+/** The tool a command's argv[0] names, by its name or one of its PATH names. */
+export function toolNamed(argv0: string): ToolName | undefined {
+  const base = argv0.split("/").pop() ?? argv0;
+  return (Object.keys(TOOLS) as ToolName[]).find((name) => name === base || TOOLS[name].pathNames.includes(base));
+}
 
-const HOW_TO_GET: Readonly<Record<ToolName, string>> = {
-  loadgen: "run `npm run setup` (builds it from tools/loadgen with Go >= 1.25), or set LOADGEN_BIN",
-  k6: "k6 is optional and not shipped: install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or set K6_BIN, or use the built-in engine (--load-engine builtin, the default)",
-  prometheus: "run `npm run setup` (installs Debian's prometheus package), or set PROMETHEUS_BIN",
-  pushgateway: "run `npm run setup` (installs Debian's prometheus-pushgateway package), or set PUSHGATEWAY_BIN",
-  kubectl: "install kubectl (https://kubernetes.io/docs/tasks/tools/), or set KUBECTL_BIN",
-  kind: "install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or set KIND_BIN",
-  istioctl: "install istioctl 1.30.3 (https://istio.io/latest/docs/setup/additional-setup/download-istio-release/), or set ISTIOCTL_BIN",
-  linkerd: "install the linkerd CLI version-2.20 (https://linkerd.io/2/getting-started/), or set LINKERD_BIN",
-  helm: "install helm (https://helm.sh/docs/intro/install/), or set HELM_BIN",
-  gcloud: "install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install), or set GCLOUD_BIN",
-  go: "install Go >= 1.25 (https://go.dev/dl/), or set GO_BIN",
-};
+/** What to install for a program a command needs, whether or not it is one of meshproof's tools. */
+export function installHintFor(argv0: string): string {
+  const tool = toolNamed(argv0);
+  if (tool) return TOOLS[tool].install;
+  if (argv0 === "tsx") return "run `npm ci` in the meshproof folder";
+  return `install ${argv0} (on Debian: apt-get install the package that ships it), then run again`;
+}
 
 /** The environment's fault, not the user's input or a check: CLI exit code 4. */
 export class ToolMissingError extends EnvironmentError {
@@ -139,14 +146,14 @@ export interface FindToolOptions {
  */
 export function findTool(name: ToolName, options: FindToolOptions = {}): ResolvedTool {
   const found = tryFindTool(name, options);
-  if (!found) throw new ToolMissingError(name, HOW_TO_GET[name]);
+  if (!found) throw new ToolMissingError(name, TOOLS[name].install);
   return found;
 }
 
 /** Like findTool, but undefined when the tool is nowhere (a bad env variable still throws). */
 export function tryFindTool(name: ToolName, options: FindToolOptions = {}): ResolvedTool | undefined {
   const env = options.env ?? process.env;
-  const variable = TOOL_ENV_VARS[name];
+  const variable = TOOLS[name].env;
   const explicit = env[variable];
   if (explicit) {
     const path = resolve(explicit);
@@ -170,7 +177,7 @@ export function tryFindTool(name: ToolName, options: FindToolOptions = {}): Reso
 
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (!dir || !isAbsolute(dir)) continue; // a relative PATH entry would depend on the cwd
-    for (const candidate of PATH_NAMES[name]) {
+    for (const candidate of TOOLS[name].pathNames) {
       const path = join(dir, candidate);
       if (isExecutableFile(path)) return { name, path, source: "path" };
     }
@@ -181,13 +188,13 @@ export function tryFindTool(name: ToolName, options: FindToolOptions = {}): Reso
 /** For progress lines: "loadgen from the setup cache (/home/me/.cache/meshproof/tools/loadgen-.../loadgen)". */
 export function describeTool(tool: ResolvedTool): string {
   const where =
-    tool.source === "env" ? TOOL_ENV_VARS[tool.name] : tool.source === "cache" ? "the setup cache" : "PATH";
+    tool.source === "env" ? TOOLS[tool.name].env : tool.source === "cache" ? "the setup cache" : "PATH";
   return `${tool.name} from ${where} (${tool.path})`;
 }
 
 /** How to get a tool, for messages that mention it before it is needed. */
 export function toolHint(name: ToolName): string {
-  return HOW_TO_GET[name];
+  return TOOLS[name].install;
 }
 
 function isExecutableFile(path: string): boolean {

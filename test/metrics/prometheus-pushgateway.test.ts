@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXIT } from "../../src/analysis/verdict.js";
 import {
   meshQueries,
   promClient,
@@ -144,8 +145,10 @@ describe("starting a server that cannot start", () => {
     }
   });
 
-  it("says the binary could not be started when it does not exist", async () => {
-    await expect(startPushgateway({ binary: "/nonexistent/pushgateway", timeoutMs: 5_000 })).rejects.toThrow(/Pushgateway could not start \(spawn \/nonexistent\/pushgateway ENOENT\)/);
+  it("says the binary is not installed, and how to get it, when it does not exist (exit 4)", async () => {
+    const failing = startPushgateway({ binary: "/nonexistent/pushgateway", timeoutMs: 5_000 });
+    await expect(failing).rejects.toThrow(/\/nonexistent\/pushgateway is not installed/);
+    await expect(failing).rejects.toMatchObject({ exitCode: EXIT.environment, hint: expect.stringMatching(/npm run setup|PUSHGATEWAY_BIN/) });
   });
 });
 

@@ -4,14 +4,14 @@
  * command line names the state folder is the cluster's, which is how a stop finds what a
  * crashed or interrupted start left without a pid file.
  */
-import { spawn } from "node:child_process";
-import { existsSync, openSync, closeSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import https from "node:https";
 import http from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { startDaemon } from "../../engine/process.js";
 import { pollUntil } from "../../engine/timeouts.js";
 import type { Daemon } from "./config.js";
 import type { HostLayout } from "./settings.js";
@@ -45,23 +45,13 @@ export function runningPid(layout: HostLayout, daemon: Daemon): number | undefin
   return cmd && daemon.argv[0] && cmd.startsWith(daemon.argv[0]) && cmd.includes(layout.root) ? pid : undefined;
 }
 
-export async function startDaemon(layout: HostLayout, daemon: Daemon): Promise<number> {
+export async function startClusterDaemon(layout: HostLayout, daemon: Daemon): Promise<number> {
   await mkdir(layout.logs, { recursive: true });
   await mkdir(layout.pids, { recursive: true });
-  const [bin, ...args] = daemon.argv;
-  if (!bin) throw new Error(`no command for ${daemon.name}`);
-  const out = openSync(logFile(layout, daemon.name), "a");
-  try {
-    // detached: its own session, so a Ctrl-C aimed at meshproof does not reach it; stop() ends it.
-    const child = spawn(bin, args, { detached: true, stdio: ["ignore", out, out], env: { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin`, ...daemon.env } });
-    const pid = child.pid;
-    if (pid === undefined) throw new Error(`${daemon.name} did not start (see ${logFile(layout, daemon.name)})`);
-    child.unref();
-    await writeFile(pidFile(layout, daemon.name), `${pid}\n`);
-    return pid;
-  } finally {
-    closeSync(out);
-  }
+  // Detached, in its own session: a Ctrl-C aimed at meshproof does not reach it; stop() ends it.
+  const pid = startDaemon(daemon.argv, { logFile: logFile(layout, daemon.name), ...(daemon.env ? { env: daemon.env } : {}) });
+  await writeFile(pidFile(layout, daemon.name), `${pid}\n`);
+  return pid;
 }
 
 /** Running, and not a zombie waiting for its (re)parent to reap it: a daemon outlives the `up` that started it. */

@@ -14,7 +14,7 @@ import { EnvironmentError } from "../../engine/errors.js";
 import { pollUntil } from "../../engine/timeouts.js";
 import { onPath, requireBinaries, requireRootOnLinux } from "./binaries.js";
 import { cniConfig, componentKubeconfig, containerdConfig, corefile, daemons, kubeProxyConfig, kubeletConfig, API_SERVER_URL, type Binaries, type Daemon } from "./config.js";
-import { logFile, probe, processesNaming, runningPid, startDaemon, stopDaemon, stopPid, waitReady } from "./daemons.js";
+import { logFile, probe, processesNaming, runningPid, startClusterDaemon, stopDaemon, stopPid, waitReady } from "./daemons.js";
 import { OWNED_CHAIN, ensureNodeAddress, guardDrops, guardInstalled, installEgressGuard, mountsUnder, removeChains, removeLinks, restoreSysctls, setSysctls, sh, unmountAll } from "./network.js";
 import { ensurePki, leafSpecs } from "./pki.js";
 import { DEFAULT_SANDBOX_IMAGE, KUBELET_STRAYS, NETWORK, contextName, hostLayout, nodeName, type HostLayout } from "./settings.js";
@@ -119,7 +119,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
     if (runningPid(layout, daemon) === undefined) {
       if (daemon.name === "coredns") await applyBootstrap(layout, bin);
       log(`start ${daemon.name}`);
-      await startDaemon(layout, daemon);
+      await startClusterDaemon(layout, daemon);
       startedNow.push(daemon.name);
     }
     await waitReady(layout, daemon, opts.readyTimeoutMs ?? 120_000);

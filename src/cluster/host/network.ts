@@ -11,22 +11,18 @@
  * mangle table's FORWARD chain, which runs before the filter table where kube-proxy and the
  * kubelet put their own accepting rules.
  */
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
+import { CommandError, run } from "../../engine/process.js";
 import { EGRESS_CHAIN, NETWORK, type HostLayout } from "./settings.js";
 
+/** Network commands are quick; a minute covers an iptables lock held by kube-proxy on a busy machine. */
+const NETWORK_COMMAND_TIMEOUT_MS = 60_000;
+
 export async function sh(argv: readonly string[], opts: { input?: string; allowFailure?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [file, ...args] = argv;
-  if (!file) throw new Error("empty command");
-  return new Promise((resolve, reject) => {
-    const child = execFile(file, args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` } }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
-      if (code !== 0 && !opts.allowFailure) reject(new Error(`\`${argv.join(" ")}\` exited ${code}: ${stderr.trim() || stdout.trim()}`));
-      else resolve({ code, stdout, stderr });
-    });
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
-  });
+  const result = await run(argv, { timeoutMs: NETWORK_COMMAND_TIMEOUT_MS, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+  if (result.exitCode !== 0 && !opts.allowFailure) throw new CommandError(result, "changing the host network");
+  return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Rules of the guard, as iptables argv tails (exported: the tests and the dry-run read them). */

@@ -3,14 +3,18 @@
  * certificate for the API server and the kubelet, a client certificate per component (its
  * name and group are what RBAC's default bindings expect), and the service-account key pair.
  */
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { runChecked } from "../../engine/process.js";
 import { COREDNS_USER, NETWORK } from "./settings.js";
 
-const run = promisify(execFile);
+/** openssl is quick; a minute covers a busy machine. */
+const OPENSSL_TIMEOUT_MS = 60_000;
+
+function openssl(args: string[], step: string): Promise<unknown> {
+  return runChecked(["openssl", ...args], { timeoutMs: OPENSSL_TIMEOUT_MS, step });
+}
 
 export interface LeafSpec {
   /** File stem: <pki>/<file>.crt and .key. */
@@ -68,8 +72,8 @@ export async function ensurePki(dir: string, node: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const ca = { crt: join(dir, "ca.crt"), key: join(dir, "ca.key") };
   if (!existsSync(ca.crt)) {
-    await run("openssl", ["req", "-x509", "-new", ...EC_KEY, "-keyout", ca.key, "-out", ca.crt, "-days", DAYS, "-subj", "/CN=meshproof-host-ca",
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"]);
+    await openssl(["req", "-x509", "-new", ...EC_KEY, "-keyout", ca.key, "-out", ca.crt, "-days", DAYS, "-subj", "/CN=meshproof-host-ca",
+      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"], "creating the cluster CA");
   }
   for (const spec of leafSpecs(node)) {
     const crt = join(dir, `${spec.file}.crt`);
@@ -78,12 +82,12 @@ export async function ensurePki(dir: string, node: string): Promise<void> {
     const csr = join(dir, `${spec.file}.csr`);
     const ext = join(dir, `${spec.file}.ext`);
     await writeFile(ext, extensionsOf(spec));
-    await run("openssl", ["req", "-new", ...EC_KEY, "-keyout", key, "-out", csr, "-subj", subjectOf(spec)]);
-    await run("openssl", ["x509", "-req", "-in", csr, "-CA", ca.crt, "-CAkey", ca.key, "-CAcreateserial", "-out", crt, "-days", DAYS, "-extfile", ext]);
+    await openssl(["req", "-new", ...EC_KEY, "-keyout", key, "-out", csr, "-subj", subjectOf(spec)], `creating the ${spec.file} key and request`);
+    await openssl(["x509", "-req", "-in", csr, "-CA", ca.crt, "-CAkey", ca.key, "-CAcreateserial", "-out", crt, "-days", DAYS, "-extfile", ext], `signing the ${spec.file} certificate`);
   }
   const sa = join(dir, "service-account.key");
   if (!existsSync(sa)) {
-    await run("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", sa]);
-    await run("openssl", ["pkey", "-in", sa, "-pubout", "-out", join(dir, "service-account.pub")]);
+    await openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", sa], "creating the service-account key");
+    await openssl(["pkey", "-in", sa, "-pubout", "-out", join(dir, "service-account.pub")], "writing the service-account public key");
   }
 }

@@ -10,11 +10,9 @@
  * `istioctl version --remote=false -o json` prints {"clientVersion":{"version":"1.30.3",...}}
  * (istio pkg/version BuildInfo) without contacting a cluster.
  */
-import { execFile } from "node:child_process";
 import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
+import { EnvironmentError, errorMessage } from "../../engine/errors.js";
+import { run } from "../../engine/process.js";
 
 export function parseIstioctlClientVersion(json: string): string | undefined {
   try {
@@ -30,17 +28,20 @@ export function parseIstioctlClientVersion(json: string): string | undefined {
 export type CheckResult = { ok: true; version: string } | { ok: false; message: string };
 
 export async function checkIstioctl(expected: string, istioctl = "istioctl"): Promise<CheckResult> {
+  const argv = [istioctl, "version", "--remote=false", "-o", "json"];
   let stdout: string;
   try {
-    ({ stdout } = await run(istioctl, ["version", "--remote=false", "-o", "json"], { timeout: 20_000 }));
+    const result = await run(argv, { timeoutMs: 20_000 });
+    if (result.exitCode !== 0) return { ok: false, message: `running "${argv.join(" ")}" failed (exit code ${result.exitCode}): ${result.stderr.trim()}` };
+    stdout = result.stdout;
   } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
     return {
       ok: false,
-      message: missing
-        ? `istioctl not found on PATH: install ${expected} (https://istio.io/latest/docs/setup/additional-setup/download-istio-release/) ` +
-          `or install with the Helm method (InstallOptions.method "helm")`
-        : `running "${istioctl} version --remote=false -o json" failed: ${(err as Error).message}`,
+      message:
+        err instanceof EnvironmentError
+          ? `istioctl not found on PATH: install ${expected} (https://istio.io/latest/docs/setup/additional-setup/download-istio-release/) ` +
+            `or install with the Helm method (InstallOptions.method "helm")`
+          : `running "${argv.join(" ")}" failed: ${errorMessage(err)}`,
     };
   }
   const found = parseIstioctlClientVersion(stdout);

@@ -1,9 +1,10 @@
 /**
- * The CLIs the image builder drives (tar, go, debootstrap, ctr), run through the engine's zx
- * runner; a failure says which command, what it was for, its exit code and the tail of stderr.
+ * The CLIs the image builder drives (tar, go, debootstrap, ctr), run through the engine's
+ * command runner (a missing program is exit 4 there); a failure says which command, what it
+ * was for, its exit code and the tail of stderr.
  */
-import { zxCommandRunner, tail, type CommandRunner } from "../../../engine/commands.js";
-import { EnvironmentError } from "../../../engine/errors.js";
+import { processCommandRunner, type CommandRunner } from "../../../engine/commands.js";
+import { EXIT_TIMED_OUT, tail } from "../../../engine/process.js";
 
 export interface RunOptions {
   /** What the command is for, as the start of an error message: "building the pause binary". */
@@ -22,13 +23,10 @@ export class ImageBuildError extends Error {
 
 /** Run argv; its stdout, or an ImageBuildError naming the command, exit code and stderr. */
 export async function runChecked(argv: readonly string[], opts: RunOptions): Promise<string> {
-  const runner = opts.runner ?? zxCommandRunner;
+  const runner = opts.runner ?? processCommandRunner;
   const result = await runner.run(argv, { timeoutMs: opts.timeoutMs, ...(opts.env ? { env: opts.env } : {}) });
-  if (result.exitCode === 127) {
-    throw new EnvironmentError(`${opts.what}: ${argv[0]} is not installed`, "run `npm run setup`, which installs it from Debian");
-  }
   if (result.exitCode !== 0) {
-    const meaning = result.exitCode === 124 ? "timed out" : `exit code ${result.exitCode}`;
+    const meaning = result.exitCode === EXIT_TIMED_OUT ? "timed out" : `exit code ${result.exitCode}`;
     throw new ImageBuildError(`${opts.what} failed (${meaning}): ${argv.join(" ")}\n${tail(result.stderr || result.stdout)}`);
   }
   return result.stdout;
