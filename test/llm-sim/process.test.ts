@@ -46,9 +46,11 @@ describe("timing of a streamed completion", () => {
     const tokens = tokenEvents(res);
     expect(tokens).toHaveLength(21);
     const span = tokens.at(-1)!.at - tokens[0]!.at;
-    // 20 gaps of 20 ms, with absolute deadlines: no drift accumulates over the stream.
+    // 20 gaps of 20 ms: never early. That no drift accumulates (absolute deadlines) is shown on
+    // a virtual clock in schedule.test.ts; a wall-clock upper bound here would only measure how
+    // busy the machine is, so this one only catches a gap grossly longer than configured.
     expect(span).toBeGreaterThanOrEqual(400 - 2);
-    expect(span).toBeLessThanOrEqual(400 + 20);
+    expect(span).toBeLessThanOrEqual(400 * 2);
   });
 });
 
