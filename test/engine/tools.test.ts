@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import {
   findTool,
   manifestPath,
   ToolMissingError,
+  TOOLS,
   toolsCacheDir,
   tryFindTool,
   type ToolManifest,
@@ -148,5 +149,13 @@ describe("the loadgen that `npm run setup` built", () => {
     expect(loadgen.source).toBe("cache");
     const version = execFileSync(loadgen.path, ["version"], { encoding: "utf8", timeout: 30_000 });
     expect(version).toContain(`meshproof loadgen ${LOADGEN_VERSION}`);
+  });
+});
+
+describe("the tool table and the README", () => {
+  it("the README names every tool's environment variable", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const missing = Object.values(TOOLS).map((t) => t.env).filter((v) => !readme.includes(`\`${v}\``));
+    expect(missing).toEqual([]);
   });
 });
