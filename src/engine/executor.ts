@@ -13,7 +13,7 @@ import type { ConvergenceRecord, ScenarioRecord, StepRecord, TargetRecord } from
 import { familyWiseBounds, scenarioStatus } from "../report/results.js";
 import { CleanupStack } from "./cleanup.js";
 import { tail, type CommandRunner } from "./commands.js";
-import { MeshproofError, errorMessage, formatMs } from "./errors.js";
+import { MeshproofError, TimeoutError, errorMessage, formatMs } from "./errors.js";
 import { mergeLoadResults } from "./merge-load.js";
 import type { ConvergeStep, GateStep, KubeObject, MeasureStep, ScenarioPlan, Step, TargetPlan } from "./plan.js";
 import type { ProcessLauncher } from "./processes.js";
@@ -319,9 +319,22 @@ class Walker {
     const evaluation = startEvaluation(checks);
     const runner = this.env.loadFor(step.load.client === "outsider" ? `${this.mesh}:outsider` : this.mesh);
     const batches: LoadResult[] = [];
+    // The plan's limit for the whole step (sizing derived it from every batch the step may draw):
+    // past it the load in flight is interrupted and the step fails naming the limit, keeping the
+    // batches it finished as evidence.
+    const limit = AbortSignal.timeout(step.timeoutMs);
+    const signal = AbortSignal.any([this.env.signal, limit]);
     for (let batch = 0; batch < step.maxBatches; batch += 1) {
       const profile = batch === 0 ? step.load : nextBatch(step.load, evaluation.samplesNeeded(), batches);
-      const result = await runner.run({ ...profile, name: `${step.load.name}-${batch + 1}` }, { signal: this.env.signal, label: `${where}: ${step.name}` });
+      let result: LoadResult;
+      try {
+        result = await runner.run({ ...profile, name: `${step.load.name}-${batch + 1}` }, { signal, label: `${where}: ${step.name}` });
+      } catch (err) {
+        if (!limit.aborted || this.env.signal.aborted) throw err;
+        record.batches = batches.length;
+        record.evidence = batches.flatMap((b) => b.evidence);
+        throw new TimeoutError(`${step.name} (batch ${batch + 1} of at most ${step.maxBatches})`, step.timeoutMs);
+      }
       batches.push(result);
       evaluation.observe(result);
       if (evaluation.decided()) break;
@@ -346,8 +359,19 @@ class Walker {
     let last: LoadResult | undefined;
     // Bounded in count as well as in time: as many windows as the limit holds, plus the run that must agree.
     const maxWindows = Math.ceil(step.timeoutMs / (step.probe.durationSeconds * 1000)) + step.windows;
+    // The tracker stops starting windows at the plan's limit; a window begun just before it may
+    // run its full length plus the load's grace (never more than the limit itself), and nothing
+    // runs past that.
+    const hardLimitMs = step.timeoutMs + step.probe.durationSeconds * 1000 + Math.min(TIMEOUTS.loadGrace, step.timeoutMs);
+    const limit = AbortSignal.timeout(hardLimitMs);
+    const signal = AbortSignal.any([this.env.signal, limit]);
     for (let window = 1; ; window += 1) {
-      last = await runner.run({ ...step.probe, name: `${step.probe.name}-${window}` }, { signal: this.env.signal, label: `${where}: ${step.name}` });
+      try {
+        last = await runner.run({ ...step.probe, name: `${step.probe.name}-${window}` }, { signal, label: `${where}: ${step.name}` });
+      } catch (err) {
+        if (!limit.aborted || this.env.signal.aborted) throw err;
+        throw new TimeoutError(`${step.name} (probe window ${window})`, hardLimitMs);
+      }
       const state = tracker.observe(judgeWindow(checks, last), previousPolicy ? judgeWindow(previousPolicy.checks, last).every((v) => v.status === "pass") : undefined);
       if (state !== "waiting") break;
       if (window >= maxWindows) {
