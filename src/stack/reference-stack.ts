@@ -13,7 +13,7 @@ import type { LoadEngine } from "../load/index.js";
 import { loadgen, outsider, readK6Scripts, LOADGEN_CONTAINER, LOADGEN, OUTSIDER } from "./load-clients.js";
 import { DEFAULT_PROMETHEUS_IMAGE, monitoring, MONITORING_NAMESPACE, PROMETHEUS, PROMETHEUS_PORT } from "./monitoring.js";
 import { toKubeObject } from "./kube-object.js";
-import { SIM_APP, SIM_PORT, SIM_SERVICE, simWorkload, VERSION_LABEL, type SimSettings } from "./sim-workload.js";
+import { SIM_APP, SIM_METRICS_PATH, SIM_PORT, SIM_SERVICE, simWorkload, VERSION_LABEL, type SimSettings } from "./sim-workload.js";
 
 export const DEFAULT_OUTSIDER_NAMESPACE = "outsider";
 
@@ -90,7 +90,7 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
     ...simWorkload({ namespace: opts.namespace, labels, versions: opts.versions, image: opts.simImage, replicas, podAnnotations, sim: opts.sim ?? {}, resources: resources.sim }),
     ...loadgen(clients),
     ...outsider(clients),
-    ...monitoring({ mesh: opts.driver.name, scrapeNamespaces: [opts.namespace], labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE, resources: resources.prometheus }),
+    ...monitoring({ mesh: opts.driver.name, workload: { namespace: opts.namespace, app: SIM_APP, versionLabel: VERSION_LABEL, versions: [...opts.versions], port: SIM_PORT, metricsPath: SIM_METRICS_PATH }, labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE, resources: resources.prometheus }),
   ];
 
   const target: Target = {

@@ -123,7 +123,10 @@ describe("reference stack", () => {
     const llm = byKindAndName(stack.manifests, "Service", "llm") as unknown as { spec: { selector: Record<string, string>; ports: { port: number }[] } };
     expect(llm.spec.selector).toEqual({ app: "llm-sim" });
     expect(llm.spec.ports[0]!.port).toBe(8000);
-    expect(stack.manifests.filter((o) => o.kind === "Service" && o.metadata.namespace === "meshproof-run1").map((o) => o.metadata.name)).toEqual(["llm"]);
+    // Besides `llm`, only the headless Services Prometheus discovers each version's pods by.
+    const services = stack.manifests.filter((o) => o.kind === "Service" && o.metadata.namespace === "meshproof-run1");
+    expect(services.filter((o) => (o.spec as { clusterIP?: string }).clusterIP !== "None").map((o) => o.metadata.name)).toEqual(["llm"]);
+    expect(services.filter((o) => (o.spec as { clusterIP?: string }).clusterIP === "None").map((o) => o.metadata.name)).toEqual(["llm-sim-stable", "llm-sim-canary"]);
   });
 
   it("runs the built-in generator's static binary, idle, in a container named loadgen, with no scripts", () => {
@@ -160,7 +163,7 @@ describe("reference stack", () => {
     expect(config(stack)).toContain("job_name: linkerd-proxy");
     const baseline = referenceStack({ ...options, driver: noneDriver });
     expect(config(baseline)).not.toContain("linkerd-proxy");
-    expect(config(baseline)).toContain("job_name: annotated-pods");
+    expect(config(baseline)).toContain("job_name: llm-sim");
   });
 
   it("describes the stack as a Target the drivers render against", () => {
