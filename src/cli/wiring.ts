@@ -164,14 +164,15 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
     forTarget(mesh, driver): StackPlan {
       const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
       const rollouts: WaitStep[] = [
-        ...VERSIONS.map((v) => simDeploymentName(v)),
-        stack.layout.loadgen.deployment,
-      ].map((name) => ({
+        ...VERSIONS.map((v) => ({ namespace: stack.layout.namespace, name: simDeploymentName(v) })),
+        { namespace: stack.layout.namespace, name: stack.layout.loadgen.deployment },
+        { namespace: stack.layout.outsider.namespace, name: stack.layout.outsider.deployment },
+      ].map(({ namespace, name }) => ({
         kind: "wait",
         id: `wait-${name}`,
         name: `wait for deployment ${name} to roll out`,
         timeoutMs: TIMEOUTS.rollout,
-        condition: { type: "rollout", namespace: stack.layout.namespace, kind: "Deployment", name },
+        condition: { type: "rollout", namespace, kind: "Deployment", name },
         consecutive: 2,
         intervalMs: 3000,
       }));
@@ -209,7 +210,7 @@ function loadClientFor(plan: RunPlanWithCluster, mesh: MeshName, client: string 
   if (plan.cluster.name === "local") return { type: "host" };
   const context = plan.cluster.context ?? "";
   return client === "outsider"
-    ? { type: "pod", context, namespace: "outsider", pod: "outsider", container: LOADGEN_CONTAINER }
+    ? { type: "pod", context, namespace: "outsider", pod: "deploy/outsider", container: LOADGEN_CONTAINER }
     : { type: "pod", context, namespace: stackNamespace(mesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
 }
 

@@ -46,7 +46,7 @@ export interface StackLayout {
   /** In-cluster URL of the service under test. */
   targetUrl: string;
   loadgen: { namespace: string; deployment: string; container: string };
-  outsider: { namespace: string; pod: string; container: string };
+  outsider: { namespace: string; deployment: string; container: string };
   prometheus: { namespace: string; service: string; port: number };
   /** Namespaces to collect evidence from. */
   namespaces: string[];
@@ -110,7 +110,7 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
       namespace: opts.namespace,
       targetUrl: `http://${SIM_SERVICE}.${opts.namespace}.svc.cluster.local:${SIM_PORT}`,
       loadgen: { namespace: opts.namespace, deployment: LOADGEN, container: LOADGEN_CONTAINER },
-      outsider: { namespace: outsiderNamespace, pod: OUTSIDER, container: LOADGEN_CONTAINER },
+      outsider: { namespace: outsiderNamespace, deployment: OUTSIDER, container: LOADGEN_CONTAINER },
       prometheus: { namespace: MONITORING_NAMESPACE, service: PROMETHEUS, port: PROMETHEUS_PORT },
       namespaces: [opts.namespace, outsiderNamespace, MONITORING_NAMESPACE],
     },

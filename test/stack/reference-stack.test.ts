@@ -130,7 +130,7 @@ describe("reference stack", () => {
   });
 
   it("runs the built-in generator's static binary, idle, in a container named loadgen, with no scripts", () => {
-    for (const [kind, name, ns] of [["Deployment", "loadgen", "meshproof-run1"], ["Pod", "outsider", "outsider"]] as const) {
+    for (const [kind, name, ns] of [["Deployment", "loadgen", "meshproof-run1"], ["Deployment", "outsider", "outsider"]] as const) {
       const o = byKindAndName(stack.manifests, kind, name, ns) as unknown as { spec: { template?: { spec: PodSpec }; containers?: PodSpec["containers"]; volumes?: unknown[] } };
       const spec: PodSpec = o.spec.template?.spec ?? (o.spec as PodSpec);
       expect(spec.containers).toMatchObject([{ name: "loadgen", image: "meshproof/loadgen:dev", command: ["/loadgen", "idle"] }]);
