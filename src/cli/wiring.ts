@@ -3,7 +3,7 @@
  * preflight that turns a missing tool into exit 4 before anything is created.
  */
 import path from "node:path";
-import { EnvironmentError } from "../engine/errors.js";
+import { EnvironmentError, UsageError } from "../engine/errors.js";
 import type { ExecutionEnv, LoadRunner, ProgressSink } from "../engine/executor.js";
 import { zxCommandRunner } from "../engine/commands.js";
 import { childProcessLauncher } from "../engine/processes.js";
@@ -27,7 +27,8 @@ import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js"
 import type { SimSettings } from "../stack/sim-workload.js";
 import type { ToolRecord } from "../report/results.js";
 import { buildStep, imagesCacheDir, llmSimRecipe, loadgenRecipe, plannedImage, prometheusRecipe, type PlannedImage } from "../cluster/host/images/index.js";
-import type { RunOptions } from "./options.js";
+import { backendOf, type RunOptions } from "./options.js";
+import { VLLM_APP, type Backend } from "../stack/backend.js";
 
 /** Drivers with their defaults: for --capabilities and anything that renders without a cluster. */
 export const DRIVERS: Record<MeshName, MeshDriver> = {
@@ -143,8 +144,12 @@ async function hostMeshImages(opts: Pick<RunOptions, "mesh">, cache: string): Pr
 
 /** `sim` makes the reference server deliberately wrong (a backend mutant); omitted, it is the reference one. */
 export async function stackPlannerFor(opts: RunOptions, runId: string, provider: ClusterProvider, runDir: string, sim?: SimSettings): Promise<StackPlanner> {
+  const backend = backendOf(opts);
+  if (sim && backend.name !== "llm-sim") throw new UsageError(`this mutant changes llm-sim itself, so it runs on --backend llm-sim only (not ${backend.name})`);
   if (provider.name === "local") {
     const local = await localStack({ runId, versions: VERSIONS, runDir, prometheus: tryFindTool("prometheus")?.path ?? "prometheus", ...(sim ? { sim } : {}) });
+    // An endpoint the user runs: nothing to start, and load goes to it.
+    if (backend.name === "openai") return { images: () => [], forTarget: (): StackPlan => ({ setup: [], target: local.target, targetUrl: backend.url, collect: [] }) };
     return {
       images: () => [],
       forTarget: (): StackPlan => ({ setup: local.setup, target: local.target, targetUrl: local.targetUrl, collect: [] }),
@@ -162,9 +167,9 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
+      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
       const rollouts: WaitStep[] = [
-        ...VERSIONS.map((v) => ({ namespace: stack.layout.namespace, name: simDeploymentName(v) })),
+        ...backendDeployments(backend).map((name) => ({ namespace: stack.layout.namespace, name })),
         { namespace: stack.layout.namespace, name: stack.layout.loadgen.deployment },
         { namespace: stack.layout.outsider.namespace, name: stack.layout.outsider.deployment },
       ].map(({ namespace, name }) => ({
@@ -188,6 +193,13 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       };
     },
   };
+}
+
+/** The Deployments a run waits for before load: the sims, vLLM per version, or none (KServe makes its own; openai is the user's). */
+function backendDeployments(backend: Backend): string[] {
+  if (backend.name === "llm-sim") return VERSIONS.map((v) => simDeploymentName(v));
+  if (backend.name === "vllm") return VERSIONS.map((v) => `${VLLM_APP}-${v}`);
+  return [];
 }
 
 /** The user's k6 image for cluster runs with --load-engine k6; the dry-run shows a placeholder. */

@@ -112,8 +112,11 @@ export function clusterPrometheusConfig(mesh: MeshName, workload: ScrapedWorkloa
     dns_sd_configs: [{ names: [...names], type: "A", port, refresh_interval: interval }],
     relabel_configs: identity(workload),
   });
+  // No pods of ours to scrape (a backend the user runs elsewhere): Prometheus runs with no jobs.
   const jobs =
-    mesh === "istio"
+    names.length === 0
+      ? []
+      : mesh === "istio"
       ? [job(workload.app, ISTIO_MERGED_METRICS.port, ISTIO_MERGED_METRICS.path)]
       : mesh === "linkerd"
         ? [job(workload.app, workload.port, workload.metricsPath), job("linkerd-proxy", LINKERD_ADMIN.port, LINKERD_ADMIN.path)]

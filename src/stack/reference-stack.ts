@@ -5,6 +5,7 @@
  */
 import { stackResources, type ResourceProfile } from "./resources.js";
 import { Namespace } from "kubernetes-models/v1/Namespace";
+import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import type { KubeObject } from "../engine/plan.js";
 import type { MeshDriver } from "../mesh/driver.js";
 import type { Target } from "../mesh/intent.js";
@@ -13,6 +14,7 @@ import type { LoadEngine } from "../load/index.js";
 import { loadgen, outsider, readK6Scripts, LOADGEN_CONTAINER, LOADGEN, OUTSIDER } from "./load-clients.js";
 import { DEFAULT_PROMETHEUS_IMAGE, monitoring, MONITORING_NAMESPACE, PROMETHEUS, PROMETHEUS_PORT } from "./monitoring.js";
 import { toKubeObject } from "./kube-object.js";
+import { backendApp, kserveTargetUrl, kserveWorkload, vllmWorkload, VLLM_PORT, type Backend } from "./backend.js";
 import { SIM_APP, SIM_METRICS_PATH, SIM_PORT, SIM_SERVICE, simWorkload, VERSION_LABEL, type SimSettings } from "./sim-workload.js";
 
 export const DEFAULT_OUTSIDER_NAMESPACE = "outsider";
@@ -38,6 +40,8 @@ export interface ReferenceStackOptions {
   resources?: ResourceProfile;
   /** k6 engine: where the k6 scripts are read from at render time; fixtures/k6 by default. */
   k6ScriptsDir?: string;
+  /** What serves the completions; llm-sim by default (src/stack/backend.ts). */
+  backend?: Backend;
 }
 
 /** Where things are, for the steps that exec the load generator, port-forward to Prometheus or collect evidence. */
@@ -69,6 +73,8 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
   const replicas = opts.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas must be a whole number of at least 1, got ${replicas}`);
 
+  const backend: Backend = opts.backend ?? { name: "llm-sim" };
+  const app = backendApp(backend, SIM_APP);
   const enrol = opts.driver.enrollNamespace();
   const podAnnotations = opts.driver.podAnnotations();
   const engine = opts.loadEngine ?? "builtin";
@@ -87,10 +93,10 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
         },
       }),
     ),
-    ...simWorkload({ namespace: opts.namespace, labels, versions: opts.versions, image: opts.simImage, replicas, podAnnotations, sim: opts.sim ?? {}, resources: resources.sim }),
+    ...backendObjects(opts, backend, labels, replicas, podAnnotations, resources.sim),
     ...loadgen(clients),
     ...outsider(clients),
-    ...monitoring({ mesh: opts.driver.name, workload: { namespace: opts.namespace, app: SIM_APP, versionLabel: VERSION_LABEL, versions: [...opts.versions], port: SIM_PORT, metricsPath: SIM_METRICS_PATH }, labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE, resources: resources.prometheus }),
+    ...monitoring({ mesh: opts.driver.name, workload: { namespace: opts.namespace, app: app ?? SIM_APP, versionLabel: VERSION_LABEL, versions: app && backend.name !== "kserve" ? [...opts.versions] : [], port: backend.name === "vllm" ? VLLM_PORT : SIM_PORT, metricsPath: SIM_METRICS_PATH }, labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE, resources: resources.prometheus }),
   ];
 
   const target: Target = {
@@ -99,16 +105,18 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
     port: SIM_PORT,
     versionLabel: VERSION_LABEL,
     versions: [...opts.versions],
-    selector: { app: SIM_APP },
+    selector: { app: app ?? SIM_APP },
     labels: { ...labels },
   };
+  const targetUrl =
+    backend.name === "openai" ? backend.url : backend.name === "kserve" ? kserveTargetUrl(opts.namespace) : `http://${SIM_SERVICE}.${opts.namespace}.svc.cluster.local:${SIM_PORT}`;
 
   return {
     manifests: namespacesFirst(manifests),
     target,
     layout: {
       namespace: opts.namespace,
-      targetUrl: `http://${SIM_SERVICE}.${opts.namespace}.svc.cluster.local:${SIM_PORT}`,
+      targetUrl,
       loadgen: { namespace: opts.namespace, deployment: LOADGEN, container: LOADGEN_CONTAINER },
       outsider: { namespace: outsiderNamespace, deployment: OUTSIDER, container: LOADGEN_CONTAINER },
       prometheus: { namespace: MONITORING_NAMESPACE, service: PROMETHEUS, port: PROMETHEUS_PORT },
@@ -116,6 +124,20 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
     },
     notes: "note" in scripts && scripts.note ? [scripts.note] : [],
   };
+}
+
+/** The serving side: the sims, vLLM per version, KServe's LLMInferenceService, or nothing (an endpoint the user runs). */
+function backendObjects(opts: ReferenceStackOptions, backend: Backend, labels: Record<string, string>, replicas: number, podAnnotations: Record<string, string>, simResources: IResourceRequirements): KubeObject[] {
+  switch (backend.name) {
+    case "llm-sim":
+      return simWorkload({ namespace: opts.namespace, labels, versions: opts.versions, image: opts.simImage, replicas, podAnnotations, sim: opts.sim ?? {}, resources: simResources });
+    case "vllm":
+      return vllmWorkload({ namespace: opts.namespace, labels, versions: opts.versions, versionLabel: VERSION_LABEL, replicas, podAnnotations, service: SIM_SERVICE, settings: backend.vllm });
+    case "kserve":
+      return kserveWorkload({ namespace: opts.namespace, labels, name: SIM_SERVICE, replicas, settings: backend.vllm });
+    case "openai":
+      return [];
+  }
 }
 
 function checkNames(opts: ReferenceStackOptions, outsiderNamespace: string): void {
