@@ -22,7 +22,7 @@ import type { MeshVariant } from "../mesh/variant.js";
 import { createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
 import { noneDriver } from "../mesh/none/index.js";
 import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
-import { referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
+import { referenceStack, simDeploymentName, DEFAULT_OUTSIDER_NAMESPACE, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
 import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js";
 import type { SimSettings } from "../stack/sim-workload.js";
 import type { ToolRecord } from "../report/results.js";
@@ -93,7 +93,23 @@ export async function providerFor(opts: RunOptions): Promise<ClusterProvider> {
 
 /** Namespace of a mesh's copy of the stack: one per mesh, so a run's meshes never share pods. */
 export function stackNamespace(mesh: MeshName): string {
-  return `meshproof-${mesh}`;
+  return `meshproof-${mesh}${namespaceSuffix()}`;
+}
+
+/**
+ * MESHPROOF_NAMESPACE_SUFFIX appends `-<suffix>` to every namespace a run creates (stack,
+ * outsider, monitoring), so runs sharing one cluster (tests beside other people's runs) never
+ * touch each other's namespaces. Unset: the documented names.
+ */
+export function namespaceSuffix(): string {
+  const suffix = process.env.MESHPROOF_NAMESPACE_SUFFIX;
+  if (!suffix) return "";
+  if (!/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/.test(suffix)) throw new UsageError(`MESHPROOF_NAMESPACE_SUFFIX=${JSON.stringify(suffix)}: use up to 20 lower-case letters, digits and '-'`);
+  return `-${suffix}`;
+}
+
+function outsiderNamespace(): string {
+  return `${DEFAULT_OUTSIDER_NAMESPACE}${namespaceSuffix()}`;
 }
 
 /**
@@ -167,7 +183,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
+      const stack = referenceStack({ namespace: stackNamespace(mesh), outsiderNamespace: outsiderNamespace(), monitoringNamespace: `${MONITORING_NAMESPACE}${namespaceSuffix()}`, runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
       const rollouts: WaitStep[] = [
         ...backendDeployments(backend).map((name) => ({ namespace: stack.layout.namespace, name })),
         { namespace: stack.layout.namespace, name: stack.layout.loadgen.deployment },
@@ -189,7 +205,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
         setup,
         target: stack.target,
         targetUrl: stack.layout.targetUrl,
-        collect: stack.layout.namespaces.flatMap((ns) => collectSteps(context, ns)).filter((s) => !s.id.endsWith(MONITORING_NAMESPACE) || s.id.startsWith("collect-events")),
+        collect: stack.layout.namespaces.flatMap((ns) => collectSteps(context, ns)).filter((s) => !s.id.endsWith(stack.layout.prometheus.namespace) || s.id.startsWith("collect-events")),
       };
     },
   };
@@ -222,7 +238,7 @@ function loadClientFor(plan: RunPlanWithCluster, mesh: MeshName, client: string 
   if (plan.cluster.name === "local") return { type: "host" };
   const context = plan.cluster.context ?? "";
   return client === "outsider"
-    ? { type: "pod", context, namespace: "outsider", pod: "deploy/outsider", container: LOADGEN_CONTAINER }
+    ? { type: "pod", context, namespace: outsiderNamespace(), pod: "deploy/outsider", container: LOADGEN_CONTAINER }
     : { type: "pod", context, namespace: stackNamespace(mesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
 }
 

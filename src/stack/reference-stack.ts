@@ -36,6 +36,8 @@ export interface ReferenceStackOptions {
   /** Namespace of the out-of-mesh client; "outsider" by default. */
   outsiderNamespace?: string;
   prometheusImage?: string;
+  /** Namespace of the stack's Prometheus; MONITORING_NAMESPACE by default. */
+  monitoringNamespace?: string;
   /** What the pods ask the scheduler for: the seed stacks' values, or less for one small node. */
   resources?: ResourceProfile;
   /** k6 engine: where the k6 scripts are read from at render time; fixtures/k6 by default. */
@@ -69,6 +71,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
   const labels = runLabels(opts.runId);
   const outsiderNamespace = opts.outsiderNamespace ?? DEFAULT_OUTSIDER_NAMESPACE;
+  const monitoringNamespace = opts.monitoringNamespace ?? MONITORING_NAMESPACE;
   checkNames(opts, outsiderNamespace);
   const replicas = opts.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas must be a whole number of at least 1, got ${replicas}`);
@@ -96,7 +99,7 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
     ...backendObjects(opts, backend, labels, replicas, podAnnotations, resources.sim),
     ...loadgen(clients),
     ...outsider(clients),
-    ...monitoring({ mesh: opts.driver.name, workload: { namespace: opts.namespace, app: app ?? SIM_APP, versionLabel: VERSION_LABEL, versions: app && backend.name !== "kserve" ? [...opts.versions] : [], port: backend.name === "vllm" ? VLLM_PORT : SIM_PORT, metricsPath: SIM_METRICS_PATH }, labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE, resources: resources.prometheus }),
+    ...monitoring({ mesh: opts.driver.name, workload: { namespace: opts.namespace, app: app ?? SIM_APP, versionLabel: VERSION_LABEL, versions: app && backend.name !== "kserve" ? [...opts.versions] : [], port: backend.name === "vllm" ? VLLM_PORT : SIM_PORT, metricsPath: SIM_METRICS_PATH }, labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE, resources: resources.prometheus, namespace: monitoringNamespace }),
   ];
 
   const target: Target = {
@@ -119,8 +122,8 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
       targetUrl,
       loadgen: { namespace: opts.namespace, deployment: LOADGEN, container: LOADGEN_CONTAINER },
       outsider: { namespace: outsiderNamespace, deployment: OUTSIDER, container: LOADGEN_CONTAINER },
-      prometheus: { namespace: MONITORING_NAMESPACE, service: PROMETHEUS, port: PROMETHEUS_PORT },
-      namespaces: [opts.namespace, outsiderNamespace, MONITORING_NAMESPACE],
+      prometheus: { namespace: monitoringNamespace, service: PROMETHEUS, port: PROMETHEUS_PORT },
+      namespaces: [opts.namespace, outsiderNamespace, monitoringNamespace],
     },
     notes: "note" in scripts && scripts.note ? [scripts.note] : [],
   };
@@ -145,11 +148,13 @@ function checkNames(opts: ReferenceStackOptions, outsiderNamespace: string): voi
   for (const [what, name] of [
     ["namespace", opts.namespace],
     ["outsider namespace", outsiderNamespace],
+    ["monitoring namespace", opts.monitoringNamespace ?? MONITORING_NAMESPACE],
   ] as const) {
     if (!DNS_LABEL.test(name) || name.length > 63) problems.push(`${what} ${JSON.stringify(name)} is not a DNS-1123 label`);
   }
-  const distinct = new Set([opts.namespace, outsiderNamespace, MONITORING_NAMESPACE]);
-  if (distinct.size !== 3) problems.push(`the stack, outsider and monitoring namespaces must differ (got ${opts.namespace}, ${outsiderNamespace}, ${MONITORING_NAMESPACE})`);
+  const monitoringNamespace = opts.monitoringNamespace ?? MONITORING_NAMESPACE;
+  const distinct = new Set([opts.namespace, outsiderNamespace, monitoringNamespace]);
+  if (distinct.size !== 3) problems.push(`the stack, outsider and monitoring namespaces must differ (got ${opts.namespace}, ${outsiderNamespace}, ${monitoringNamespace})`);
   if (opts.versions.length === 0) problems.push("at least one version is needed (e.g. stable)");
   if (new Set(opts.versions).size !== opts.versions.length) problems.push(`versions repeat: ${opts.versions.join(", ")}`);
   for (const v of opts.versions) {
