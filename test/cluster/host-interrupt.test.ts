@@ -19,7 +19,9 @@ import { hostSkipReason, sharedHostCluster, TEST_CLUSTER, type SharedCluster } f
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const skip = hostSkipReason();
 const suffix = `int-${randomBytes(3).toString("hex")}`;
-const NAMESPACES = [`meshproof-none-${suffix}`, `outsider-${suffix}`, `meshproof-monitoring-${suffix}`];
+const keepSuffix = `${suffix}-k`;
+const namespacesOf = (s: string) => [`meshproof-none-${s}`, `outsider-${s}`, `meshproof-monitoring-${s}`];
+const NAMESPACES = namespacesOf(suffix);
 
 describe.skipIf(skip)(`Ctrl-C of a run on the running host cluster${skip ? ` (skipped: ${skip})` : ""}`, () => {
   let cluster: SharedCluster;
@@ -36,10 +38,12 @@ describe.skipIf(skip)(`Ctrl-C of a run on the running host cluster${skip ? ` (sk
     if (out) rmSync(out, { recursive: true, force: true });
   }, 120_000);
 
-  it("removes the run's namespaces, exits 130 and leaves the cluster running and healthy", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "scenario", "benchmark", "--cluster", "host", "--cluster-name", TEST_CLUSTER, "--mesh", "none", "--duration", "60s", "--rate", "2", "--out", out], {
+  /** A benchmark run on the host cluster, interrupted with SIGINT once its load is under way. */
+  async function interruptedRun(nsSuffix: string, runOut: string, extra: string[] = []): Promise<{ code: number | null | "hung"; stderr: string; runId: string | undefined }> {
+    const namespaces = namespacesOf(nsSuffix);
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "scenario", "benchmark", "--cluster", "host", "--cluster-name", TEST_CLUSTER, "--mesh", "none", "--duration", "60s", "--rate", "2", "--out", runOut, ...extra], {
       cwd: ROOT,
-      env: { ...process.env, CI: "true", MESHPROOF_NAMESPACE_SUFFIX: suffix },
+      env: { ...process.env, CI: "true", MESHPROOF_NAMESPACE_SUFFIX: nsSuffix },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -58,15 +62,19 @@ describe.skipIf(skip)(`Ctrl-C of a run on the running host cluster${skip ? ` (sk
     await loadStarted;
     // The load is running in the loadgen pod: let it get going, then interrupt as a user would.
     await new Promise((r) => setTimeout(r, 5000));
-    const stillThere = (await cluster.kubectl(["get", "namespace", ...NAMESPACES, "--ignore-not-found", "-o", "name"])).stdout.trim().split("\n").filter(Boolean);
+    const stillThere = (await cluster.kubectl(["get", "namespace", ...namespaces, "--ignore-not-found", "-o", "name"])).stdout.trim().split("\n").filter(Boolean);
     expect(stillThere.length).toBe(3);
     child.kill("SIGINT");
     const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 300_000))]);
     if (code === "hung") child.kill("SIGKILL");
 
+    return { code, stderr, runId: readdirSync(runOut)[0] };
+  }
+
+  it("removes the run's namespaces, exits 130 and leaves the cluster running and healthy", async () => {
+    const { code, stderr, runId } = await interruptedRun(suffix, out);
     expect(code).toBe(130);
     expect(stderr).toMatch(/SIGINT: stopping; cleaning up/);
-    const [runId] = readdirSync(out);
     expect(runId).toBeDefined();
     // Nothing of this run is left: not its namespaces, not any object labelled with its run id.
     const left = await cluster.kubectl(["get", "namespace", ...NAMESPACES, "--ignore-not-found", "-o", "name"]);
@@ -83,6 +91,20 @@ describe.skipIf(skip)(`Ctrl-C of a run on the running host cluster${skip ? ` (sk
     );
     for (const daemon of ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "containerd", "kubelet", "kube-proxy", "coredns"]) {
       expect(status).toMatch(new RegExp(`${daemon}\\s+pid \\d+\\s+ready`));
+    }
+  }, 1_200_000);
+  it("control: the same interrupt with --keep leaves the namespaces, so the check above can tell", async () => {
+    const keepOut = mkdtempSync(path.join(tmpdir(), "meshproof-host-interrupt-keep-"));
+    try {
+      const { code, runId } = await interruptedRun(keepSuffix, keepOut, ["--keep"]);
+      expect(code).toBe(130);
+      const left = await cluster.kubectl(["get", "namespace", ...namespacesOf(keepSuffix), "--ignore-not-found", "-o", "name"]);
+      expect(left.stdout.trim().split("\n").filter(Boolean).length).toBe(3);
+      const labelled = await cluster.kubectl(["get", "namespaces", "-l", `${RUN_ID_LABEL}=${runId}`, "-o", "name"]);
+      expect(labelled.stdout.trim()).not.toBe("");
+    } finally {
+      await cluster.kubectl(["delete", "namespace", ...namespacesOf(keepSuffix), "--ignore-not-found", "--wait=true", "--timeout=180s"], { allowFailure: true, timeoutMs: 200_000 });
+      rmSync(keepOut, { recursive: true, force: true });
     }
   }, 1_200_000);
 });
