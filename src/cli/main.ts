@@ -3,6 +3,7 @@
  * meshproof's command line: scenario, suite, compare, clean (DESIGN section 7). Every error
  * becomes a message, a hint and an exit code of the contract; stack traces only with DEBUG.
  */
+import { VLLM_DEFAULTS } from "../stack/backend.js";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT } from "../analysis/verdict.js";
 import { MeshproofError, errorMessage } from "../engine/errors.js";
@@ -41,6 +42,11 @@ function runOptions(cmd: Command): Command {
     .option("--gke-project <id>", "GCP project for --cluster gke")
     .option("--gke-location <zone>", "GCP zone or region for --cluster gke")
     .option("--accelerator <type>", "GKE accelerator node pool, e.g. nvidia-tesla-t4")
+    .option("--backend <name>", "what serves the completions: llm-sim (meshproof's reference server), vllm (vLLM on GPU nodes: --cluster gke or current), openai (an OpenAI-compatible endpoint you run: --backend-url, --mesh none), kserve (KServe LLMInferenceService behind an Istio Gateway and an InferencePool: --mesh istio --dry-run only). Checks that count by llm-sim's x-llm-* headers are unsupported on the others", "llm-sim")
+    .option("--backend-url <url>", "--backend openai: the endpoint's base URL (load goes to <url>/v1/...)")
+    .option("--vllm-image <image>", "--backend vllm or kserve: the vLLM server image", VLLM_DEFAULTS.image)
+    .option("--vllm-model <name>", "--backend vllm or kserve: the Hugging Face model to serve", VLLM_DEFAULTS.model)
+    .option("--vllm-gpus <n>", "--backend vllm or kserve: GPUs per pod (also vLLM's tensor parallelism); the node pool is --accelerator's (default nvidia-tesla-t4)", String(VLLM_DEFAULTS.gpus))
     .option("--pushgateway <url>", "after the run, push verdicts and key figures to this Prometheus Pushgateway (labels: run_id, scenario, mesh, version)");
 }
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { CLUSTER_NAMES } from "../cluster/index.js";
 import { UsageError } from "../engine/errors.js";
 import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/index.js";
+import { BACKENDS, VLLM_DEFAULTS, type Backend } from "../stack/backend.js";
 
 /** Pinned defaults (DESIGN section 6); each can be overridden by flag or environment variable. */
 export const PINS = {
@@ -65,6 +66,13 @@ export const RunOptions = z.object({
   accelerator: z.string().optional(),
   /** Run a scenario's deliberately wrong twin (scenarios/mutants.ts); its aimed check must fail. */
   mutant: z.string().min(1).optional(),
+  /** What serves the completions (src/stack/backend.ts). */
+  backend: z.enum(BACKENDS).default("llm-sim"),
+  /** --backend openai: the OpenAI-compatible endpoint load is sent to; nothing is deployed for it. */
+  backendUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://127.0.0.1:8000" }).optional(),
+  vllmImage: z.string().min(1).default(VLLM_DEFAULTS.image),
+  vllmModel: z.string().min(1).default(VLLM_DEFAULTS.model),
+  vllmGpus: z.coerce.number({ error: "must be a whole number of GPUs, 1 or more" }).int("must be a whole number of GPUs, 1 or more").min(1, "must be a whole number of GPUs, 1 or more").default(VLLM_DEFAULTS.gpus),
   /** Base URL of a Pushgateway to push verdicts and key figures to after the run. */
   pushgateway: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://pushgateway:9091" }).optional(),
 });
@@ -87,7 +95,41 @@ export function parseRunOptions(raw: Record<string, unknown>): RunOptions {
   if (opts.cluster === "gke" && !opts.dryRun && (!opts.gkeProject || !opts.gkeLocation)) {
     throw new UsageError("--cluster gke needs --gke-project and --gke-location");
   }
+  checkBackend(opts);
   return opts;
+}
+
+function checkBackend(opts: RunOptions): void {
+  if (opts.backend === "openai" && !opts.backendUrl) {
+    throw new UsageError("--backend openai needs --backend-url URL: the OpenAI-compatible endpoint to send load to (meshproof deploys no backend for it)");
+  }
+  if (opts.backend !== "openai" && opts.backendUrl) {
+    throw new UsageError(`--backend-url is for --backend openai (the backend is ${opts.backend})`);
+  }
+  if (opts.backend === "kserve" && (!opts.dryRun || opts.mesh !== "istio")) {
+    throw new UsageError("--backend kserve renders the KServe variant of the Istio stack as a plan only: use it with --mesh istio --dry-run");
+  }
+  if (opts.backend === "vllm" && !opts.dryRun && opts.cluster !== "gke" && opts.cluster !== "current") {
+    throw new UsageError(`--backend vllm needs GPU nodes: --cluster gke (with --accelerator) or --cluster current on a GPU cluster, not --cluster ${opts.cluster}`);
+  }
+  if (opts.backend === "openai" && opts.mesh !== "none") {
+    throw new UsageError("--backend openai sends load straight to the endpoint you name, past any mesh: use it with --mesh none");
+  }
+}
+
+/** The backend the options describe. */
+export function backendOf(opts: Pick<RunOptions, "backend" | "backendUrl" | "vllmImage" | "vllmModel" | "vllmGpus" | "accelerator">): Backend {
+  const vllm = { image: opts.vllmImage, model: opts.vllmModel, gpus: opts.vllmGpus, accelerator: opts.accelerator ?? VLLM_DEFAULTS.accelerator };
+  switch (opts.backend) {
+    case "llm-sim":
+      return { name: "llm-sim" };
+    case "vllm":
+      return { name: "vllm", vllm };
+    case "kserve":
+      return { name: "kserve", vllm };
+    case "openai":
+      return { name: "openai", url: (opts.backendUrl ?? "").replace(/\/+$/, "") };
+  }
 }
 
 function kebab(s: string): string {

@@ -21,6 +21,8 @@ import { progressFor } from "./progress.js";
 import { resolveScenario, resolveSuite } from "./catalog.js";
 import { judgeMutantRun, mutantExitCode, mutantRecord, type MutantOutcome, type MutantRecord } from "../engine/mutant.js";
 import { aimedSteps, describeOutcome, mutantFor, mutantRunPlan, mutatedDrivers } from "./mutant.js";
+import { markBackendGaps } from "../stack/backend.js";
+import { backendOf } from "./options.js";
 import { annotateLoadCommands, driversFor, executionEnvFor, installOptions, meshVariantsFor, preflight, providerFor, stackPlannerFor } from "./wiring.js";
 
 export interface Output {
@@ -78,6 +80,7 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
   const plan = mutant ? mutantRunPlan(buildRunPlan({ ...request, drivers: mutatedDrivers(drivers, mutant) }), correct, mutant) : correct;
   savePlanCache();
   annotateLoadCommands(plan, runDir);
+  markBackendGaps(plan, backendOf(opts));
   return { plan, drivers, mutant };
 }
 

@@ -3,7 +3,7 @@
  * preflight that turns a missing tool into exit 4 before anything is created.
  */
 import path from "node:path";
-import { EnvironmentError } from "../engine/errors.js";
+import { EnvironmentError, UsageError } from "../engine/errors.js";
 import type { ExecutionEnv, LoadRunner, ProgressSink } from "../engine/executor.js";
 import { processCommandRunner } from "../engine/commands.js";
 import { childProcessLauncher } from "../engine/processes.js";
@@ -22,12 +22,13 @@ import type { MeshVariant } from "../mesh/variant.js";
 import { createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
 import { noneDriver } from "../mesh/none/index.js";
 import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
-import { referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
+import { referenceStack, simDeploymentName, DEFAULT_OUTSIDER_NAMESPACE, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
 import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js";
 import type { SimSettings } from "../stack/sim-workload.js";
 import type { ToolRecord } from "../report/results.js";
 import { buildStep, imagesCacheDir, llmSimRecipe, loadgenRecipe, plannedImage, prometheusRecipe, type PlannedImage } from "../cluster/host/images/index.js";
-import type { RunOptions } from "./options.js";
+import { backendOf, type RunOptions } from "./options.js";
+import { VLLM_APP, type Backend } from "../stack/backend.js";
 
 /** Drivers with their defaults: for --capabilities and anything that renders without a cluster. */
 export const DRIVERS: Record<MeshName, MeshDriver> = {
@@ -92,7 +93,23 @@ export async function providerFor(opts: RunOptions): Promise<ClusterProvider> {
 
 /** Namespace of a mesh's copy of the stack: one per mesh, so a run's meshes never share pods. */
 export function stackNamespace(mesh: MeshName): string {
-  return `meshproof-${mesh}`;
+  return `meshproof-${mesh}${namespaceSuffix()}`;
+}
+
+/**
+ * MESHPROOF_NAMESPACE_SUFFIX appends `-<suffix>` to every namespace a run creates (stack,
+ * outsider, monitoring), so runs sharing one cluster (tests beside other people's runs) never
+ * touch each other's namespaces. Unset: the documented names.
+ */
+export function namespaceSuffix(): string {
+  const suffix = process.env.MESHPROOF_NAMESPACE_SUFFIX;
+  if (!suffix) return "";
+  if (!/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/.test(suffix)) throw new UsageError(`MESHPROOF_NAMESPACE_SUFFIX=${JSON.stringify(suffix)}: use up to 20 lower-case letters, digits and '-'`);
+  return `-${suffix}`;
+}
+
+function outsiderNamespace(): string {
+  return `${DEFAULT_OUTSIDER_NAMESPACE}${namespaceSuffix()}`;
 }
 
 /**
@@ -143,8 +160,12 @@ async function hostMeshImages(opts: Pick<RunOptions, "mesh">, cache: string): Pr
 
 /** `sim` makes the reference server deliberately wrong (a backend mutant); omitted, it is the reference one. */
 export async function stackPlannerFor(opts: RunOptions, runId: string, provider: ClusterProvider, runDir: string, sim?: SimSettings): Promise<StackPlanner> {
+  const backend = backendOf(opts);
+  if (sim && backend.name !== "llm-sim") throw new UsageError(`this mutant changes llm-sim itself, so it runs on --backend llm-sim only (not ${backend.name})`);
   if (provider.name === "local") {
     const local = await localStack({ runId, versions: VERSIONS, runDir, prometheus: tryFindTool("prometheus")?.path ?? "prometheus", ...(sim ? { sim } : {}) });
+    // An endpoint the user runs: nothing to start, and load goes to it.
+    if (backend.name === "openai") return { images: () => [], forTarget: (): StackPlan => ({ setup: [], target: local.target, targetUrl: backend.url, collect: [] }) };
     return {
       images: () => [],
       forTarget: (): StackPlan => ({ setup: local.setup, target: local.target, targetUrl: local.targetUrl, collect: [] }),
@@ -162,16 +183,17 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
+      const stack = referenceStack({ namespace: stackNamespace(mesh), outsiderNamespace: outsiderNamespace(), monitoringNamespace: `${MONITORING_NAMESPACE}${namespaceSuffix()}`, runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
       const rollouts: WaitStep[] = [
-        ...VERSIONS.map((v) => simDeploymentName(v)),
-        stack.layout.loadgen.deployment,
-      ].map((name) => ({
+        ...backendDeployments(backend).map((name) => ({ namespace: stack.layout.namespace, name })),
+        { namespace: stack.layout.namespace, name: stack.layout.loadgen.deployment },
+        { namespace: stack.layout.outsider.namespace, name: stack.layout.outsider.deployment },
+      ].map(({ namespace, name }) => ({
         kind: "wait",
         id: `wait-${name}`,
         name: `wait for deployment ${name} to roll out`,
         timeoutMs: TIMEOUTS.rollout,
-        condition: { type: "rollout", namespace: stack.layout.namespace, kind: "Deployment", name },
+        condition: { type: "rollout", namespace, kind: "Deployment", name },
         consecutive: 2,
         intervalMs: 3000,
       }));
@@ -183,10 +205,17 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
         setup,
         target: stack.target,
         targetUrl: stack.layout.targetUrl,
-        collect: stack.layout.namespaces.flatMap((ns) => collectSteps(context, ns)).filter((s) => !s.id.endsWith(MONITORING_NAMESPACE) || s.id.startsWith("collect-events")),
+        collect: stack.layout.namespaces.flatMap((ns) => collectSteps(context, ns)).filter((s) => !s.id.endsWith(stack.layout.prometheus.namespace) || s.id.startsWith("collect-events")),
       };
     },
   };
+}
+
+/** The Deployments a run waits for before load: the sims, vLLM per version, or none (KServe makes its own; openai is the user's). */
+function backendDeployments(backend: Backend): string[] {
+  if (backend.name === "llm-sim") return VERSIONS.map((v) => simDeploymentName(v));
+  if (backend.name === "vllm") return VERSIONS.map((v) => `${VLLM_APP}-${v}`);
+  return [];
 }
 
 /** The user's k6 image for cluster runs with --load-engine k6; the dry-run shows a placeholder. */
@@ -209,7 +238,7 @@ function loadClientFor(plan: RunPlanWithCluster, mesh: MeshName, client: string 
   if (plan.cluster.name === "local") return { type: "host" };
   const context = plan.cluster.context ?? "";
   return client === "outsider"
-    ? { type: "pod", context, namespace: "outsider", pod: "outsider", container: LOADGEN_CONTAINER }
+    ? { type: "pod", context, namespace: outsiderNamespace(), pod: "deploy/outsider", container: LOADGEN_CONTAINER }
     : { type: "pod", context, namespace: stackNamespace(mesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
 }
 

@@ -130,10 +130,13 @@ export interface GateStep extends StepBase {
   advanceOnInconclusive?: boolean;
 }
 
-/** An intent the mesh cannot express: recorded, reported as "not supported", never run. */
+/**
+ * An intent the mesh cannot express, or ("backend") checks the chosen backend cannot answer:
+ * recorded, reported as "not supported", never run.
+ */
 export interface UnsupportedStep extends StepBase {
   kind: "unsupported";
-  intent: IntentKind;
+  intent: IntentKind | "backend";
   reason: string;
   /** Check ids whose verdict becomes `unsupported` because of this. */
   checks: string[];

@@ -11,7 +11,6 @@ import { fileURLToPath } from "node:url";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
-import { Pod } from "kubernetes-models/v1/Pod";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
@@ -135,19 +134,26 @@ export function loadgen(opts: LoadClientOptions): KubeObject[] {
 
 /**
  * The out-of-mesh client: its own namespace with no enrolment labels or annotations, so no proxy
- * is injected and its requests carry no mesh identity.
+ * is injected and its requests carry no mesh identity. A Deployment rather than a bare Pod: a
+ * Pod's spec is immutable, so applying a changed one over a stack kept by --keep (a new image
+ * tag, other resources) was refused with 422; a Deployment's template takes the change and rolls.
  */
 export function outsider(opts: LoadClientOptions): KubeObject[] {
   const namespace = opts.outsiderNamespace;
   const { labels } = opts;
+  const podLabels = { ...labels, app: OUTSIDER };
   return [
     toKubeObject(new Namespace({ metadata: { name: namespace, labels } })),
     toKubeObject(new ServiceAccount({ metadata: { name: OUTSIDER, namespace, labels } })),
     ...(opts.engine === "k6" ? [scriptsConfigMap(namespace, labels, opts.scripts)] : []),
     toKubeObject(
-      new Pod({
-        metadata: { name: OUTSIDER, namespace, labels: { ...labels, app: OUTSIDER } },
-        spec: clientPodSpec(OUTSIDER, opts),
+      new Deployment({
+        metadata: { name: OUTSIDER, namespace, labels: podLabels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: OUTSIDER } },
+          template: { metadata: { labels: podLabels }, spec: clientPodSpec(OUTSIDER, opts) },
+        },
       }),
     ),
   ];

@@ -1,24 +1,30 @@
 /**
- * The stack's Prometheus, in `meshproof-monitoring`, outside any mesh. It discovers pods of the
- * stack's namespace only (a Role there, no cluster-wide read) and scrapes:
- * - pods annotated prometheus.io/scrape: the sims' own /metrics, and under Istio the proxies too,
- *   because Istio's injector rewrites these annotations to its merged-metrics port 15020
+ * The stack's Prometheus, in `meshproof-monitoring`, outside any mesh. It finds the sims' pods by
+ * DNS: one headless Service per version (`llm-sim-<version>`, the Deployment's name) publishes an
+ * A record per pod, and a `dns_sd_configs` entry of type A per version turns them into targets.
+ * Kubernetes service discovery is not used because Debian's Prometheus (2.42.0+ds, the binary the
+ * host cluster's image holds) is built without it: its config parser rejects
+ * `kubernetes_sd_configs` ("field kubernetes_sd_configs not found in type config.ScrapeConfig"),
+ * while DNS discovery is in every build, so one config serves every cluster. No API access is
+ * needed either (no Role, no token mounted).
+ * Jobs by mesh:
+ * - none: the sims' own /metrics on their port;
+ * - istio: the merged-metrics port 15020 at /stats/prometheus, where pilot-agent serves Envoy's
+ *   stats with the app's own /metrics merged in, plaintext even under STRICT mTLS
  *   (https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging);
- * - under Linkerd, each proxy's admin port `linkerd-admin` (4191), the way linkerd-viz does
- *   (https://linkerd.io/docs/tasks/external-prometheus/).
- * Pod labels become series labels (labelmap), so `version` and `app` select series on every mesh.
- *
- * Not checked here, only on a real cluster: Linkerd 2.20 runs its proxy as a native sidecar (an
- * init container with restartPolicy Always), so the linkerd-proxy job relies on Prometheus' pod
- * discovery listing init containers' ports too; with Linkerd's default-deny authorization in force,
- * the plaintext scrape of the sim's port 8000 is refused (the proxy metrics still come through
- * the admin port); with Istio STRICT mTLS the merged port 15020 stays plaintext by design.
- * Relabel fields: https://prometheus.io/docs/prometheus/latest/configuration/configuration/#kubernetes_sd_config
+ * - linkerd: the sims' /metrics and each proxy's admin port 4191, the way linkerd-viz scrapes
+ *   (https://linkerd.io/docs/tasks/external-prometheus/). With Linkerd's default-deny
+ *   authorization in force the plaintext scrape of the sim's port is refused; the proxy metrics
+ *   still come through the admin port.
+ * Every target is labelled `namespace`, `app` and `version` (read off the DNS name it was found
+ * under), the labels the queries select series by on every mesh. Headless Services list only
+ * ready pods unless told otherwise: `publishNotReadyAddresses` keeps a pod a fault made unready
+ * in the scrape, as pod discovery did.
+ * dns_sd_config fields and `__meta_dns_name`:
+ * https://prometheus.io/docs/prometheus/2.42/configuration/configuration/#dns_sd_config
  */
 import { stringify } from "yaml";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
-import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
@@ -32,9 +38,26 @@ import { toKubeObject } from "./kube-object.js";
 export const MONITORING_NAMESPACE = "meshproof-monitoring";
 export const PROMETHEUS = "prometheus";
 export const PROMETHEUS_PORT = 9090;
-/** Pinned and overridable; its config fields are the same as the local 2.42's. */
+/** Pinned and overridable; the config uses only fields Debian's 2.42 build also accepts. */
 export const DEFAULT_PROMETHEUS_IMAGE = "quay.io/prometheus/prometheus:v2.53.0";
 export const CLUSTER_SCRAPE_INTERVAL_SECONDS = 5;
+/** The cluster DNS domain the discovery names end in (kind, GKE and host all use the default). */
+export const CLUSTER_DOMAIN = "cluster.local";
+/** Istio's merged-metrics endpoint on every injected pod. */
+export const ISTIO_MERGED_METRICS = { port: 15020, path: "/stats/prometheus" } as const;
+/** Linkerd's proxy admin port, which serves the proxy's metrics. */
+export const LINKERD_ADMIN = { port: 4191, path: "/metrics" } as const;
+
+/** The workload Prometheus scrapes: pods labelled app=<app>, <versionLabel>=<version> in `namespace`. */
+export interface ScrapedWorkload {
+  namespace: string;
+  app: string;
+  versionLabel: string;
+  versions: string[];
+  /** The app's own metrics port and path. */
+  port: number;
+  metricsPath: string;
+}
 
 interface RelabelRule {
   source_labels?: string[];
@@ -45,99 +68,105 @@ interface RelabelRule {
   action?: "replace" | "keep" | "drop" | "labelmap";
 }
 
-interface KubernetesScrapeConfig {
+interface DnsScrapeConfig {
   job_name: string;
-  kubernetes_sd_configs: { role: "pod"; namespaces: { names: string[] } }[];
+  metrics_path: string;
+  dns_sd_configs: { names: string[]; type: "A"; port: number; refresh_interval: string }[];
   relabel_configs: RelabelRule[];
 }
 
 export interface ClusterPrometheusConfig {
   global: { scrape_interval: string; scrape_timeout: string; evaluation_interval: string };
-  scrape_configs: KubernetesScrapeConfig[];
+  scrape_configs: DnsScrapeConfig[];
 }
 
-/** Labels every job adds: where the series came from, and the pod's own labels. */
-const POD_IDENTITY: RelabelRule[] = [
-  { action: "labelmap", regex: "__meta_kubernetes_pod_label_(.+)" },
-  { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
-  { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
-];
+/** The headless Service whose A records are one version's pods: named like its Deployment. */
+export function discoveryServiceName(workload: Pick<ScrapedWorkload, "app">, version: string): string {
+  return `${workload.app}-${version}`;
+}
 
-export function clusterPrometheusConfig(mesh: MeshName, namespaces: string[], intervalSeconds = CLUSTER_SCRAPE_INTERVAL_SECONDS): ClusterPrometheusConfig {
-  const discovery = [{ role: "pod" as const, namespaces: { names: [...namespaces] } }];
-  const jobs: KubernetesScrapeConfig[] = [
-    {
-      job_name: "annotated-pods",
-      kubernetes_sd_configs: discovery,
-      relabel_configs: [
-        { source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], action: "keep", regex: "true" },
-        { source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_path"], action: "replace", target_label: "__metrics_path__", regex: "(.+)" },
-        {
-          // One target per pod at the annotated port, whatever ports its containers declare.
-          source_labels: ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
-          action: "replace",
-          regex: "([^:]+)(?::\\d+)?;(\\d+)",
-          replacement: "$1:$2",
-          target_label: "__address__",
-        },
-        ...POD_IDENTITY,
-      ],
-    },
+export function discoveryName(workload: ScrapedWorkload, version: string): string {
+  return `${discoveryServiceName(workload, version)}.${workload.namespace}.svc.${CLUSTER_DOMAIN}`;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Labels every job adds, read off the DNS name a target was found under. */
+function identity(workload: ScrapedWorkload): RelabelRule[] {
+  const name = `${escapeRegex(workload.app)}-(.+)\\.${escapeRegex(workload.namespace)}\\.svc\\.${escapeRegex(CLUSTER_DOMAIN)}\\.?`;
+  return [
+    { source_labels: ["__meta_dns_name"], regex: name, target_label: workload.versionLabel, replacement: "$1", action: "replace" },
+    { target_label: "namespace", replacement: workload.namespace, action: "replace" },
+    { target_label: "app", replacement: workload.app, action: "replace" },
   ];
-  if (mesh === "linkerd") {
-    jobs.push({
-      job_name: "linkerd-proxy",
-      kubernetes_sd_configs: discovery,
-      relabel_configs: [
-        { source_labels: ["__meta_kubernetes_pod_container_name", "__meta_kubernetes_pod_container_port_name"], action: "keep", regex: "linkerd-proxy;linkerd-admin" },
-        ...POD_IDENTITY,
-      ],
-    });
-  }
+}
+
+export function clusterPrometheusConfig(mesh: MeshName, workload: ScrapedWorkload, intervalSeconds = CLUSTER_SCRAPE_INTERVAL_SECONDS): ClusterPrometheusConfig {
   const interval = seconds(intervalSeconds);
+  const names = workload.versions.map((v) => discoveryName(workload, v));
+  const job = (job_name: string, port: number, metrics_path: string): DnsScrapeConfig => ({
+    job_name,
+    metrics_path,
+    dns_sd_configs: [{ names: [...names], type: "A", port, refresh_interval: interval }],
+    relabel_configs: identity(workload),
+  });
+  // No pods of ours to scrape (a backend the user runs elsewhere): Prometheus runs with no jobs.
+  const jobs =
+    names.length === 0
+      ? []
+      : mesh === "istio"
+      ? [job(workload.app, ISTIO_MERGED_METRICS.port, ISTIO_MERGED_METRICS.path)]
+      : mesh === "linkerd"
+        ? [job(workload.app, workload.port, workload.metricsPath), job("linkerd-proxy", LINKERD_ADMIN.port, LINKERD_ADMIN.path)]
+        : [job(workload.app, workload.port, workload.metricsPath)];
   return { global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval }, scrape_configs: jobs };
+}
+
+/** One headless Service per version, in the workload's namespace, for DNS discovery only. */
+export function discoveryServices(workload: ScrapedWorkload, labels: Record<string, string>): KubeObject[] {
+  return workload.versions.map((version) =>
+    toKubeObject(
+      new Service({
+        metadata: { name: discoveryServiceName(workload, version), namespace: workload.namespace, labels },
+        spec: {
+          clusterIP: "None",
+          publishNotReadyAddresses: true,
+          selector: { app: workload.app, [workload.versionLabel]: version },
+          ports: [{ name: "http-metrics", port: workload.port, targetPort: workload.port, protocol: "TCP", appProtocol: "http" }],
+        },
+      }),
+    ),
+  );
 }
 
 export interface MonitoringOptions {
   mesh: MeshName;
-  /** Namespaces whose pods are scraped (the stack's). */
-  scrapeNamespaces: string[];
+  /** The pods scraped (the stack's sims). */
+  workload: ScrapedWorkload;
   labels: Record<string, string>;
   image: string;
   resources: IResourceRequirements;
+  /** Where Prometheus runs; MONITORING_NAMESPACE by default. */
+  namespace?: string;
 }
 
 export function monitoring(opts: MonitoringOptions): KubeObject[] {
-  const namespace = MONITORING_NAMESPACE;
+  const namespace = opts.namespace ?? MONITORING_NAMESPACE;
   const { labels } = opts;
   const podLabels = { ...labels, app: PROMETHEUS };
   const objects: KubeObject[] = [
     toKubeObject(new Namespace({ metadata: { name: namespace, labels } })),
-    toKubeObject(new ServiceAccount({ metadata: { name: PROMETHEUS, namespace, labels } })),
+    toKubeObject(new ServiceAccount({ metadata: { name: PROMETHEUS, namespace, labels }, automountServiceAccountToken: false })),
+    ...discoveryServices(opts.workload, labels),
   ];
-  for (const scraped of opts.scrapeNamespaces) {
-    objects.push(
-      toKubeObject(
-        new Role({
-          metadata: { name: "meshproof-prometheus", namespace: scraped, labels },
-          rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }],
-        }),
-      ),
-      toKubeObject(
-        new RoleBinding({
-          metadata: { name: "meshproof-prometheus", namespace: scraped, labels },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "meshproof-prometheus" },
-          subjects: [{ kind: "ServiceAccount", name: PROMETHEUS, namespace }],
-        }),
-      ),
-    );
-  }
   objects.push(
     toKubeObject(
       new ConfigMap({
         metadata: { name: PROMETHEUS, namespace, labels },
         // No YAML anchors for the shared relabel rules: a reader of the ConfigMap sees each job whole.
-        data: { "prometheus.yml": stringify(clusterPrometheusConfig(opts.mesh, opts.scrapeNamespaces), { aliasDuplicateObjects: false }) },
+        data: { "prometheus.yml": stringify(clusterPrometheusConfig(opts.mesh, opts.workload), { aliasDuplicateObjects: false }) },
       }),
     ),
     toKubeObject(

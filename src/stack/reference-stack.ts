@@ -5,6 +5,7 @@
  */
 import { stackResources, type ResourceProfile } from "./resources.js";
 import { Namespace } from "kubernetes-models/v1/Namespace";
+import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import type { KubeObject } from "../engine/plan.js";
 import type { MeshDriver } from "../mesh/driver.js";
 import type { Target } from "../mesh/intent.js";
@@ -13,7 +14,8 @@ import type { LoadEngine } from "../load/index.js";
 import { loadgen, outsider, readK6Scripts, LOADGEN_CONTAINER, LOADGEN, OUTSIDER } from "./load-clients.js";
 import { DEFAULT_PROMETHEUS_IMAGE, monitoring, MONITORING_NAMESPACE, PROMETHEUS, PROMETHEUS_PORT } from "./monitoring.js";
 import { toKubeObject } from "./kube-object.js";
-import { SIM_APP, SIM_PORT, SIM_SERVICE, simWorkload, VERSION_LABEL, type SimSettings } from "./sim-workload.js";
+import { backendApp, kserveTargetUrl, kserveWorkload, vllmWorkload, VLLM_PORT, type Backend } from "./backend.js";
+import { SIM_APP, SIM_METRICS_PATH, SIM_PORT, SIM_SERVICE, simWorkload, VERSION_LABEL, type SimSettings } from "./sim-workload.js";
 
 export const DEFAULT_OUTSIDER_NAMESPACE = "outsider";
 
@@ -34,10 +36,14 @@ export interface ReferenceStackOptions {
   /** Namespace of the out-of-mesh client; "outsider" by default. */
   outsiderNamespace?: string;
   prometheusImage?: string;
+  /** Namespace of the stack's Prometheus; MONITORING_NAMESPACE by default. */
+  monitoringNamespace?: string;
   /** What the pods ask the scheduler for: the seed stacks' values, or less for one small node. */
   resources?: ResourceProfile;
   /** k6 engine: where the k6 scripts are read from at render time; fixtures/k6 by default. */
   k6ScriptsDir?: string;
+  /** What serves the completions; llm-sim by default (src/stack/backend.ts). */
+  backend?: Backend;
 }
 
 /** Where things are, for the steps that exec the load generator, port-forward to Prometheus or collect evidence. */
@@ -46,7 +52,7 @@ export interface StackLayout {
   /** In-cluster URL of the service under test. */
   targetUrl: string;
   loadgen: { namespace: string; deployment: string; container: string };
-  outsider: { namespace: string; pod: string; container: string };
+  outsider: { namespace: string; deployment: string; container: string };
   prometheus: { namespace: string; service: string; port: number };
   /** Namespaces to collect evidence from. */
   namespaces: string[];
@@ -65,10 +71,13 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
   const labels = runLabels(opts.runId);
   const outsiderNamespace = opts.outsiderNamespace ?? DEFAULT_OUTSIDER_NAMESPACE;
+  const monitoringNamespace = opts.monitoringNamespace ?? MONITORING_NAMESPACE;
   checkNames(opts, outsiderNamespace);
   const replicas = opts.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas must be a whole number of at least 1, got ${replicas}`);
 
+  const backend: Backend = opts.backend ?? { name: "llm-sim" };
+  const app = backendApp(backend, SIM_APP);
   const enrol = opts.driver.enrollNamespace();
   const podAnnotations = opts.driver.podAnnotations();
   const engine = opts.loadEngine ?? "builtin";
@@ -87,10 +96,10 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
         },
       }),
     ),
-    ...simWorkload({ namespace: opts.namespace, labels, versions: opts.versions, image: opts.simImage, replicas, podAnnotations, sim: opts.sim ?? {}, resources: resources.sim }),
+    ...backendObjects(opts, backend, labels, replicas, podAnnotations, resources.sim),
     ...loadgen(clients),
     ...outsider(clients),
-    ...monitoring({ mesh: opts.driver.name, scrapeNamespaces: [opts.namespace], labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE, resources: resources.prometheus }),
+    ...monitoring({ mesh: opts.driver.name, workload: { namespace: opts.namespace, app: app ?? SIM_APP, versionLabel: VERSION_LABEL, versions: app && backend.name !== "kserve" ? [...opts.versions] : [], port: backend.name === "vllm" ? VLLM_PORT : SIM_PORT, metricsPath: SIM_METRICS_PATH }, labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE, resources: resources.prometheus, namespace: monitoringNamespace }),
   ];
 
   const target: Target = {
@@ -99,23 +108,39 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
     port: SIM_PORT,
     versionLabel: VERSION_LABEL,
     versions: [...opts.versions],
-    selector: { app: SIM_APP },
+    selector: { app: app ?? SIM_APP },
     labels: { ...labels },
   };
+  const targetUrl =
+    backend.name === "openai" ? backend.url : backend.name === "kserve" ? kserveTargetUrl(opts.namespace) : `http://${SIM_SERVICE}.${opts.namespace}.svc.cluster.local:${SIM_PORT}`;
 
   return {
     manifests: namespacesFirst(manifests),
     target,
     layout: {
       namespace: opts.namespace,
-      targetUrl: `http://${SIM_SERVICE}.${opts.namespace}.svc.cluster.local:${SIM_PORT}`,
+      targetUrl,
       loadgen: { namespace: opts.namespace, deployment: LOADGEN, container: LOADGEN_CONTAINER },
-      outsider: { namespace: outsiderNamespace, pod: OUTSIDER, container: LOADGEN_CONTAINER },
-      prometheus: { namespace: MONITORING_NAMESPACE, service: PROMETHEUS, port: PROMETHEUS_PORT },
-      namespaces: [opts.namespace, outsiderNamespace, MONITORING_NAMESPACE],
+      outsider: { namespace: outsiderNamespace, deployment: OUTSIDER, container: LOADGEN_CONTAINER },
+      prometheus: { namespace: monitoringNamespace, service: PROMETHEUS, port: PROMETHEUS_PORT },
+      namespaces: [opts.namespace, outsiderNamespace, monitoringNamespace],
     },
     notes: "note" in scripts && scripts.note ? [scripts.note] : [],
   };
+}
+
+/** The serving side: the sims, vLLM per version, KServe's LLMInferenceService, or nothing (an endpoint the user runs). */
+function backendObjects(opts: ReferenceStackOptions, backend: Backend, labels: Record<string, string>, replicas: number, podAnnotations: Record<string, string>, simResources: IResourceRequirements): KubeObject[] {
+  switch (backend.name) {
+    case "llm-sim":
+      return simWorkload({ namespace: opts.namespace, labels, versions: opts.versions, image: opts.simImage, replicas, podAnnotations, sim: opts.sim ?? {}, resources: simResources });
+    case "vllm":
+      return vllmWorkload({ namespace: opts.namespace, labels, versions: opts.versions, versionLabel: VERSION_LABEL, replicas, podAnnotations, service: SIM_SERVICE, settings: backend.vllm });
+    case "kserve":
+      return kserveWorkload({ namespace: opts.namespace, labels, name: SIM_SERVICE, replicas, settings: backend.vllm });
+    case "openai":
+      return [];
+  }
 }
 
 function checkNames(opts: ReferenceStackOptions, outsiderNamespace: string): void {
@@ -123,11 +148,13 @@ function checkNames(opts: ReferenceStackOptions, outsiderNamespace: string): voi
   for (const [what, name] of [
     ["namespace", opts.namespace],
     ["outsider namespace", outsiderNamespace],
+    ["monitoring namespace", opts.monitoringNamespace ?? MONITORING_NAMESPACE],
   ] as const) {
     if (!DNS_LABEL.test(name) || name.length > 63) problems.push(`${what} ${JSON.stringify(name)} is not a DNS-1123 label`);
   }
-  const distinct = new Set([opts.namespace, outsiderNamespace, MONITORING_NAMESPACE]);
-  if (distinct.size !== 3) problems.push(`the stack, outsider and monitoring namespaces must differ (got ${opts.namespace}, ${outsiderNamespace}, ${MONITORING_NAMESPACE})`);
+  const monitoringNamespace = opts.monitoringNamespace ?? MONITORING_NAMESPACE;
+  const distinct = new Set([opts.namespace, outsiderNamespace, monitoringNamespace]);
+  if (distinct.size !== 3) problems.push(`the stack, outsider and monitoring namespaces must differ (got ${opts.namespace}, ${outsiderNamespace}, ${monitoringNamespace})`);
   if (opts.versions.length === 0) problems.push("at least one version is needed (e.g. stable)");
   if (new Set(opts.versions).size !== opts.versions.length) problems.push(`versions repeat: ${opts.versions.join(", ")}`);
   for (const v of opts.versions) {

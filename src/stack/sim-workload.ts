@@ -22,6 +22,7 @@ export const SIM_IMAGE_BUILD = ["docker", "build", "-t", SIM_IMAGE, "fixtures/ll
 export const SIM_SERVICE = "llm";
 export const SIM_PORT = 8000;
 export const VERSION_LABEL = "version";
+export const SIM_METRICS_PATH = "/metrics";
 
 export interface SimSettings {
   ttftMs?: number;
@@ -49,7 +50,7 @@ export interface SimWorkloadOptions {
 const SCRAPE_ANNOTATIONS = {
   "prometheus.io/scrape": "true",
   "prometheus.io/port": String(SIM_PORT),
-  "prometheus.io/path": "/metrics",
+  "prometheus.io/path": SIM_METRICS_PATH,
 };
 
 /**

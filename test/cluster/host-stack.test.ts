@@ -17,6 +17,8 @@ const skip = hostSkipReason();
 const suffix = randomBytes(3).toString("hex");
 const NAMESPACE = `meshproof-hoststack-${suffix}`;
 const OUTSIDER = `meshproof-hoststack-out-${suffix}`;
+// Its own monitoring namespace: deleting the stack must never take the shared meshproof-monitoring with it.
+const MONITORING = `meshproof-hoststack-mon-${suffix}`;
 const VERSIONS = ["stable", "canary"];
 
 describe.skipIf(skip)(`reference stack on the host cluster${skip ? ` (skipped: ${skip})` : ""}`, () => {
@@ -27,7 +29,7 @@ describe.skipIf(skip)(`reference stack on the host cluster${skip ? ` (skipped: $
   beforeAll(async () => {
     cluster = await sharedHostCluster();
     kube = kubeClientFor(cluster.context);
-    stack = referenceStack({ namespace: NAMESPACE, outsiderNamespace: OUTSIDER, runId: `hosttest-${suffix}`, driver: noneDriver, versions: VERSIONS, simImage: cluster.simImage.ref, loadgenImage: "meshproof.local/not-imported:1", loadEngine: "builtin" });
+    stack = referenceStack({ namespace: NAMESPACE, outsiderNamespace: OUTSIDER, monitoringNamespace: MONITORING, runId: `hosttest-${suffix}`, driver: noneDriver, versions: VERSIONS, simImage: cluster.simImage.ref, loadgenImage: "meshproof.local/not-imported:1", loadEngine: "builtin", resources: "compact" });
   }, 900_000);
 
   afterAll(async () => {
@@ -73,7 +75,7 @@ describe.skipIf(skip)(`reference stack on the host cluster${skip ? ` (skipped: $
 
   it("deletes the stack and returns only when every object is gone", async () => {
     await kube.delete(stack.manifests);
-    const left = await cluster.kubectl(["get", "namespace", NAMESPACE, OUTSIDER, "--ignore-not-found", "-o", "name"]);
+    const left = await cluster.kubectl(["get", "namespace", NAMESPACE, OUTSIDER, MONITORING, "--ignore-not-found", "-o", "name"]);
     expect(left.stdout.trim()).toBe("");
   }, 180_000);
 });

@@ -123,11 +123,14 @@ describe("reference stack", () => {
     const llm = byKindAndName(stack.manifests, "Service", "llm") as unknown as { spec: { selector: Record<string, string>; ports: { port: number }[] } };
     expect(llm.spec.selector).toEqual({ app: "llm-sim" });
     expect(llm.spec.ports[0]!.port).toBe(8000);
-    expect(stack.manifests.filter((o) => o.kind === "Service" && o.metadata.namespace === "meshproof-run1").map((o) => o.metadata.name)).toEqual(["llm"]);
+    // Besides `llm`, only the headless Services Prometheus discovers each version's pods by.
+    const services = stack.manifests.filter((o) => o.kind === "Service" && o.metadata.namespace === "meshproof-run1");
+    expect(services.filter((o) => (o.spec as { clusterIP?: string }).clusterIP !== "None").map((o) => o.metadata.name)).toEqual(["llm"]);
+    expect(services.filter((o) => (o.spec as { clusterIP?: string }).clusterIP === "None").map((o) => o.metadata.name)).toEqual(["llm-sim-stable", "llm-sim-canary"]);
   });
 
   it("runs the built-in generator's static binary, idle, in a container named loadgen, with no scripts", () => {
-    for (const [kind, name, ns] of [["Deployment", "loadgen", "meshproof-run1"], ["Pod", "outsider", "outsider"]] as const) {
+    for (const [kind, name, ns] of [["Deployment", "loadgen", "meshproof-run1"], ["Deployment", "outsider", "outsider"]] as const) {
       const o = byKindAndName(stack.manifests, kind, name, ns) as unknown as { spec: { template?: { spec: PodSpec }; containers?: PodSpec["containers"]; volumes?: unknown[] } };
       const spec: PodSpec = o.spec.template?.spec ?? (o.spec as PodSpec);
       expect(spec.containers).toMatchObject([{ name: "loadgen", image: "meshproof/loadgen:dev", command: ["/loadgen", "idle"] }]);
@@ -160,7 +163,7 @@ describe("reference stack", () => {
     expect(config(stack)).toContain("job_name: linkerd-proxy");
     const baseline = referenceStack({ ...options, driver: noneDriver });
     expect(config(baseline)).not.toContain("linkerd-proxy");
-    expect(config(baseline)).toContain("job_name: annotated-pods");
+    expect(config(baseline)).toContain("job_name: llm-sim");
   });
 
   it("describes the stack as a Target the drivers render against", () => {
