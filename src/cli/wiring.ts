@@ -96,6 +96,15 @@ export function stackNamespace(mesh: MeshName): string {
 }
 
 /**
+ * The out-of-mesh client's namespace, one per mesh: targets of one run (the baseline's teardown
+ * deleted a shared `outsider` while Istio's stack was being applied) and runs on several meshes
+ * sharing one cluster must not remove each other's outsider.
+ */
+export function outsiderNamespace(mesh: MeshName): string {
+  return `${stackNamespace(mesh)}-outsider`;
+}
+
+/**
  * The host cluster has no registry: its stack images are built here (OCI archives, cached by
  * content) and imported. The loadgen pod's image is wired with the load generator.
  */
@@ -162,7 +171,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
+      const stack = referenceStack({ namespace: stackNamespace(mesh), outsiderNamespace: outsiderNamespace(mesh), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
       const rollouts: WaitStep[] = [
         ...VERSIONS.map((v) => simDeploymentName(v)),
         stack.layout.loadgen.deployment,
@@ -324,7 +333,8 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
           runner: loadClientFor(plan, mesh, client),
           runId: plan.runId,
           signal: stepSignal,
-          timeoutMs: profile.durationSeconds * 1000 + TIMEOUTS.loadGrace,
+          // Past the schedule, requests in flight may run to their own timeout (a timeouts scenario holds them 65 s).
+          timeoutMs: profile.durationSeconds * 1000 + Math.max(TIMEOUTS.loadGrace, profile.requestTimeoutMs + 30_000),
           onProgress: (line) => progress.note(`${label}: ${line}`),
         });
       },
