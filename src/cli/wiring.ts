@@ -218,7 +218,7 @@ function loadClientFor(plan: RunPlanWithCluster, mesh: MeshName, client: string 
   if (plan.cluster.name === "local") return { type: "host" };
   const context = plan.cluster.context ?? "";
   return client === "outsider"
-    ? { type: "pod", context, namespace: "outsider", pod: "outsider", container: LOADGEN_CONTAINER }
+    ? { type: "pod", context, namespace: outsiderNamespace(mesh), pod: "outsider", container: LOADGEN_CONTAINER }
     : { type: "pod", context, namespace: stackNamespace(mesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
 }
 
