@@ -22,7 +22,7 @@ import type { MeshVariant } from "../mesh/variant.js";
 import { createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
 import { noneDriver } from "../mesh/none/index.js";
 import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
-import { referenceStack, simDeploymentName, DEFAULT_OUTSIDER_NAMESPACE, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
+import { referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
 import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js";
 import type { SimSettings } from "../stack/sim-workload.js";
 import type { ToolRecord } from "../report/results.js";
@@ -108,8 +108,13 @@ export function namespaceSuffix(): string {
   return `-${suffix}`;
 }
 
-function outsiderNamespace(): string {
-  return `${DEFAULT_OUTSIDER_NAMESPACE}${namespaceSuffix()}`;
+/**
+ * The out-of-mesh client's namespace, one per mesh: targets of one run (the baseline's teardown
+ * deleted a shared `outsider` while Istio's stack was being applied) and runs on several meshes
+ * sharing one cluster must not remove each other's outsider.
+ */
+export function outsiderNamespace(mesh: MeshName): string {
+  return `${stackNamespace(mesh)}-outsider`;
 }
 
 /**
@@ -183,7 +188,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), outsiderNamespace: outsiderNamespace(), monitoringNamespace: `${MONITORING_NAMESPACE}${namespaceSuffix()}`, runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
+      const stack = referenceStack({ namespace: stackNamespace(mesh), outsiderNamespace: outsiderNamespace(mesh), monitoringNamespace: `${MONITORING_NAMESPACE}${namespaceSuffix()}`, runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
       const rollouts: WaitStep[] = [
         ...backendDeployments(backend).map((name) => ({ namespace: stack.layout.namespace, name })),
         { namespace: stack.layout.namespace, name: stack.layout.loadgen.deployment },
@@ -238,7 +243,7 @@ function loadClientFor(plan: RunPlanWithCluster, mesh: MeshName, client: string 
   if (plan.cluster.name === "local") return { type: "host" };
   const context = plan.cluster.context ?? "";
   return client === "outsider"
-    ? { type: "pod", context, namespace: outsiderNamespace(), pod: "deploy/outsider", container: LOADGEN_CONTAINER }
+    ? { type: "pod", context, namespace: outsiderNamespace(mesh), pod: "deploy/outsider", container: LOADGEN_CONTAINER }
     : { type: "pod", context, namespace: stackNamespace(mesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
 }
 
@@ -351,7 +356,8 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
           runner: loadClientFor(plan, mesh, client),
           runId: plan.runId,
           signal: stepSignal,
-          timeoutMs: profile.durationSeconds * 1000 + TIMEOUTS.loadGrace,
+          // Past the schedule, requests in flight may run to their own timeout (a timeouts scenario holds them 65 s).
+          timeoutMs: profile.durationSeconds * 1000 + Math.max(TIMEOUTS.loadGrace, profile.requestTimeoutMs + 30_000),
           onProgress: (line) => progress.note(`${label}: ${line}`),
         });
       },

@@ -136,7 +136,8 @@ export interface GateStep extends StepBase {
  */
 export interface UnsupportedStep extends StepBase {
   kind: "unsupported";
-  intent: IntentKind | "backend";
+  /** The intent the mesh cannot express, "upgrade" when the driver cannot upgrade this install, or "backend". */
+  intent: IntentKind | "backend" | "upgrade";
   reason: string;
   /** Check ids whose verdict becomes `unsupported` because of this. */
   checks: string[];

@@ -110,6 +110,7 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
     versions: [...opts.versions],
     selector: { app: app ?? SIM_APP },
     labels: { ...labels },
+    simImage: opts.simImage,
   };
   const targetUrl =
     backend.name === "openai" ? backend.url : backend.name === "kserve" ? kserveTargetUrl(opts.namespace) : `http://${SIM_SERVICE}.${opts.namespace}.svc.cluster.local:${SIM_PORT}`;

@@ -97,7 +97,8 @@ describe("fault-injection", () => {
     const delay = m.checks.find((c) => c.id === "delay-share");
     expect(delay).toMatchObject({ type: "latency-share", expected: 0.1, slowerThanMs: DELAYED_THRESHOLD_MS });
     expect(DELAYED_THRESHOLD_MS).toBeGreaterThan(UNDELAYED_P99_MS);
-    expect(DELAYED_THRESHOLD_MS).toBeLessThan(500);
+    // A delayed request takes the 500 ms delay plus llm-sim's 100 ms time to first token.
+    expect(DELAYED_THRESHOLD_MS).toBeLessThan(500 + 100);
   });
 
   it("judges the premise before any fault is applied", () => {
@@ -116,8 +117,8 @@ describe("retries", () => {
 
   it("drives failures with the reference server's fault headers", () => {
     const p = plan(retries, contextFor("linkerd", fakeDriver("linkerd")));
-    expect(step(p, "recovered-by-retries", "measure").load.headers).toEqual({ "x-llm-fail-attempts": "2" });
-    expect(step(p, "exhausted-retries", "measure").load.headers).toEqual({ "x-llm-fail-attempts": "4" });
+    expect(step(p, "recovered-by-retries", "measure").load.headers).toEqual({ "x-llm-fail-attempts": "2", "x-llm-fail-status": "500" });
+    expect(step(p, "exhausted-retries", "measure").load.headers).toEqual({ "x-llm-fail-attempts": "4", "x-llm-fail-status": "500" });
     const cut = step(p, "stream-cut-not-retried", "measure");
     expect(cut.load).toMatchObject({ mode: "stream", headers: { "x-llm-abort-after-tokens": "2" } });
     expect(proportion(cut, "cut-stream-first-try")).toMatchObject({ expected: 0, numerator: { minAttempt: 2 } });
@@ -170,6 +171,13 @@ describe("circuit-breaking", () => {
     const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
     expect(env).toMatchObject({ LLMSIM_ERROR_RATE: "1", LLMSIM_ERROR_STATUS: "503", LLMSIM_VERSION: FAULTY_VERSION, LLMSIM_HOST: "0.0.0.0", LLMSIM_PORT: String(TARGET.port) });
     expect(wait.condition).toEqual({ type: "rollout", namespace: TARGET.namespace, kind: "Deployment", name: deployment?.metadata.name });
+  });
+
+  it("runs the image the stack's replicas run, when the target names one (the host cluster has no registry)", () => {
+    const local = plan(circuitBreaking, { ...contextFor("istio"), target: { ...TARGET, simImage: "meshproof.local/llm-sim:abc" } });
+    const apply = local.phases.flatMap((ph) => ph.steps).find((s) => s.kind === "apply");
+    const spec = (apply?.kind === "apply" ? apply.manifests[0]?.spec : undefined) as { template: { spec: { containers: { image: string }[] } } } | undefined;
+    expect(spec?.template.spec.containers[0]?.image).toBe("meshproof.local/llm-sim:abc");
   });
 
   it("measures the error rate before and after the outlier policy", () => {
