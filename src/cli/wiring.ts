@@ -19,7 +19,8 @@ import { createIstioDriver, istioDriver, ISTIO_HOST_VERSION, UPSTREAM_ENVOY_VARI
 import { istioImageRecipes } from "../mesh/istio/images.js";
 import { readMeshBuilds } from "../mesh/builds.js";
 import type { MeshVariant } from "../mesh/variant.js";
-import { createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
+import { BUILT_FROM_SOURCE_VARIANT, createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
+import { linkerdImageRecipes } from "../mesh/linkerd/images.js";
 import { noneDriver } from "../mesh/none/index.js";
 import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
 import { referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
@@ -47,7 +48,13 @@ export function driversFor(opts: RunOptions, provider: ClusterProvider): Record<
       // No registry reaches the host cluster: it runs the Istio setup built here, with stock Envoy.
       ...(provider.name === "host" ? { variant: "upstream-envoy" as const } : {}),
     }),
-    linkerd: createLinkerdDriver({ ...(context ? { context } : {}), identityDir: path.resolve(opts.out, "linkerd-identity"), dataPlaneNamespaces: [stackNamespace("linkerd")] }),
+    linkerd: createLinkerdDriver({
+      ...(context ? { context } : {}),
+      identityDir: path.resolve(opts.out, "linkerd-identity"),
+      dataPlaneNamespaces: [stackNamespace("linkerd")],
+      // No registry reaches the host cluster: it runs Linkerd built from source, images imported locally.
+      ...(provider.name === "host" ? { fromBinaries: {}, proxyResources: { cpuRequest: "20m", memoryRequest: "32Mi" } } : {}),
+    }),
     none: noneDriver,
   };
 }
@@ -57,7 +64,7 @@ export const VERSIONS = ["stable", "canary"];
 
 /** Which build of each mesh a run on this cluster uses, when it is not the official release. */
 export function meshVariantsFor(opts: Pick<RunOptions, "cluster">): Partial<Record<MeshName, MeshVariant>> {
-  return opts.cluster === "host" ? { istio: UPSTREAM_ENVOY_VARIANT } : {};
+  return opts.cluster === "host" ? { istio: UPSTREAM_ENVOY_VARIANT, linkerd: BUILT_FROM_SOURCE_VARIANT } : {};
 }
 
 export function installOptions(opts: RunOptions): Record<MeshName, InstallOptions> {
@@ -132,12 +139,16 @@ async function planHostStackImages(opts: Pick<RunOptions, "mesh">): Promise<Host
   return { sim, ...(loadgen ? { loadgen } : {}), ...(prometheus ? { prometheus } : {}), all: [sim, ...(loadgen ? [loadgen] : []), ...(prometheus ? [prometheus] : []), ...mesh] };
 }
 
-/** istiod's and the sidecars' images (upstream-envoy variant), when the run has Istio and setup built them. */
+/**
+ * The meshes' images, when setup built them: istiod's and the sidecars' (upstream-envoy variant)
+ * for Istio, the controller and proxy built from source for Linkerd.
+ */
 async function hostMeshImages(opts: Pick<RunOptions, "mesh">, cache: string): Promise<PlannedImage[]> {
-  if (opts.mesh !== "istio" && opts.mesh !== "both") return [];
   const builds = readMeshBuilds();
-  if (!builds.istio || !builds.envoy) return [];
-  const recipes = await istioImageRecipes({ istio: builds.istio, envoy: builds.envoy });
+  const recipes = [
+    ...((opts.mesh === "istio" || opts.mesh === "both") && builds.istio && builds.envoy ? await istioImageRecipes({ istio: builds.istio, envoy: builds.envoy }) : []),
+    ...((opts.mesh === "linkerd" || opts.mesh === "both") && builds.linkerd ? await linkerdImageRecipes(builds.linkerd) : []),
+  ];
   return Promise.all(recipes.map((r) => plannedImage(r, cache)));
 }
 
@@ -269,7 +280,8 @@ function toolsNeeded(plan: RunPlanWithCluster): Set<ToolName | "docker"> {
 }
 
 async function versionOf(tool: ResolvedTool): Promise<string> {
-  const argv = tool.name === "kubectl" ? [tool.path, "version", "--client"] : tool.name === "k6" || tool.name === "loadgen" || tool.name === "kind" || tool.name === "linkerd" ? [tool.path, "version"] : [tool.path, "--version"];
+  // `linkerd version` alone also asks the cluster (and fails without a kubeconfig): the client's only.
+  const argv = tool.name === "kubectl" ? [tool.path, "version", "--client"] : tool.name === "linkerd" ? [tool.path, "version", "--client", "--short"] : tool.name === "k6" || tool.name === "loadgen" || tool.name === "kind" ? [tool.path, "version"] : [tool.path, "--version"];
   const out = await zxCommandRunner.run(argv, { timeoutMs: 15_000 }).catch(() => undefined);
   const text = `${out?.stdout ?? ""}\n${out?.stderr ?? ""}`.split("\n").find((l) => l.trim()) ?? "unknown";
   return text.trim().slice(0, 120);

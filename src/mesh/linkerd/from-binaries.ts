@@ -112,6 +112,8 @@ export function fromBinariesInstallArgs(identityDir: string, registry: string = 
     "--registry", registry,
     "--image-pull-policy", "IfNotPresent",
     "--set", "proxyInit.runAsRoot=true",
+    // The heartbeat CronJob reports to versioncheck.linkerd.io: nothing here may leave the machine.
+    "--disable-heartbeat",
     "--identity-trust-anchors-file", f.trustAnchorsPem,
     "--identity-issuer-certificate-file", f.issuerCertPem,
     "--identity-issuer-key-file", f.issuerKeyPem,
