@@ -57,7 +57,7 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   loadPlanCache();
   const provider = await providerFor(opts);
-  const drivers = driversFor(opts, provider);
+  const drivers = driversFor(opts, provider, runDir);
   const stack = await stackPlannerFor(opts, runId, provider, runDir, mutant?.backend);
   const request = {
     command,

@@ -38,7 +38,7 @@ export const DRIVERS: Record<MeshName, MeshDriver> = {
 };
 
 /** Drivers bound to this run's kube context, routing API and enrolled namespaces. */
-export function driversFor(opts: RunOptions, provider: ClusterProvider): Record<MeshName, MeshDriver> {
+export function driversFor(opts: RunOptions, provider: ClusterProvider, runDir?: string): Record<MeshName, MeshDriver> {
   const context = provider.context;
   return {
     istio: createIstioDriver({
@@ -50,10 +50,11 @@ export function driversFor(opts: RunOptions, provider: ClusterProvider): Record<
     }),
     linkerd: createLinkerdDriver({
       ...(context ? { context } : {}),
-      identityDir: path.resolve(opts.out, "linkerd-identity"),
+      // Built from source on the host cluster: a trust anchor and issuer of this run's own, in its run folder.
+      identityDir: provider.name === "host" && runDir ? path.resolve(runDir, "linkerd-identity") : path.resolve(opts.out, "linkerd-identity"),
       dataPlaneNamespaces: [stackNamespace("linkerd")],
       // No registry reaches the host cluster: it runs Linkerd built from source, images imported locally.
-      ...(provider.name === "host" ? { fromBinaries: {}, proxyResources: { cpuRequest: "20m", memoryRequest: "32Mi" } } : {}),
+      ...(provider.name === "host" ? { fromBinaries: {}, proxyResources: { cpuRequest: "50m", memoryRequest: "64Mi" } } : {}),
     }),
     none: noneDriver,
   };
