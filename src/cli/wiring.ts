@@ -23,7 +23,7 @@ import { BUILT_FROM_SOURCE_VARIANT, createLinkerdDriver, linkerdDriver } from ".
 import { linkerdImageRecipes } from "../mesh/linkerd/images.js";
 import { noneDriver } from "../mesh/none/index.js";
 import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
-import { referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
+import { DEFAULT_OUTSIDER_NAMESPACE, referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
 import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js";
 import type { SimSettings } from "../stack/sim-workload.js";
 import type { ToolRecord } from "../report/results.js";
@@ -104,6 +104,15 @@ export function stackNamespace(mesh: MeshName): string {
 }
 
 /**
+ * Namespace of the out-of-mesh client. The host cluster is shared by runs of different meshes at
+ * once (the Istio and the Linkerd tests), so there each mesh has its own and one run's teardown
+ * never removes the client another run is measuring with; elsewhere the stack's default.
+ */
+export function outsiderNamespace(mesh: MeshName, cluster: string): string {
+  return cluster === "host" ? `${stackNamespace(mesh)}-outsider` : DEFAULT_OUTSIDER_NAMESPACE;
+}
+
+/**
  * The host cluster has no registry: its stack images are built here (OCI archives, cached by
  * content) and imported. The loadgen pod's image is wired with the load generator.
  */
@@ -174,7 +183,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
+      const stack = referenceStack({ namespace: stackNamespace(mesh), outsiderNamespace: outsiderNamespace(mesh, provider.name), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
       const rollouts: WaitStep[] = [
         ...VERSIONS.map((v) => simDeploymentName(v)),
         stack.layout.loadgen.deployment,
@@ -221,7 +230,7 @@ function loadClientFor(plan: RunPlanWithCluster, mesh: MeshName, client: string 
   if (plan.cluster.name === "local") return { type: "host" };
   const context = plan.cluster.context ?? "";
   return client === "outsider"
-    ? { type: "pod", context, namespace: "outsider", pod: "outsider", container: LOADGEN_CONTAINER }
+    ? { type: "pod", context, namespace: outsiderNamespace(mesh, plan.cluster.name), pod: "outsider", container: LOADGEN_CONTAINER }
     : { type: "pod", context, namespace: stackNamespace(mesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
 }
 
