@@ -87,10 +87,18 @@ export const upgrade = defineScenario({
   defaultLoad: { name: "upgrade", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "stream", maxTokens: 16 },
   build(ctx, steps) {
     const { from, to } = upgradePath(ctx);
+    const upgradeSteps = ctx.driver.upgrade(from, to);
+    // A driver that cannot upgrade this install says why; every claim is then not supported,
+    // and no load is sent, since there would be no upgrade to measure.
+    const gaps = upgradeSteps.filter((s) => s.kind === "unsupported");
+    if (gaps.length > 0) {
+      const checks = ["before", "after"].flatMap((p) => [`${p}-error-rate`, `${p}-p99`]);
+      return { assess: gaps.map((gap) => ({ ...gap, checks })) };
+    }
     const assess: Step[] = [
       plannedMeasure(ctx, steps, "before-upgrade", `measure steady load on ${ctx.mesh} ${from.version}`, steadyChecks("before", "before the upgrade", true), { requires: [] }),
     ];
-    upgradeStages(ctx.driver.upgrade(from, to)).forEach((stage, i) => {
+    upgradeStages(upgradeSteps).forEach((stage, i) => {
       const last = stage[stage.length - 1];
       assess.push(
         ...stage,

@@ -133,7 +133,8 @@ export interface GateStep extends StepBase {
 /** An intent the mesh cannot express: recorded, reported as "not supported", never run. */
 export interface UnsupportedStep extends StepBase {
   kind: "unsupported";
-  intent: IntentKind;
+  /** The intent the mesh cannot express, or "upgrade" when the mesh's driver cannot upgrade this install. */
+  intent: IntentKind | "upgrade";
   reason: string;
   /** Check ids whose verdict becomes `unsupported` because of this. */
   checks: string[];

@@ -4,6 +4,8 @@ import type { Step } from "../../src/engine/plan.js";
 import { TIMEOUTS } from "../../src/engine/timeouts.js";
 import { NEXT_RELEASE, upgrade, upgradePath, upgradeStages, upgradeTargetEnvVar } from "../../scenarios/upgrade.js";
 import { allSteps, contextFor, fakeDriver, measureSteps, plan } from "./helpers.js";
+import { createIstioDriver } from "../../src/mesh/istio/index.js";
+import { UPSTREAM_ENVOY_UPGRADE_GAP } from "../../src/mesh/istio/upstream-envoy.js";
 
 const command = (id: string, piped = false): Step => ({
   kind: "command",
@@ -72,5 +74,20 @@ describe.each(["istio", "linkerd"] as const)("upgrade on %s", (mesh) => {
       expect(quantiles).toEqual(s.id.startsWith("during-") ? [0.9] : [0.99]);
       expect(s.checks.some((c) => c.type === "proportion" && c.numerator.status === "error")).toBe(true);
     }
+  });
+});
+
+describe("upgrade on the host cluster's upstream-envoy Istio", () => {
+  const driver = createIstioDriver({ variant: "upstream-envoy", enrolledNamespaces: ["meshproof-istio"] });
+  const p = plan(upgrade, contextFor("istio", driver));
+  const steps = allSteps(p);
+
+  it("is not supported, saying there is no second Istio build to move to, and sends no load", () => {
+    expect(measureSteps(p)).toEqual([]);
+    const gap = steps.find((s) => s.kind === "unsupported");
+    expect(gap?.kind === "unsupported" && gap.intent).toBe("upgrade");
+    expect(gap?.kind === "unsupported" && gap.reason).toBe(UPSTREAM_ENVOY_UPGRADE_GAP);
+    expect(gap?.kind === "unsupported" && gap.checks).toEqual(["before-error-rate", "before-p99", "after-error-rate", "after-p99"]);
+    expect(UPSTREAM_ENVOY_UPGRADE_GAP).toContain("no second version");
   });
 });

@@ -20,6 +20,7 @@ import type { InstallOptions } from "../driver.js";
 import { ISTIO_TIMEOUTS, helm, istioctl, kubectl } from "./commands.js";
 import { checkCliStep, helmBaseStep, helmIstiodStep, istioctlInstallStep, verifySteps } from "./install.js";
 import { istiodName, ISTIO_NAMESPACE, MANAGED_BY, revisionFor, type ResolvedSettings } from "./settings.js";
+import { UPSTREAM_ENVOY_UPGRADE_GAP } from "./upstream-envoy.js";
 
 const WORKLOAD_SELECTOR = Object.entries(MANAGED_BY)
   .map(([k, v]) => `${k}=${v}`)
@@ -27,6 +28,9 @@ const WORKLOAD_SELECTOR = Object.entries(MANAGED_BY)
 
 export function upgradeSteps(from: InstallOptions, to: InstallOptions, settings: ResolvedSettings): Step[] {
   const { context } = settings;
+  if (settings.variant === "upstream-envoy") {
+    return [{ kind: "unsupported", id: "istio-upgrade-unsupported", name: "upgrade is not supported by istio (upstream-envoy)", timeoutMs: 0, intent: "upgrade", reason: UPSTREAM_ENVOY_UPGRADE_GAP, checks: [] }];
+  }
   const toRevision = to.revision ?? revisionFor(to.version);
   const fromRevision = from.revision;
   if (toRevision === (fromRevision ?? "default")) {

@@ -72,6 +72,17 @@ export const UPSTREAM_ENVOY_PROXY_METADATA: Readonly<Record<string, string>> = {
   CLOUD_PLATFORM: "none",
 };
 
+/**
+ * Why the upgrade scenario cannot run on this variant. Setup builds one Istio (this module
+ * version) and the cluster pulls from no registry, so there is no second Istio to move to; the
+ * official release the driver would upgrade to cannot be pulled.
+ */
+export const UPSTREAM_ENVOY_UPGRADE_GAP =
+  `the ${UPSTREAM_ENVOY_VARIANT.name} variant is the only Istio on the host cluster: setup builds one version (${ISTIO_HOST_VERSION}, ` +
+  `${ISTIO_MODULE.path}@${ISTIO_MODULE.version}) and the cluster can pull no official release, so there is no second version to upgrade to. ` +
+  "The Go module proxy also serves istio.io/istio v0.0.0-20260826214018-9739e10eb9d7 (1.31 development code) and " +
+  "v0.0.0-20260423205519-b01690e6db7d (a 1.30 alpha); setup does not build them (about 10 minutes of CPU and a second pair of images each)";
+
 export interface LocalImages {
   hub: string;
   tag: string;
