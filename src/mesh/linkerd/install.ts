@@ -15,7 +15,7 @@ import type { CommandStep, Step, WaitStep } from "../../engine/plan.js";
 import { TIMEOUTS } from "../../engine/timeouts.js";
 import type { InstallOptions } from "../driver.js";
 import { gatewayApiCrdSteps, kubectlArgv } from "../gamma/index.js";
-import { fromBinariesInstallArgs, opensslIdentitySteps } from "./from-binaries.js";
+import { BUILT_FROM_SOURCE_UPGRADE_GAP, fromBinariesInstallArgs, opensslIdentitySteps } from "./from-binaries.js";
 import { resolveLinkerdRelease } from "./version.js";
 
 export const CONTROL_PLANE_NAMESPACE = "linkerd";
@@ -302,6 +302,9 @@ export function linkerdVerifySteps(opts: InstallOptions, options: LinkerdToolOpt
 }
 
 export function linkerdUpgradeSteps(from: InstallOptions, to: InstallOptions, options: LinkerdToolOptions): Step[] {
+  if (options.fromBinaries) {
+    return [{ kind: "unsupported", id: "linkerd-upgrade-unsupported", name: "upgrade is not supported by linkerd (built-from-source)", timeoutMs: 0, intent: "upgrade", reason: BUILT_FROM_SOURCE_UPGRADE_GAP, checks: [] }];
+  }
   if (from.method !== to.method) {
     throw new Error(`cannot upgrade Linkerd from a ${from.method} install to a ${to.method} install: uninstall and install with --method ${to.method} instead`);
   }
