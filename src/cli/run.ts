@@ -21,7 +21,7 @@ import { progressFor } from "./progress.js";
 import { resolveScenario, resolveSuite } from "./catalog.js";
 import { judgeMutantRun, mutantExitCode, mutantRecord, type MutantOutcome, type MutantRecord } from "../engine/mutant.js";
 import { aimedSteps, describeOutcome, mutantFor, mutantRunPlan, mutatedDrivers } from "./mutant.js";
-import { annotateLoadCommands, driversFor, executionEnvFor, installOptions, meshVariantsFor, preflight, providerFor, stackPlannerFor } from "./wiring.js";
+import { annotateLoadCommands, driversFor, executionEnvFor, hostSimImage, installOptions, meshVariantsFor, preflight, providerFor, stackPlannerFor } from "./wiring.js";
 
 export interface Output {
   /** Human lines (stderr), or nothing with --json. */
@@ -57,7 +57,7 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   loadPlanCache();
   const provider = await providerFor(opts);
-  const drivers = driversFor(opts, provider, runDir);
+  const drivers = driversFor(opts, provider, runDir, provider.name === "host" ? await hostSimImage(opts) : undefined);
   const stack = await stackPlannerFor(opts, runId, provider, runDir, mutant?.backend);
   const request = {
     command,

@@ -38,7 +38,7 @@ export const DRIVERS: Record<MeshName, MeshDriver> = {
 };
 
 /** Drivers bound to this run's kube context, routing API and enrolled namespaces. */
-export function driversFor(opts: RunOptions, provider: ClusterProvider, runDir?: string): Record<MeshName, MeshDriver> {
+export function driversFor(opts: RunOptions, provider: ClusterProvider, runDir?: string, hostSimImage?: string): Record<MeshName, MeshDriver> {
   const context = provider.context;
   return {
     istio: createIstioDriver({
@@ -55,6 +55,8 @@ export function driversFor(opts: RunOptions, provider: ClusterProvider, runDir?:
       dataPlaneNamespaces: [stackNamespace("linkerd")],
       // No registry reaches the host cluster: it runs Linkerd built from source, images imported locally.
       ...(provider.name === "host" ? { fromBinaries: {}, proxyResources: { cpuRequest: "50m", memoryRequest: "64Mi" } } : {}),
+      // nginx, the documented fault backend, cannot be pulled there: the imported llm-sim answers.
+      ...(provider.name === "host" && hostSimImage ? { faultServer: { simImage: hostSimImage } } : {}),
     }),
     none: noneDriver,
   };
@@ -96,6 +98,11 @@ export async function providerFor(opts: RunOptions): Promise<ClusterProvider> {
     case "local":
       return localProvider();
   }
+}
+
+/** The llm-sim image a host cluster run imports (the Linkerd fault backend runs it too). */
+export async function hostSimImage(opts: Pick<RunOptions, "mesh">): Promise<string> {
+  return (await hostStackImages(opts)).sim.ref;
 }
 
 /** Namespace of a mesh's copy of the stack: one per mesh, so a run's meshes never share pods. */
