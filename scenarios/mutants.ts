@@ -68,9 +68,8 @@ export const MUTANTS: readonly Mutant[] = [
     mutate: rewrite("retry", (r) => ({ ...r, attempts: TOO_FEW_ATTEMPTS })),
   },
   {
-    // Istio retries 503 twice even without a policy (see its capabilities note), which recovers a
-    // request failing twice: on Istio this twin is expected to survive until the retries scenario
-    // tells the claimed attempts from Istio's default.
+    // Istio retries 503 twice even without a policy (see its capabilities note); the retries
+    // scenario fails its tries with 500, which only the claimed policy (5xx) retries.
     name: "retries-missing",
     scenario: "retries",
     wrong: "the retry policy is missing",

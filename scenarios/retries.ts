@@ -11,6 +11,15 @@ import { plannedConverge, plannedMeasure } from "./sizing.js";
 /** Headers of the reference server's fault hooks (it counts attempts per x-request-id). */
 const FAIL_ATTEMPTS = "x-llm-fail-attempts";
 const ABORT_AFTER_TOKENS = "x-llm-abort-after-tokens";
+const FAIL_STATUS = "x-llm-fail-status";
+
+/**
+ * The status of every injected failure: a 5xx the policy retries (`5xx`) but no mesh retries by
+ * default. Istio retries 503 twice without any policy (and Envoy's default retriable codes are
+ * 503 only), so with 503 a request failing twice would be recovered with the policy missing and
+ * no check could tell the claimed attempts from Istio's default.
+ */
+export const FAILURE_STATUS = 500;
 
 /**
  * Failing twice is recovered whether a mesh reads `attempts: 3` as three tries in all or as three
@@ -35,14 +44,15 @@ export const retries = defineScenario({
     "Retries with server-side faults: failed tries are recovered, endless failures given up on, started streams never replayed. " +
     `The policy is the seed stacks' (${RETRY_POLICY.attempts} attempts, ` +
     `${(RETRY_POLICY.perTryTimeoutMs ?? 0) / 1000} s per try, on ${RETRY_POLICY.retryOn.join(", ")}). The reference server's fault hooks cause the failures ` +
-    `(${FAIL_ATTEMPTS}: N fails the first N tries of a request id; ${ABORT_AFTER_TOKENS}: N cuts a stream after N tokens). ` +
+    `(${FAIL_ATTEMPTS}: N fails the first N tries of a request id with ${FAILURE_STATUS}, a status no mesh retries without a policy; ` +
+    `${ABORT_AFTER_TOKENS}: N cuts a stream after N tokens). ` +
     "Every request goes to stable, because the server counts tries per replica and a retry sent to another replica " +
     `would start its count again. Rates stay at or below ${RETRY_RATE_CAP} requests/s so a retry budget (Linkerd) never binds. ` +
     "Limit: a retry sent after the client had the first byte could only be seen by the server; the client-side check is that " +
     "every cut stream the client received came from the first try.",
   claims: [
-    `A request whose first ${RECOVERABLE_FAILURES} tries fail with 503 succeeds, served on its third try.`,
-    `A request that fails ${EXHAUSTING_FAILURES} times in a row reaches the client as a 503 and is not tried again beyond the policy.`,
+    `A request whose first ${RECOVERABLE_FAILURES} tries fail with ${FAILURE_STATUS} succeeds, served on its third try.`,
+    `A request that fails ${EXHAUSTING_FAILURES} times in a row reaches the client as a ${FAILURE_STATUS} and is not tried again beyond the policy.`,
     "A streamed request that fails before its first byte is retried and succeeds.",
     "A stream cut after its first tokens is not retried: what the client received came from the first try.",
   ],
@@ -52,7 +62,8 @@ export const retries = defineScenario({
   defaultLoad: { name: "retries", executor: "constant-arrival-rate", rate: RETRY_RATE_CAP, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {
     const rate = Math.min(steps.load().rate, RETRY_RATE_CAP);
-    const failTwice = { [FAIL_ATTEMPTS]: String(RECOVERABLE_FAILURES) };
+    const failing = (n: number) => ({ [FAIL_ATTEMPTS]: String(n), [FAIL_STATUS]: String(FAILURE_STATUS) });
+    const failTwice = failing(RECOVERABLE_FAILURES);
     return {
       assess: [
         ...applyPolicy(ctx, steps, "retry-policy", `send every request to ${STABLE} and retry ${RETRY_POLICY.attempts} times on ${RETRY_POLICY.retryOn.join(", ")}`, [ALL_STABLE, RETRY_POLICY]),
@@ -69,12 +80,12 @@ export const retries = defineScenario({
           shareCheck("recovered-on-third-try", "every such success was served on the third try", { status: "2xx", minAttempt: RECOVERABLE_FAILURES + 1 }, 1, { denominator: { status: "2xx" } }),
         ], { load: { rate, headers: failTwice }, requires: ["retry", "split"] }),
         plannedMeasure(ctx, steps, "exhausted-retries", `send requests that fail ${EXHAUSTING_FAILURES} times in a row`, [
-          shareCheck("exhausted-fail", `every request failing ${EXHAUSTING_FAILURES} times reaches the client as a 503`, { status: 503 }, 1),
+          shareCheck("exhausted-fail", `every request failing ${EXHAUSTING_FAILURES} times reaches the client as a ${FAILURE_STATUS}`, { status: FAILURE_STATUS }, 1),
           shareCheck("bounded-tries", `no request is tried a ${BEYOND_ANY_READING}th time`, { minAttempt: BEYOND_ANY_READING }, 0),
-        ], { load: { rate, headers: { [FAIL_ATTEMPTS]: String(EXHAUSTING_FAILURES) } }, requires: ["retry", "split"] }),
+        ], { load: { rate, headers: failing(EXHAUSTING_FAILURES) }, requires: ["retry", "split"] }),
         plannedMeasure(ctx, steps, "stream-retried-before-first-byte", "send streamed requests whose first try fails before any byte", [
           shareCheck("stream-recovered", "every streamed request failing its first try before any byte succeeds", { status: "2xx" }, 1),
-        ], { load: { rate, mode: "stream", headers: { [FAIL_ATTEMPTS]: "1" } }, requires: ["retry", "split"] }),
+        ], { load: { rate, mode: "stream", headers: failing(1) }, requires: ["retry", "split"] }),
         plannedMeasure(ctx, steps, "stream-cut-not-retried", "send streamed requests that the server cuts after two tokens", [
           shareCheck("cut-stream-first-try", "every cut stream the client received came from its first try", { minAttempt: 2 }, 0),
         ], { load: { rate, mode: "stream", maxTokens: 16, headers: { [ABORT_AFTER_TOKENS]: "2" } }, requires: ["retry", "split"] }),

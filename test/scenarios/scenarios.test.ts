@@ -116,8 +116,8 @@ describe("retries", () => {
 
   it("drives failures with the reference server's fault headers", () => {
     const p = plan(retries, contextFor("linkerd", fakeDriver("linkerd")));
-    expect(step(p, "recovered-by-retries", "measure").load.headers).toEqual({ "x-llm-fail-attempts": "2" });
-    expect(step(p, "exhausted-retries", "measure").load.headers).toEqual({ "x-llm-fail-attempts": "4" });
+    expect(step(p, "recovered-by-retries", "measure").load.headers).toEqual({ "x-llm-fail-attempts": "2", "x-llm-fail-status": "500" });
+    expect(step(p, "exhausted-retries", "measure").load.headers).toEqual({ "x-llm-fail-attempts": "4", "x-llm-fail-status": "500" });
     const cut = step(p, "stream-cut-not-retried", "measure");
     expect(cut.load).toMatchObject({ mode: "stream", headers: { "x-llm-abort-after-tokens": "2" } });
     expect(proportion(cut, "cut-stream-first-try")).toMatchObject({ expected: 0, numerator: { minAttempt: 2 } });

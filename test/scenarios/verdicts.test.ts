@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { mtls } from "../../scenarios/mtls.js";
-import { retries, EXHAUSTING_FAILURES } from "../../scenarios/retries.js";
+import { retries, EXHAUSTING_FAILURES, FAILURE_STATUS } from "../../scenarios/retries.js";
 import { workloadIdentity } from "../../scenarios/identity.js";
 import { LOADGEN_SERVICE_ACCOUNT } from "../../scenarios/policies.js";
 import { byId, runSteps, scriptedLoad } from "../engine/measure-harness.js";
@@ -34,14 +34,14 @@ describe("bounded retries through the executor", () => {
   const exhausted = step(p, "exhausted-retries", "measure");
 
   it(`a mesh that gives up after the policy's tries (the server saw ${EXHAUSTING_FAILURES} at most) passes`, async () => {
-    const record = await runSteps([exhausted], scriptedLoad((n) => [{ version: "stable", status: 503, attempt: EXHAUSTING_FAILURES, count: n }]));
+    const record = await runSteps([exhausted], scriptedLoad((n) => [{ version: "stable", status: FAILURE_STATUS, attempt: EXHAUSTING_FAILURES, count: n }]));
     const v = byId(record.verdicts);
     expect(v["exhausted-fail"]!.status).toBe("pass");
     expect(v["bounded-tries"]!.status).toBe("pass");
   });
 
   it("a mesh that retried every request five times fails bounded-tries", async () => {
-    const record = await runSteps([exhausted], scriptedLoad((n) => [{ version: "stable", status: 503, attempt: 6, count: n }]));
+    const record = await runSteps([exhausted], scriptedLoad((n) => [{ version: "stable", status: FAILURE_STATUS, attempt: 6, count: n }]));
     expect(byId(record.verdicts)["bounded-tries"]!.status).toBe("fail");
   });
 });
