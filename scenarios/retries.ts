@@ -47,7 +47,7 @@ export const retries = defineScenario({
     `(${FAIL_ATTEMPTS}: N fails the first N tries of a request id with ${FAILURE_STATUS}, a status no mesh retries without a policy; ` +
     `${ABORT_AFTER_TOKENS}: N cuts a stream after N tokens). ` +
     "Every request goes to stable, because the server counts tries per replica and a retry sent to another replica " +
-    `would start its count again. Rates stay at or below ${RETRY_RATE_CAP} requests/s so a retry budget (Linkerd) never binds. ` +
+    `would start its count again. Rates stay at or below ${RETRY_RATE_CAP} requests/s so a retry budget (Linkerd) never binds; Istio has none, so --rate applies there. ` +
     "Limit: a retry sent after the client had the first byte could only be seen by the server; the client-side check is that " +
     "every cut stream the client received came from the first try.",
   claims: [
@@ -61,7 +61,8 @@ export const retries = defineScenario({
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "retries", executor: "constant-arrival-rate", rate: RETRY_RATE_CAP, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {
-    const rate = Math.min(steps.load().rate, RETRY_RATE_CAP);
+    // Istio has no retry budget (a fixed attempt count only), so nothing but the policy can bind there.
+    const rate = ctx.mesh === "istio" ? steps.load().rate : Math.min(steps.load().rate, RETRY_RATE_CAP);
     const failing = (n: number) => ({ [FAIL_ATTEMPTS]: String(n), [FAIL_STATUS]: String(FAILURE_STATUS) });
     const failTwice = failing(RECOVERABLE_FAILURES);
     return {
