@@ -21,7 +21,7 @@ import { ALL_MUTANTS, runAllMutants } from "./mutant.js";
 
 function runOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option("--mesh <mesh>", "mesh to test; both = istio and linkerd (plus the no-mesh baseline where a scenario compares against it)").choices(["istio", "linkerd", "none", "both"]).default("both"))
+    .addOption(new Option("--mesh <mesh>", "mesh to test; both = istio and linkerd; the no-mesh baseline joins where a scenario compares against it").choices(["istio", "linkerd", "none", "both"]).default("both"))
     .addOption(new Option("--cluster <cluster>", "where to run").choices([...CLUSTER_NAMES]).default("kind"))
     .option("--dry-run", "write plan.json and every manifest instead of running; needs no cluster, Docker or mesh CLI", false)
     .option("--out <dir>", "folder for run folders (<out>/<run-id>/)", "reports")

@@ -32,7 +32,7 @@ export interface PlanRequest {
   runId: string;
   createdAt: string;
   scenarios: ScenarioDefinition[];
-  /** As the user asked: "both" expands to istio and linkerd, plus the baseline where a scenario compares against it. */
+  /** As the user asked: "both" expands to istio and linkerd; a mesh is joined by the baseline where a scenario compares against it. */
   mesh: MeshName | "both";
   provider: ClusterProvider;
   drivers: Record<MeshName, MeshDriver>;
@@ -61,9 +61,12 @@ export function expandMeshes(mesh: MeshName | "both", scenarios: readonly Scenar
     }
     return ["none"];
   }
-  if (mesh !== "both") return [mesh];
   const wantsBaseline = scenarios.some((s) => s.meshes.includes("none"));
-  return wantsBaseline ? ["none", "istio", "linkerd"] : ["istio", "linkerd"];
+  if (mesh === "none") return ["none"];
+  // A scenario that compares a mesh against no mesh (the benchmark) needs the baseline in the
+  // same run, whichever mesh is named.
+  const named: MeshName[] = mesh === "both" ? ["istio", "linkerd"] : [mesh];
+  return wantsBaseline ? ["none", ...named] : named;
 }
 
 export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
