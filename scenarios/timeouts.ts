@@ -22,14 +22,20 @@ const GATEWAY_TIMEOUT = 504;
  * hold rate x duration requests at once; its own timeout stays well past the route's.
  */
 const SLOW_RATE = 2;
+/**
+ * Most requests/s --rate may ask for here: each holds a connection through both proxies for
+ * about a minute, so this many times 95 s of requests are open at once.
+ */
+export const SLOW_RATE_CAP = 10;
 /** Each sample costs a minute of a connection: a 5-point band halves the samples a 2-point band needs. */
 const SLOW_TOLERANCE = 0.05;
 
-function slowLoad(delayMs: number, mode: "plain" | "stream"): Partial<LoadProfileInput> {
+function slowLoadAt(rate: number, delayMs: number, mode: "plain" | "stream"): Partial<LoadProfileInput> {
   return {
+    rate,
     mode,
     headers: { [DELAY_HEADER]: String(delayMs) },
-    maxVUs: Math.ceil(SLOW_RATE * ((delayMs + 30_000) / 1000) * 1.5),
+    maxVUs: Math.ceil(rate * ((delayMs + 30_000) / 1000) * 1.5),
     requestTimeoutMs: PAST_TIMEOUT_DELAY_MS + 30_000,
   };
 }
@@ -43,7 +49,8 @@ export const timeouts = defineScenario({
     `close to ${INFERENCE_TIMEOUT_MS / 1000} s, not earlier and not much later; a completion held ${WITHIN_TIMEOUT_DELAY_MS / 1000} s, plain or streamed, must ` +
     "complete (no shorter proxy default, such as Envoy's 15 s route timeout, may cut it). How a mesh times a stream that is " +
     "still sending tokens at the limit differs between meshes and is not judged here. The health route's limit is applied " +
-    "with the policy but not exercised: the load generator sends inference requests only.",
+    "with the policy but not exercised: the load generator sends inference requests only. " +
+    `--rate applies up to ${SLOW_RATE_CAP} requests/s, since every request holds a connection for about a minute.`,
   claims: [
     `A request running past ${INFERENCE_TIMEOUT_MS / 1000} s on the inference route is cut with ${GATEWAY_TIMEOUT}.`,
     `The cut comes at the limit: not before ${(INFERENCE_TIMEOUT_MS - CUT_SLACK_MS) / 1000} s and not after ${(INFERENCE_TIMEOUT_MS + CUT_SLACK_MS) / 1000} s.`,
@@ -54,6 +61,8 @@ export const timeouts = defineScenario({
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "timeouts", executor: "constant-arrival-rate", rate: SLOW_RATE, durationSeconds: 120, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {
+    const rate = Math.min(steps.load().rate, SLOW_RATE_CAP);
+    const slowLoad = (delayMs: number, mode: "plain" | "stream") => slowLoadAt(rate, delayMs, mode);
     return {
       assess: [
         ...applyPolicy(ctx, steps, "route-timeouts", `limit the inference route to ${INFERENCE_TIMEOUT_MS / 1000} s and the health route to ${HEALTH_TIMEOUT_MS / 1000} s`, [INFERENCE_TIMEOUT, HEALTH_TIMEOUT]),

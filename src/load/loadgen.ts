@@ -21,6 +21,15 @@ export const LOADGEN_IMAGE = `meshproof/loadgen:${LOADGEN_VERSION}`;
 export const LOADGEN_POD_BINARY = "/loadgen";
 /** Requests still running when the schedule ends may finish for this long (k6's default too). */
 export const LOADGEN_GRACEFUL_STOP_SECONDS = 30;
+
+/**
+ * How long requests in flight may finish after the schedule ends: at least the default, and as
+ * long as one request may run (its timeout), so a deliberately slow request (a timeout scenario
+ * holds them 65 s) ends on its own instead of being cut by the stop and counted as failed.
+ */
+export function gracefulStopSeconds(profile: LoadProfile): number {
+  return Math.max(LOADGEN_GRACEFUL_STOP_SECONDS, Math.ceil(profile.requestTimeoutMs / 1000));
+}
 /** Schema of the summary the generator writes (Summary in tools/loadgen/run.go). */
 const SUMMARY_SCHEMA = "meshproof-loadgen/1";
 /** The generator's exit after SIGINT/SIGTERM: it still wrote what it measured. */
@@ -88,7 +97,7 @@ export function loadgenArgv(options: LoadgenArgvOptions): LoadgenInvocation {
     "--run-id",
     options.runId ?? "meshproof",
     "--graceful-stop",
-    `${LOADGEN_GRACEFUL_STOP_SECONDS}s`,
+    `${gracefulStopSeconds(profile)}s`,
     "--progress",
     PROGRESS_EVERY,
     "--out",
@@ -186,7 +195,7 @@ export async function runLoadgen(options: RunLoadgenOptions): Promise<LoadResult
   const profile = LoadProfile.parse(options.profile);
   await mkdir(options.outDir, { recursive: true });
   const invocation = loadgenArgv({ ...options, loadgenPath: options.loadgen.path, profile });
-  const timeoutMs = options.timeoutMs ?? (scheduledSeconds(profile) + LOADGEN_GRACEFUL_STOP_SECONDS) * 1000 + TIMEOUT_MARGIN_MS;
+  const timeoutMs = options.timeoutMs ?? (scheduledSeconds(profile) + gracefulStopSeconds(profile)) * 1000 + TIMEOUT_MARGIN_MS;
   const run = await runCommand(invocation.run, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs, ...(options.onProgress ? { onLine: options.onProgress } : {}) });
   if (run.code !== 0) throw explainFailure(run);
   let summary: LoadgenSummary;

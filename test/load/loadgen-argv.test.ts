@@ -23,6 +23,15 @@ const ONE_TO_1000_MS =
   "HISTFAAAAJV42pJpmSzMwMB+moGBgZGBgYGZAQJAbIZrk5cw2H+ACJznZzrLzzSVg+kpO9NCFqaPzFC0nInpOyMWtJKRqZqpEg/OZrJmsmayBZPk0bpM0kyyTLJIJP35/Ey8TNxMvFCIYGEXHa7y7EysYMgMpVEh8aKj+oe+fmYmBjSIIYALEq2QFmaOWj5q+ciwHBAAAP//o5U9yw==";
 
 describe("loadgenArgv", () => {
+  it("lets requests in flight finish for as long as one request may run, and at least 30 s", () => {
+    const stop = (requestTimeoutMs: number) => {
+      const argv = loadgenArgv({ loadgenPath: "/l", profile: { ...profile, requestTimeoutMs }, targetUrl: "http://127.0.0.1:8000", outDir: "/o" }).run.argv;
+      return argv[argv.indexOf("--graceful-stop") + 1];
+    };
+    expect(stop(95_000)).toBe("95s");
+    expect(stop(5_000)).toBe("30s");
+  });
+
   it("runs the host binary with the profile as JSON and the summary written into outDir", () => {
     const inv = loadgenArgv({ loadgenPath: "/cache/loadgen", profile, targetUrl: "http://127.0.0.1:8000", outDir: "/runs/r1/load", runId: "r1" });
     expect(inv.run.argv).toEqual([
@@ -30,7 +39,7 @@ describe("loadgenArgv", () => {
       "--target", "http://127.0.0.1:8000",
       "--profile", JSON.stringify(profile),
       "--run-id", "r1",
-      "--graceful-stop", "30s",
+      "--graceful-stop", "120s",
       "--progress", "10s",
       "--out", "/runs/r1/load/loadgen-canary-split-1.json",
     ]);
