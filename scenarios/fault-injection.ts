@@ -10,9 +10,13 @@ import { plannedConverge, plannedMeasure } from "./sizing.js";
 /**
  * Premise of the delay check: without injection, p99 end-to-end latency stays below this, so a
  * request slower than DELAYED_THRESHOLD_MS was delayed. The threshold sits half the delay above
- * it (the analysis module's advice), keeping undelayed stragglers out of the count.
+ * it (the analysis module's advice), keeping undelayed stragglers out of the count. A delayed
+ * request takes the delay plus the server's own time to first token (100 ms in the reference
+ * stack), so it lies past the threshold. 300 ms leaves room for a busy 2-core node: through two
+ * Envoys at 100 requests/s the reference stack's one-token completions took 104 ms at p50 and
+ * 150-350 ms at p99 per batch there, with nothing injected.
  */
-export const UNDELAYED_P99_MS = 200;
+export const UNDELAYED_P99_MS = 300;
 export const DELAYED_THRESHOLD_MS = UNDELAYED_P99_MS + INJECTED_DELAY.ms / 2;
 
 const abortShare = INJECTED_ABORT.percent / 100;

@@ -97,7 +97,8 @@ describe("fault-injection", () => {
     const delay = m.checks.find((c) => c.id === "delay-share");
     expect(delay).toMatchObject({ type: "latency-share", expected: 0.1, slowerThanMs: DELAYED_THRESHOLD_MS });
     expect(DELAYED_THRESHOLD_MS).toBeGreaterThan(UNDELAYED_P99_MS);
-    expect(DELAYED_THRESHOLD_MS).toBeLessThan(500);
+    // A delayed request takes the 500 ms delay plus llm-sim's 100 ms time to first token.
+    expect(DELAYED_THRESHOLD_MS).toBeLessThan(500 + 100);
   });
 
   it("judges the premise before any fault is applied", () => {
