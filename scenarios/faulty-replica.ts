@@ -14,7 +14,7 @@ export const FAULTY_VERSION = "faulty";
 export const FAULTY_STATUS = 503;
 
 export interface FaultyReplicaOptions {
-  /** The reference server's image; the one the run builds and loads for the other replicas by default. */
+  /** The reference server's image; by default the one the stack's replicas run (the target's). */
   image?: string;
   /** The mesh driver's pod annotations (sidecar resources), as the other replicas get them. */
   podAnnotations: Record<string, string>;
@@ -41,7 +41,7 @@ export function faultyReplica(target: Target, opts: FaultyReplicaOptions): KubeO
           containers: [
             {
               name: SIM_APP,
-              image: opts.image ?? SIM_IMAGE,
+              image: opts.image ?? target.simImage ?? SIM_IMAGE,
               // Configured like the stack's replicas (LLMSIM_* variables, listening on the pod IP
               // for the proxy), plus an error rate of 1: every completion fails, while health
               // probes still answer, so the pod is Ready and stays in the Service's endpoints,

@@ -191,6 +191,8 @@ export interface Target {
   selector: Record<string, string>;
   /** Labels stamped on every rendered resource (managed-by, run-id). */
   labels: Record<string, string>;
+  /** The image the stack's reference servers run, for a scenario that adds a replica (the cluster may have no registry). */
+  simImage?: string;
 }
 
 /** Parse and normalise intents (applies defaults); throws a ZodError listing every problem. */

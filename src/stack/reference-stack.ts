@@ -101,6 +101,7 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
     versions: [...opts.versions],
     selector: { app: SIM_APP },
     labels: { ...labels },
+    simImage: opts.simImage,
   };
 
   return {

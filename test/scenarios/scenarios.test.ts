@@ -173,6 +173,13 @@ describe("circuit-breaking", () => {
     expect(wait.condition).toEqual({ type: "rollout", namespace: TARGET.namespace, kind: "Deployment", name: deployment?.metadata.name });
   });
 
+  it("runs the image the stack's replicas run, when the target names one (the host cluster has no registry)", () => {
+    const local = plan(circuitBreaking, { ...contextFor("istio"), target: { ...TARGET, simImage: "meshproof.local/llm-sim:abc" } });
+    const apply = local.phases.flatMap((ph) => ph.steps).find((s) => s.kind === "apply");
+    const spec = (apply?.kind === "apply" ? apply.manifests[0]?.spec : undefined) as { template: { spec: { containers: { image: string }[] } } } | undefined;
+    expect(spec?.template.spec.containers[0]?.image).toBe("meshproof.local/llm-sim:abc");
+  });
+
   it("measures the error rate before and after the outlier policy", () => {
     const ids = allSteps(p).map((s) => s.id);
     expect(ids.indexOf("before-ejection")).toBeLessThan(ids.indexOf("circuit-breaker"));

@@ -172,6 +172,7 @@ describe("reference stack", () => {
       versions: ["stable", "canary"],
       selector: { app: "llm-sim" },
       labels: { [MANAGED_BY_LABEL]: "meshproof", [RUN_ID_LABEL]: "run1" },
+      simImage: "meshproof/llm-sim:dev",
     });
     expect(stack.layout.targetUrl).toBe("http://llm.meshproof-run1.svc.cluster.local:8000");
   });
