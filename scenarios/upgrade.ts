@@ -92,7 +92,7 @@ export const upgrade = defineScenario({
     // and no load is sent, since there would be no upgrade to measure.
     const gaps = upgradeSteps.filter((s) => s.kind === "unsupported");
     if (gaps.length > 0) {
-      const checks = ["before", "after"].flatMap((p) => [`${p}-error-rate`, `${p}-p99`]);
+      const checks = ["before-error-rate", "before-p99", "during-1-error-rate", "during-1-p90", "after-error-rate", "after-p99"];
       return { assess: gaps.map((gap) => ({ ...gap, checks })) };
     }
     const assess: Step[] = [

@@ -4,7 +4,7 @@
  * mutant recorded in plan.json and results.json.
  */
 import { UsageError } from "../engine/errors.js";
-import { mutantRecord, mutantScenarioPlan, mutatingDriver, stepJudging, type Mutant, type MutantOutcome } from "../engine/mutant.js";
+import { mutantRecord, mutantScenarioPlan, mutatingDriver, stepJudging, withdrawing, type Mutant, type MutantOutcome } from "../engine/mutant.js";
 import type { RunPlanWithCluster } from "../engine/run-plan.js";
 import type { MeshDriver, MeshName } from "../mesh/driver.js";
 import { resolveMutant } from "./catalog.js";
@@ -44,7 +44,7 @@ export function aimedSteps(plan: RunPlanWithCluster, mutant: Mutant): Record<str
   const out: Record<string, string> = {};
   for (const target of plan.targets) {
     const scenario = target.scenarios.find((s) => s.scenario === mutant.scenario);
-    const step = scenario ? stepJudging(scenario, mutant.aimedAt) : undefined;
+    const step = scenario ? (stepJudging(scenario, mutant.aimedAt) ?? withdrawing(scenario, mutant.aimedAt)[0]) : undefined;
     if (step) out[target.mesh] = step.id;
   }
   return out;

@@ -77,7 +77,13 @@ export function withdrawing(plan: ScenarioPlan, checkId: string): UnsupportedSte
  */
 export function mutantScenarioPlan(mutated: ScenarioPlan, correct: ScenarioPlan, mutant: Mutant): ScenarioPlan {
   const aimed = stepJudging(mutated, mutant.aimedAt);
-  if (!aimed) throw new Error(`mutant ${mutant.name}: scenario ${mutated.scenario} has no check "${mutant.aimedAt}"`);
+  if (!aimed) {
+    // A scenario the mesh cannot run at all (its steps replaced by a gap) withdraws the aimed
+    // check without a step to judge it: the mutant run is that gap, reported as not supported.
+    const gaps = withdrawing(mutated, mutant.aimedAt);
+    if (gaps.length === 0) throw new Error(`mutant ${mutant.name}: scenario ${mutated.scenario} has no check "${mutant.aimedAt}"`);
+    return { ...mutated, phases: mutated.phases.map((phase) => (phase.name === "assess" ? { ...phase, steps: gaps } : phase)) };
+  }
   const gaps = withdrawing(correct, mutant.aimedAt).filter((g) => !withdrawing(mutated, mutant.aimedAt).some((m) => m.reason === g.reason));
   const inherited: Step[] = gaps.map((g) => ({ ...g, id: `correct-${g.id}`, checks: [mutant.aimedAt] }));
   const phases = mutated.phases.map((phase) => {
@@ -122,7 +128,7 @@ export function judgeMutant(mutant: Mutant, scenario: ScenarioRecord, mesh: stri
   if (direct?.status === "inconclusive") return { mesh, status: "inconclusive", reason: `${direct.checkId} was inconclusive: ${direct.reason}` };
   if (direct?.status === "pass") return { mesh, status: "survived", reason: `${direct.checkId} passed: ${direct.reason}` };
   if (holder?.convergence?.converged) return { mesh, status: "survived", reason: `${holder.id} converged: traffic agreed with the claim` };
-  if (holder?.status === "unsupported") return { mesh, status: "unsupported", reason: `${holder.id}: not supported` };
+  if (holder?.status === "unsupported") return { mesh, status: "unsupported", reason: `${holder.id}: not supported${holder.unsupported ? `: ${holder.unsupported.reason}` : ""}` };
   return { mesh, status: "not-judged", reason: `${mutant.aimedAt} was never judged (scenario ${scenario.status})` };
 }
 

@@ -89,7 +89,7 @@ describe("upgrade on the host cluster's upstream-envoy Istio", () => {
     const gap = steps.find((s) => s.kind === "unsupported");
     expect(gap?.kind === "unsupported" && gap.intent).toBe("upgrade");
     expect(gap?.kind === "unsupported" && gap.reason).toBe(UPSTREAM_ENVOY_UPGRADE_GAP);
-    expect(gap?.kind === "unsupported" && gap.checks).toEqual(["before-error-rate", "before-p99", "after-error-rate", "after-p99"]);
+    expect(gap?.kind === "unsupported" && gap.checks).toEqual(["before-error-rate", "before-p99", "during-1-error-rate", "during-1-p90", "after-error-rate", "after-p99"]);
     expect(UPSTREAM_ENVOY_UPGRADE_GAP).toContain("no second version");
   });
 });
