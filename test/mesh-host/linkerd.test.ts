@@ -38,7 +38,9 @@ function verdictsOf(results: Results | undefined): Verdict[] {
 
 describe.skipIf(skip !== undefined)(`real Linkerd on the host cluster${skip ? ` (skipped: ${skip})` : ""}`, () => {
   let cluster: SharedCluster;
-  const out = mkdtempSync(path.join(tmpdir(), "meshproof-linkerd-"));
+  // MESHPROOF_TEST_LINKERD_OUT keeps the run folders (reports, evidence) after the test.
+  const kept = process.env.MESHPROOF_TEST_LINKERD_OUT;
+  const out = kept ?? mkdtempSync(path.join(tmpdir(), "meshproof-linkerd-"));
 
   beforeAll(async () => {
     cluster = await sharedHostCluster();
@@ -54,7 +56,7 @@ describe.skipIf(skip !== undefined)(`real Linkerd on the host cluster${skip ? ` 
     expect(left.stdout.split("\n").filter((n) => /^namespace\/(linkerd|meshproof-linkerd)/.test(n))).toEqual([]);
     const crds = await cluster.kubectl(["get", "crd", "-l", "linkerd.io/control-plane-ns=linkerd", "-o", "name"], { allowFailure: true });
     expect(crds.stdout.trim()).toBe("");
-    rmSync(out, { recursive: true, force: true });
+    if (!kept) rmSync(out, { recursive: true, force: true });
   }, 5 * MIN);
 
   it("every policy scenario passes on real Linkerd, or is not supported with a reason, in one install", async () => {
