@@ -115,8 +115,17 @@ export function stackNamespace(mesh: MeshName): string {
  * once (the Istio and the Linkerd tests), so there each mesh has its own and one run's teardown
  * never removes the client another run is measuring with; elsewhere the stack's default.
  */
-export function outsiderNamespace(mesh: MeshName, cluster: string): string {
-  return cluster === "host" ? `${stackNamespace(mesh)}-outsider` : DEFAULT_OUTSIDER_NAMESPACE;
+export function outsiderNamespace(mesh: MeshName, cluster: string, runMesh?: string): string {
+  return cluster === "host" ? `${targetNamespace(mesh, cluster, runMesh)}-outsider` : DEFAULT_OUTSIDER_NAMESPACE;
+}
+
+/**
+ * Namespace of a target's stack in this run. On the shared host cluster the baseline beside one
+ * named mesh (`--mesh istio` or `--mesh linkerd`, whose benchmark brings the baseline along) gets
+ * a namespace of that run's own, so the Istio and the Linkerd runs' baselines never collide.
+ */
+export function targetNamespace(mesh: MeshName, cluster: string, runMesh?: string): string {
+  return mesh === "none" && cluster === "host" && (runMesh === "istio" || runMesh === "linkerd") ? `${stackNamespace(mesh)}-${runMesh}` : stackNamespace(mesh);
 }
 
 /**
@@ -190,7 +199,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), outsiderNamespace: outsiderNamespace(mesh, provider.name), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
+      const stack = referenceStack({ namespace: targetNamespace(mesh, provider.name, opts.mesh), outsiderNamespace: outsiderNamespace(mesh, provider.name, opts.mesh), runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
       const rollouts: WaitStep[] = [
         ...VERSIONS.map((v) => simDeploymentName(v)),
         stack.layout.loadgen.deployment,
@@ -236,9 +245,10 @@ function engineOf(plan: RunPlanWithCluster): LoadEngine {
 function loadClientFor(plan: RunPlanWithCluster, mesh: MeshName, client: string | undefined): LoadClient {
   if (plan.cluster.name === "local") return { type: "host" };
   const context = plan.cluster.context ?? "";
+  const runMesh = String(plan.options.mesh);
   return client === "outsider"
-    ? { type: "pod", context, namespace: outsiderNamespace(mesh, plan.cluster.name), pod: "outsider", container: LOADGEN_CONTAINER }
-    : { type: "pod", context, namespace: stackNamespace(mesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
+    ? { type: "pod", context, namespace: outsiderNamespace(mesh, plan.cluster.name, runMesh), pod: "outsider", container: LOADGEN_CONTAINER }
+    : { type: "pod", context, namespace: targetNamespace(mesh, plan.cluster.name, runMesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
 }
 
 /** The engine's executable: found on the host for `local`; inside the pod image otherwise. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseRunOptions } from "../../src/cli/options.js";
-import { driversFor, installOptions, meshVariantsFor } from "../../src/cli/wiring.js";
+import { driversFor, installOptions, meshVariantsFor, outsiderNamespace, targetNamespace } from "../../src/cli/wiring.js";
 import type { ClusterProvider } from "../../src/cluster/index.js";
 import { BUILT_FROM_SOURCE_VARIANT, LINKERD_LOCAL_REGISTRY } from "../../src/mesh/linkerd/index.js";
 
@@ -43,5 +43,21 @@ describe("--cluster host and Linkerd", () => {
   it("records the variant only on the host cluster", () => {
     expect(meshVariantsFor({ cluster: "host" }).linkerd).toBe(BUILT_FROM_SOURCE_VARIANT);
     expect(meshVariantsFor({ cluster: "kind" }).linkerd).toBeUndefined();
+  });
+});
+
+describe("namespaces on the shared host cluster", () => {
+  it("gives the Istio and the Linkerd runs' baselines and outsiders namespaces of their own", () => {
+    expect(targetNamespace("none", "host", "linkerd")).toBe("meshproof-none-linkerd");
+    expect(targetNamespace("none", "host", "istio")).toBe("meshproof-none-istio");
+    expect(outsiderNamespace("linkerd", "host", "linkerd")).toBe("meshproof-linkerd-outsider");
+    expect(outsiderNamespace("istio", "host", "istio")).not.toBe(outsiderNamespace("linkerd", "host", "linkerd"));
+    expect(targetNamespace("linkerd", "host", "linkerd")).toBe("meshproof-linkerd");
+  });
+
+  it("mutant: a run of both meshes, and any other cluster, keep the stack's usual names", () => {
+    expect(targetNamespace("none", "host", "both")).toBe("meshproof-none");
+    expect(targetNamespace("none", "kind", "linkerd")).toBe("meshproof-none");
+    expect(outsiderNamespace("linkerd", "kind", "linkerd")).toBe("outsider");
   });
 });
