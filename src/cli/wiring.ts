@@ -23,7 +23,7 @@ import { BUILT_FROM_SOURCE_VARIANT, createLinkerdDriver, linkerdDriver } from ".
 import { linkerdImageRecipes } from "../mesh/linkerd/images.js";
 import { noneDriver } from "../mesh/none/index.js";
 import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
-import { DEFAULT_OUTSIDER_NAMESPACE, referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
+import { referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
 import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js";
 import type { SimSettings } from "../stack/sim-workload.js";
 import type { ToolRecord } from "../report/results.js";
@@ -111,12 +111,12 @@ export function stackNamespace(mesh: MeshName): string {
 }
 
 /**
- * Namespace of the out-of-mesh client. The host cluster is shared by runs of different meshes at
- * once (the Istio and the Linkerd tests), so there each mesh has its own and one run's teardown
- * never removes the client another run is measuring with; elsewhere the stack's default.
+ * The out-of-mesh client's namespace, one per target: targets of one run and runs on several
+ * meshes sharing one cluster (the Istio and the Linkerd tests on the host cluster) must not
+ * remove each other's outsider.
  */
-export function outsiderNamespace(mesh: MeshName, cluster: string, runMesh?: string): string {
-  return cluster === "host" ? `${targetNamespace(mesh, cluster, runMesh)}-outsider` : DEFAULT_OUTSIDER_NAMESPACE;
+export function outsiderNamespace(mesh: MeshName, cluster?: string, runMesh?: string): string {
+  return `${targetNamespace(mesh, cluster, runMesh)}-outsider`;
 }
 
 /**
@@ -124,7 +124,7 @@ export function outsiderNamespace(mesh: MeshName, cluster: string, runMesh?: str
  * named mesh (`--mesh istio` or `--mesh linkerd`, whose benchmark brings the baseline along) gets
  * a namespace of that run's own, so the Istio and the Linkerd runs' baselines never collide.
  */
-export function targetNamespace(mesh: MeshName, cluster: string, runMesh?: string): string {
+export function targetNamespace(mesh: MeshName, cluster?: string, runMesh?: string): string {
   return mesh === "none" && cluster === "host" && (runMesh === "istio" || runMesh === "linkerd") ? `${stackNamespace(mesh)}-${runMesh}` : stackNamespace(mesh);
 }
 
@@ -363,7 +363,8 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
           runner: loadClientFor(plan, mesh, client),
           runId: plan.runId,
           signal: stepSignal,
-          timeoutMs: profile.durationSeconds * 1000 + TIMEOUTS.loadGrace,
+          // Past the schedule, requests in flight may run to their own timeout (a timeouts scenario holds them 65 s).
+          timeoutMs: profile.durationSeconds * 1000 + Math.max(TIMEOUTS.loadGrace, profile.requestTimeoutMs + 30_000),
           onProgress: (line) => progress.note(`${label}: ${line}`),
         });
       },

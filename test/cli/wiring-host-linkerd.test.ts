@@ -55,9 +55,9 @@ describe("namespaces on the shared host cluster", () => {
     expect(targetNamespace("linkerd", "host", "linkerd")).toBe("meshproof-linkerd");
   });
 
-  it("mutant: a run of both meshes, and any other cluster, keep the stack's usual names", () => {
+  it("mutant: a run of both meshes, and any other cluster, keep one baseline namespace", () => {
     expect(targetNamespace("none", "host", "both")).toBe("meshproof-none");
     expect(targetNamespace("none", "kind", "linkerd")).toBe("meshproof-none");
-    expect(outsiderNamespace("linkerd", "kind", "linkerd")).toBe("outsider");
+    expect(outsiderNamespace("linkerd", "kind", "linkerd")).toBe("meshproof-linkerd-outsider");
   });
 });
