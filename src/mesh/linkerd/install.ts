@@ -111,6 +111,23 @@ function identitySetFiles(options: LinkerdToolOptions): string[] {
   ];
 }
 
+/**
+ * The next run on the same cluster must not find a CRD that is still being deleted (it would skip
+ * installing it, and the deletion would then remove it under that run): seen on the host cluster
+ * when one run started seconds after the previous one's clean-up.
+ */
+function crdsGone(context: string | undefined): WaitStep {
+  return {
+    kind: "wait",
+    id: "linkerd-crds-gone",
+    name: "wait until the Linkerd CRDs this run installed are gone",
+    timeoutMs: TIMEOUTS.meshUninstall,
+    condition: { type: "command", argv: kubectlArgv(context, "wait", "--for=delete", "crd", "-l", LINKERD_CRD_SELECTOR, "--timeout=30s") },
+    consecutive: 1,
+    intervalMs: 5_000,
+  };
+}
+
 function namespaceGone(context: string | undefined): WaitStep {
   return {
     kind: "wait",
@@ -193,6 +210,7 @@ export function linkerdInstallSteps(opts: InstallOptions, options: LinkerdToolOp
               timeoutMs: TIMEOUTS.meshUninstall,
               allowFailure: true,
             }),
+            ...(options.fromBinaries ? [crdsGone(context)] : []),
           ],
         },
       ),
@@ -278,6 +296,7 @@ function fromBinariesGatewayApiSteps(cli: string, context: string | undefined): 
           timeoutMs: TIMEOUTS.meshUninstall,
           allowFailure: true,
         }),
+        crdsGone(context),
       ],
     },
   );
