@@ -23,7 +23,7 @@ import { judgeMutantRun, mutantExitCode, mutantRecord, type MutantOutcome, type 
 import { aimedSteps, describeOutcome, mutantFor, mutantRunPlan, mutatedDrivers } from "./mutant.js";
 import { markBackendGaps } from "../stack/backend.js";
 import { backendOf } from "./options.js";
-import { annotateLoadCommands, driversFor, executionEnvFor, installOptions, meshVariantsFor, preflight, providerFor, stackPlannerFor } from "./wiring.js";
+import { annotateLoadCommands, driversFor, executionEnvFor, hostSimImage, installOptions, meshVariantsFor, preflight, providerFor, stackPlannerFor } from "./wiring.js";
 
 export interface Output {
   /** Human lines (stderr), or nothing with --json. */
@@ -59,7 +59,7 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   loadPlanCache();
   const provider = await providerFor(opts);
-  const drivers = driversFor(opts, provider);
+  const drivers = driversFor(opts, provider, runDir, provider.name === "host" ? await hostSimImage(opts) : undefined);
   const stack = await stackPlannerFor(opts, runId, provider, runDir, mutant?.backend);
   const request = {
     command,

@@ -19,7 +19,8 @@ import { createIstioDriver, istioDriver, ISTIO_HOST_VERSION, UPSTREAM_ENVOY_VARI
 import { istioImageRecipes } from "../mesh/istio/images.js";
 import { readMeshBuilds } from "../mesh/builds.js";
 import type { MeshVariant } from "../mesh/variant.js";
-import { createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
+import { BUILT_FROM_SOURCE_VARIANT, createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
+import { linkerdImageRecipes } from "../mesh/linkerd/images.js";
 import { noneDriver } from "../mesh/none/index.js";
 import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
 import { referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
@@ -38,7 +39,7 @@ export const DRIVERS: Record<MeshName, MeshDriver> = {
 };
 
 /** Drivers bound to this run's kube context, routing API and enrolled namespaces. */
-export function driversFor(opts: RunOptions, provider: ClusterProvider): Record<MeshName, MeshDriver> {
+export function driversFor(opts: RunOptions, provider: ClusterProvider, runDir?: string, hostSimImage?: string): Record<MeshName, MeshDriver> {
   const context = provider.context;
   return {
     istio: createIstioDriver({
@@ -48,7 +49,16 @@ export function driversFor(opts: RunOptions, provider: ClusterProvider): Record<
       // No registry reaches the host cluster: it runs the Istio setup built here, with stock Envoy.
       ...(provider.name === "host" ? { variant: "upstream-envoy" as const } : {}),
     }),
-    linkerd: createLinkerdDriver({ ...(context ? { context } : {}), identityDir: path.resolve(opts.out, "linkerd-identity"), dataPlaneNamespaces: [stackNamespace("linkerd")] }),
+    linkerd: createLinkerdDriver({
+      ...(context ? { context } : {}),
+      // Built from source on the host cluster: a trust anchor and issuer of this run's own, in its run folder.
+      identityDir: provider.name === "host" && runDir ? path.resolve(runDir, "linkerd-identity") : path.resolve(opts.out, "linkerd-identity"),
+      dataPlaneNamespaces: [stackNamespace("linkerd")],
+      // No registry reaches the host cluster: it runs Linkerd built from source, images imported locally.
+      ...(provider.name === "host" ? { fromBinaries: {}, proxyResources: { cpuRequest: "50m", memoryRequest: "64Mi" } } : {}),
+      // nginx, the documented fault backend, cannot be pulled there: the imported llm-sim answers.
+      ...(provider.name === "host" && hostSimImage ? { faultServer: { simImage: hostSimImage } } : {}),
+    }),
     none: noneDriver,
   };
 }
@@ -58,7 +68,7 @@ export const VERSIONS = ["stable", "canary"];
 
 /** Which build of each mesh a run on this cluster uses, when it is not the official release. */
 export function meshVariantsFor(opts: Pick<RunOptions, "cluster">): Partial<Record<MeshName, MeshVariant>> {
-  return opts.cluster === "host" ? { istio: UPSTREAM_ENVOY_VARIANT } : {};
+  return opts.cluster === "host" ? { istio: UPSTREAM_ENVOY_VARIANT, linkerd: BUILT_FROM_SOURCE_VARIANT } : {};
 }
 
 export function installOptions(opts: RunOptions): Record<MeshName, InstallOptions> {
@@ -91,6 +101,11 @@ export async function providerFor(opts: RunOptions): Promise<ClusterProvider> {
   }
 }
 
+/** The llm-sim image a host cluster run imports (the Linkerd fault backend runs it too). */
+export async function hostSimImage(opts: Pick<RunOptions, "mesh">): Promise<string> {
+  return (await hostStackImages(opts)).sim.ref;
+}
+
 /** Namespace of a mesh's copy of the stack: one per mesh, so a run's meshes never share pods. */
 export function stackNamespace(mesh: MeshName): string {
   return `meshproof-${mesh}${namespaceSuffix()}`;
@@ -109,12 +124,21 @@ export function namespaceSuffix(): string {
 }
 
 /**
- * The out-of-mesh client's namespace, one per mesh: targets of one run (the baseline's teardown
- * deleted a shared `outsider` while Istio's stack was being applied) and runs on several meshes
- * sharing one cluster must not remove each other's outsider.
+ * The out-of-mesh client's namespace, one per target: targets of one run and runs on several
+ * meshes sharing one cluster (the Istio and the Linkerd tests on the host cluster) must not
+ * remove each other's outsider.
  */
-export function outsiderNamespace(mesh: MeshName): string {
-  return `${stackNamespace(mesh)}-outsider`;
+export function outsiderNamespace(mesh: MeshName, cluster?: string, runMesh?: string): string {
+  return `${targetNamespace(mesh, cluster, runMesh)}-outsider`;
+}
+
+/**
+ * Namespace of a target's stack in this run. On the shared host cluster the baseline beside one
+ * named mesh (`--mesh istio` or `--mesh linkerd`, whose benchmark brings the baseline along) gets
+ * a namespace of that run's own, so the Istio and the Linkerd runs' baselines never collide.
+ */
+export function targetNamespace(mesh: MeshName, cluster?: string, runMesh?: string): string {
+  return mesh === "none" && cluster === "host" && (runMesh === "istio" || runMesh === "linkerd") ? `${stackNamespace(mesh)}-${runMesh}` : stackNamespace(mesh);
 }
 
 /**
@@ -154,12 +178,16 @@ async function planHostStackImages(opts: Pick<RunOptions, "mesh">): Promise<Host
   return { sim, ...(loadgen ? { loadgen } : {}), ...(prometheus ? { prometheus } : {}), all: [sim, ...(loadgen ? [loadgen] : []), ...(prometheus ? [prometheus] : []), ...mesh] };
 }
 
-/** istiod's and the sidecars' images (upstream-envoy variant), when the run has Istio and setup built them. */
+/**
+ * The meshes' images, when setup built them: istiod's and the sidecars' (upstream-envoy variant)
+ * for Istio, the controller and proxy built from source for Linkerd.
+ */
 async function hostMeshImages(opts: Pick<RunOptions, "mesh">, cache: string): Promise<PlannedImage[]> {
-  if (opts.mesh !== "istio" && opts.mesh !== "both") return [];
   const builds = readMeshBuilds();
-  if (!builds.istio || !builds.envoy) return [];
-  const recipes = await istioImageRecipes({ istio: builds.istio, envoy: builds.envoy });
+  const recipes = [
+    ...((opts.mesh === "istio" || opts.mesh === "both") && builds.istio && builds.envoy ? await istioImageRecipes({ istio: builds.istio, envoy: builds.envoy }) : []),
+    ...((opts.mesh === "linkerd" || opts.mesh === "both") && builds.linkerd ? await linkerdImageRecipes(builds.linkerd) : []),
+  ];
   return Promise.all(recipes.map((r) => plannedImage(r, cache)));
 }
 
@@ -188,7 +216,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: stackNamespace(mesh), outsiderNamespace: outsiderNamespace(mesh), monitoringNamespace: `${MONITORING_NAMESPACE}${namespaceSuffix()}`, runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
+      const stack = referenceStack({ namespace: targetNamespace(mesh, provider.name, opts.mesh), outsiderNamespace: outsiderNamespace(mesh, provider.name, opts.mesh), monitoringNamespace: `${MONITORING_NAMESPACE}${namespaceSuffix()}`, runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
       const rollouts: WaitStep[] = [
         ...backendDeployments(backend).map((name) => ({ namespace: stack.layout.namespace, name })),
         { namespace: stack.layout.namespace, name: stack.layout.loadgen.deployment },
@@ -242,9 +270,10 @@ function engineOf(plan: RunPlanWithCluster): LoadEngine {
 function loadClientFor(plan: RunPlanWithCluster, mesh: MeshName, client: string | undefined): LoadClient {
   if (plan.cluster.name === "local") return { type: "host" };
   const context = plan.cluster.context ?? "";
+  const runMesh = String(plan.options.mesh);
   return client === "outsider"
-    ? { type: "pod", context, namespace: outsiderNamespace(mesh), pod: "deploy/outsider", container: LOADGEN_CONTAINER }
-    : { type: "pod", context, namespace: stackNamespace(mesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
+    ? { type: "pod", context, namespace: outsiderNamespace(mesh, plan.cluster.name, runMesh), pod: "deploy/outsider", container: LOADGEN_CONTAINER }
+    : { type: "pod", context, namespace: targetNamespace(mesh, plan.cluster.name, runMesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
 }
 
 /** The engine's executable: found on the host for `local`; inside the pod image otherwise. */

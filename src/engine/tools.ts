@@ -59,7 +59,8 @@ export const TOOLS: Readonly<Record<ToolName, ToolEntry>> = {
   kubectl: { env: "KUBECTL_BIN", pathNames: ["kubectl"], versionArgs: ["version", "--client"], install: "install kubectl (https://kubernetes.io/docs/tasks/tools/), or set KUBECTL_BIN" },
   kind: { env: "KIND_BIN", pathNames: ["kind"], versionArgs: ["version"], install: "install kind v0.33.0 (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or set KIND_BIN, or pass --cluster host or --cluster current" },
   istioctl: { env: "ISTIOCTL_BIN", pathNames: ["istioctl"], versionArgs: ["--version"], install: "install istioctl 1.30.3 (https://istio.io/latest/docs/setup/additional-setup/download-istio-release/), or set ISTIOCTL_BIN" },
-  linkerd: { env: "LINKERD_BIN", pathNames: ["linkerd"], versionArgs: ["version"], install: "install the linkerd CLI version-2.20 (https://linkerd.io/2/getting-started/), or set LINKERD_BIN" },
+  // `linkerd version` alone also asks the cluster (and fails without a kubeconfig): the client's only.
+  linkerd: { env: "LINKERD_BIN", pathNames: ["linkerd"], versionArgs: ["version", "--client", "--short"], install: "install the linkerd CLI version-2.20 (https://linkerd.io/2/getting-started/), or set LINKERD_BIN" },
   helm: { env: "HELM_BIN", pathNames: ["helm"], versionArgs: ["--version"], install: "install helm (https://helm.sh/docs/intro/install/), or set HELM_BIN" },
   gcloud: { env: "GCLOUD_BIN", pathNames: ["gcloud"], versionArgs: ["--version"], install: "install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install), or set GCLOUD_BIN" },
   go: { env: "GO_BIN", pathNames: ["go"], versionArgs: ["version"], install: "install Go >= 1.25 (https://go.dev/dl/), or set GO_BIN" },

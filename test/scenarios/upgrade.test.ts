@@ -5,6 +5,8 @@ import { TIMEOUTS } from "../../src/engine/timeouts.js";
 import { NEXT_RELEASE, upgrade, upgradePath, upgradeStages, upgradeTargetEnvVar } from "../../scenarios/upgrade.js";
 import { allSteps, contextFor, fakeDriver, measureSteps, plan } from "./helpers.js";
 import { createIstioDriver } from "../../src/mesh/istio/index.js";
+import { createLinkerdDriver } from "../../src/mesh/linkerd/index.js";
+import { BUILT_FROM_SOURCE_UPGRADE_GAP } from "../../src/mesh/linkerd/from-binaries.js";
 import { UPSTREAM_ENVOY_UPGRADE_GAP } from "../../src/mesh/istio/upstream-envoy.js";
 
 const command = (id: string, piped = false): Step => ({
@@ -89,5 +91,23 @@ describe("upgrade on the host cluster's upstream-envoy Istio", () => {
     expect(gap?.kind === "unsupported" && gap.reason).toBe(UPSTREAM_ENVOY_UPGRADE_GAP);
     expect(gap?.kind === "unsupported" && gap.checks).toEqual(["before-error-rate", "before-p99", "during-1-error-rate", "during-1-p90", "after-error-rate", "after-p99"]);
     expect(UPSTREAM_ENVOY_UPGRADE_GAP).toContain("no second version");
+  });
+});
+
+describe("upgrade on the host cluster's Linkerd built from source", () => {
+  const driver = createLinkerdDriver({ fromBinaries: {}, dataPlaneNamespaces: ["meshproof-linkerd"] });
+  const p = plan(upgrade, contextFor("linkerd", driver));
+
+  it("is not supported, saying there is no second Linkerd build to move to, and sends no load", () => {
+    expect(measureSteps(p)).toEqual([]);
+    const gap = allSteps(p).find((s) => s.kind === "unsupported");
+    expect(gap?.kind === "unsupported" && gap.reason).toBe(BUILT_FROM_SOURCE_UPGRADE_GAP);
+    expect(BUILT_FROM_SOURCE_UPGRADE_GAP).toContain("no second version");
+  });
+
+  it("mutant: the official Linkerd upgrades with linkerd upgrade under load", () => {
+    const official = plan(upgrade, contextFor("linkerd", createLinkerdDriver({ dataPlaneNamespaces: ["meshproof-linkerd"] })));
+    expect(measureSteps(official).length).toBeGreaterThan(0);
+    expect(allSteps(official).some((s) => s.kind === "unsupported")).toBe(false);
   });
 });

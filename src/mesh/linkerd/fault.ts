@@ -11,6 +11,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import type { KubeObject } from "../../engine/plan.js";
 import { metadataFor, resourceName, SERVICE_PORT_NAME, toKubeObject, type WeightedBackend } from "../gamma/index.js";
 import type { IntentOf, Target } from "../intent.js";
+import { envNameOf } from "../../../fixtures/llm-sim/src/index.js";
 
 /** Pinned so every run injects faults with the same server; preload it into kind with the stack's images. */
 export const FAULT_BACKEND_IMAGE = "nginx:1.27-alpine";
@@ -22,8 +23,24 @@ export function faultBackendName(target: Target, status: number): string {
   return resourceName(target, `fault-${status}`);
 }
 
-/** `<service>-fault-<status>`: ConfigMap (nginx.conf), Deployment (nginx) and Service. */
-export function faultBackendFor(target: Target, status: number, podAnnotations: Record<string, string>): KubeObject[] {
+/**
+ * Where no registry is reachable (the host cluster) nginx cannot be pulled: the reference server's
+ * own image, already imported, answers instead, told to fail every completion with the status
+ * (llm-sim's error-rate 1 and error-status, the settings its backend mutants use).
+ */
+export interface FaultServer {
+  /** The llm-sim image the cluster already has. */
+  simImage: string;
+}
+
+/** llm-sim's settings as the LLMSIM_* variables it reads (fixtures/llm-sim/src/cli.ts). */
+function simFaultEnv(status: number): Array<{ name: string; value: string }> {
+  const settings: Array<[string, string]> = [["host", "0.0.0.0"], ["port", String(FAULT_BACKEND_PORT)], ["version", "fault"], ["error-rate", "1"], ["error-status", String(status)]];
+  return settings.map(([flag, value]) => ({ name: envNameOf(flag), value }));
+}
+
+/** `<service>-fault-<status>`: ConfigMap (nginx.conf), Deployment (nginx) and Service; with a FaultServer, llm-sim and no ConfigMap. */
+export function faultBackendFor(target: Target, status: number, podAnnotations: Record<string, string>, server?: FaultServer): KubeObject[] {
   const name = faultBackendName(target, status);
   const podLabels = { ...target.labels, "app.kubernetes.io/name": name, "app.kubernetes.io/component": "fault-injector" };
   const selected = Object.entries(target.selector).every(([k, v]) => podLabels[k as keyof typeof podLabels] === v);
@@ -52,7 +69,17 @@ export function faultBackendFor(target: Target, status: number, podAnnotations: 
       template: {
         metadata: { labels: podLabels, annotations: podAnnotations },
         spec: {
-          containers: [
+          containers: server ? [
+            {
+              name: "llm-sim",
+              image: server.simImage,
+              imagePullPolicy: "IfNotPresent",
+              env: simFaultEnv(status),
+              ports: [{ name: SERVICE_PORT_NAME, containerPort: FAULT_BACKEND_PORT }],
+              readinessProbe: { tcpSocket: { port: FAULT_BACKEND_PORT }, periodSeconds: 2 },
+              resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+            },
+          ] : [
             {
               name: "nginx",
               image: FAULT_BACKEND_IMAGE,
@@ -63,7 +90,7 @@ export function faultBackendFor(target: Target, status: number, podAnnotations: 
               volumeMounts: [{ name: "config", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true }],
             },
           ],
-          volumes: [{ name: "config", configMap: { name } }],
+          ...(server ? {} : { volumes: [{ name: "config", configMap: { name } }] }),
         },
       },
     },
@@ -76,7 +103,7 @@ export function faultBackendFor(target: Target, status: number, podAnnotations: 
       ports: [{ name: SERVICE_PORT_NAME, port: target.port, targetPort: FAULT_BACKEND_PORT, protocol: "TCP" }],
     },
   });
-  return [toKubeObject(config), toKubeObject(deployment), toKubeObject(service)];
+  return [...(server ? [] : [toKubeObject(config)]), toKubeObject(deployment), toKubeObject(service)];
 }
 
 /**

@@ -52,6 +52,19 @@ export const BUILT_FROM_SOURCE_VARIANT: MeshVariant = {
   limitations: [],
 };
 
+/**
+ * Why the upgrade scenario cannot run on this variant: one Linkerd (version-2.20) was built from
+ * source, and neither its sources nor a release can be fetched here (the Go module proxy answers
+ * 403 for github.com/linkerd/linkerd2 and linkerd2-proxy-init at every version, linkerd2-proxy and
+ * the policy controller are on no crate registry, and the cluster pulls no image), so there is no
+ * second version to upgrade to. `linkerd upgrade` with the same CLI would re-render the same release.
+ */
+export const BUILT_FROM_SOURCE_UPGRADE_GAP =
+  `the ${BUILT_FROM_SOURCE_VARIANT.name} variant is the only Linkerd on the host cluster: one version (${LINKERD_SOURCE_VERSION}) is provided as binaries ` +
+  `built from source (${LINKERD_BINARIES_ENV}), and no second one can be had here: the Go module proxy refuses github.com/linkerd/linkerd2 and ` +
+  "linkerd2-proxy-init at every version, linkerd2-proxy and the policy controller are on no crate registry, and the cluster pulls no release image, " +
+  "so there is no second version to upgrade to. Point MESHPROOF_LINKERD_BINARIES at another build to rehearse one (not wired yet)";
+
 export interface IdentityFiles {
   trustAnchorsPem: string;
   trustAnchorKey: string;
@@ -112,6 +125,8 @@ export function fromBinariesInstallArgs(identityDir: string, registry: string = 
     "--registry", registry,
     "--image-pull-policy", "IfNotPresent",
     "--set", "proxyInit.runAsRoot=true",
+    // The heartbeat CronJob reports to versioncheck.linkerd.io: nothing here may leave the machine.
+    "--disable-heartbeat",
     "--identity-trust-anchors-file", f.trustAnchorsPem,
     "--identity-issuer-certificate-file", f.issuerCertPem,
     "--identity-issuer-key-file", f.issuerKeyPem,

@@ -7,6 +7,7 @@ import type { InstallOptions, MeshDriver, Rendered, RoutingApi } from "../driver
 import type { Intent, Target } from "../intent.js";
 import { DEFAULT_PROXY_RESOURCES, INJECT_ANNOTATION, proxyResourceAnnotations, type ProxyResources } from "./annotations.js";
 import { linkerdCapabilities } from "./capabilities.js";
+import type { FaultServer } from "./fault.js";
 import { linkerdIdentityOf } from "./identity.js";
 import { linkerdInstallSteps, linkerdUninstallSteps, linkerdUpgradeSteps, linkerdVerifySteps, type LinkerdToolOptions } from "./install.js";
 import { LINKERD_REFERENCES } from "./references.js";
@@ -16,6 +17,8 @@ import { LINKERD_DEFAULT_VERSION } from "./version.js";
 export interface LinkerdDriverOptions extends LinkerdToolOptions {
   /** Sidecar requests/limits as pod annotations; defaults to the reference stack's 100m / 128Mi requests. */
   proxyResources?: ProxyResources;
+  /** What answers injected aborts where nginx cannot be pulled (the host cluster): fault.ts. */
+  faultServer?: FaultServer;
 }
 
 export function createLinkerdDriver(options: LinkerdDriverOptions = {}) {
@@ -32,7 +35,7 @@ export function createLinkerdDriver(options: LinkerdDriverOptions = {}) {
     uninstall: (opts: InstallOptions) => linkerdUninstallSteps(opts, options),
     enrollNamespace: () => ({ labels: {}, annotations: { [INJECT_ANNOTATION]: "enabled" } }),
     podAnnotations,
-    render: (intents: Intent[], target: Target, _routing: RoutingApi): Rendered => renderLinkerd(intents, target, podAnnotations()),
+    render: (intents: Intent[], target: Target, _routing: RoutingApi): Rendered => renderLinkerd(intents, target, podAnnotations(), options.faultServer),
     identityOf: linkerdIdentityOf,
   } satisfies MeshDriver;
 }
@@ -42,7 +45,7 @@ export const linkerdDriver = createLinkerdDriver() satisfies MeshDriver;
 
 export { linkerdCapabilities } from "./capabilities.js";
 export { DEFAULT_PROXY_RESOURCES, failureAccrualAnnotations, linkerdDuration, proxyResourceAnnotations, retryAnnotations, timeoutAnnotations, type ProxyResources } from "./annotations.js";
-export { FAULT_BACKEND_IMAGE, faultBackendFor, withAbortBackend } from "./fault.js";
+export { FAULT_BACKEND_IMAGE, faultBackendFor, withAbortBackend, type FaultServer } from "./fault.js";
 export { assertReadableByLinkerd, fieldsLinkerdWouldIgnore } from "./gateway-compat.js";
 export { ECHOED_IDENTITY_HEADERS, linkerdIdentityOf, serviceAccountOfIdentity } from "./identity.js";
 export {

@@ -15,7 +15,7 @@ import type { CommandStep, Step, WaitStep } from "../../engine/plan.js";
 import { TIMEOUTS } from "../../engine/timeouts.js";
 import type { InstallOptions } from "../driver.js";
 import { gatewayApiCrdSteps, kubectlArgv } from "../gamma/index.js";
-import { fromBinariesInstallArgs, opensslIdentitySteps } from "./from-binaries.js";
+import { BUILT_FROM_SOURCE_UPGRADE_GAP, fromBinariesInstallArgs, opensslIdentitySteps } from "./from-binaries.js";
 import { resolveLinkerdRelease } from "./version.js";
 
 export const CONTROL_PLANE_NAMESPACE = "linkerd";
@@ -111,6 +111,23 @@ function identitySetFiles(options: LinkerdToolOptions): string[] {
   ];
 }
 
+/**
+ * The next run on the same cluster must not find a CRD that is still being deleted (it would skip
+ * installing it, and the deletion would then remove it under that run): seen on the host cluster
+ * when one run started seconds after the previous one's clean-up.
+ */
+function crdsGone(context: string | undefined): WaitStep {
+  return {
+    kind: "wait",
+    id: "linkerd-crds-gone",
+    name: "wait until the Linkerd CRDs this run installed are gone",
+    timeoutMs: TIMEOUTS.meshUninstall,
+    condition: { type: "command", argv: kubectlArgv(context, "wait", "--for=delete", "crd", "-l", LINKERD_CRD_SELECTOR, "--timeout=30s") },
+    consecutive: 1,
+    intervalMs: 5_000,
+  };
+}
+
 function namespaceGone(context: string | undefined): WaitStep {
   return {
     kind: "wait",
@@ -163,16 +180,22 @@ export function linkerdInstallSteps(opts: InstallOptions, options: LinkerdToolOp
   const { context } = options;
   const cli = cliFor(options, opts.version);
   const alreadyInstalled = kubectlArgv(context, "get", "namespace", CONTROL_PLANE_NAMESPACE);
-  const steps: Step[] = [
-    ...gatewayApiCrdSteps(opts.gatewayApiVersion, GATEWAY_API_CHANNEL, context),
-    command("linkerd-check-pre", "check that the cluster can run Linkerd (linkerd check --pre)", linkerdArgv(cli, context, "check", "--pre"), {
-      timeoutMs: TIMEOUTS.meshReady,
-      skipIf: alreadyInstalled,
-    }),
-  ];
+  // Built from source, for a cluster without a registry or the internet: the Gateway API CRDs
+  // come from the CLI (below) instead of a download, and `check --pre` is left out, because its
+  // "can read extension-apiserver-authentication configmap" check fails on an API server without
+  // --requestheader-client-ca-file (the host cluster), which only linkerd-viz's tap needs.
+  const steps: Step[] = options.fromBinaries
+    ? []
+    : [
+        ...gatewayApiCrdSteps(opts.gatewayApiVersion, GATEWAY_API_CHANNEL, context),
+        command("linkerd-check-pre", "check that the cluster can run Linkerd (linkerd check --pre)", linkerdArgv(cli, context, "check", "--pre"), {
+          timeoutMs: TIMEOUTS.meshReady,
+          skipIf: alreadyInstalled,
+        }),
+      ];
   if (opts.method === "cli") {
     const local = options.fromBinaries ? fromBinariesInstallArgs(options.identityDir ?? DEFAULT_IDENTITY_DIR, options.fromBinaries.registry) : [];
-    if (options.fromBinaries) steps.push(...opensslIdentitySteps(options.identityDir ?? DEFAULT_IDENTITY_DIR));
+    if (options.fromBinaries) steps.push(...opensslIdentitySteps(options.identityDir ?? DEFAULT_IDENTITY_DIR), ...fromBinariesGatewayApiSteps(cli, context));
     steps.push(
       ...pipeToKubectl(
         command("linkerd-render-crds", `render the Linkerd ${release.edge} CRDs (linkerd install --crds)`, linkerdArgv(cli, context, "install", "--crds"), { skipIf: alreadyInstalled }),
@@ -187,6 +210,7 @@ export function linkerdInstallSteps(opts: InstallOptions, options: LinkerdToolOp
               timeoutMs: TIMEOUTS.meshUninstall,
               allowFailure: true,
             }),
+            ...(options.fromBinaries ? [crdsGone(context)] : []),
           ],
         },
       ),
@@ -242,6 +266,42 @@ export function linkerdInstallSteps(opts: InstallOptions, options: LinkerdToolOp
   return steps;
 }
 
+/**
+ * Built from source: `linkerd check` would ask versioncheck.linkerd.io for the latest release;
+ * --expected-version answers that from the version under test, so nothing leaves the machine.
+ */
+function offlineCheckArgs(options: LinkerdToolOptions, version: string): string[] {
+  return options.fromBinaries ? ["--expected-version", version] : [];
+}
+
+/**
+ * The Gateway API CRDs Linkerd reads HTTPRoutes from, when the cluster has none: the CLI's own
+ * copy (`--set installGatewayAPI=true`, the way linkerd2's own test recipes install them),
+ * labelled as Linkerd's, so the CRDs' undo removes them with Linkerd's. A cluster that has them
+ * (another mesh installed them) keeps its own: this step is skipped and they are not touched.
+ */
+function fromBinariesGatewayApiSteps(cli: string, context: string | undefined): Step[] {
+  return pipeToKubectl(
+    command("linkerd-render-gateway-api-crds", "render the Linkerd and Gateway API CRDs (linkerd install --crds --set installGatewayAPI=true) unless the cluster has Gateway API", linkerdArgv(cli, context, "install", "--crds", "--set", "installGatewayAPI=true"), {
+      skipIf: kubectlArgv(context, "get", "crd", "httproutes.gateway.networking.k8s.io"),
+    }),
+    {
+      id: "linkerd-apply-gateway-api-crds",
+      name: "apply the Linkerd and Gateway API CRDs",
+      timeoutMs: TIMEOUTS.meshInstall,
+      argv: kubectlArgv(context, "apply", "-f", "-"),
+      skipIf: kubectlArgv(context, "get", "crd", "httproutes.gateway.networking.k8s.io"),
+      undo: [
+        command("linkerd-delete-gateway-api-crds", "delete the Linkerd and Gateway API CRDs this run installed", kubectlArgv(context, "delete", "crd", "-l", LINKERD_CRD_SELECTOR, "--ignore-not-found"), {
+          timeoutMs: TIMEOUTS.meshUninstall,
+          allowFailure: true,
+        }),
+        crdsGone(context),
+      ],
+    },
+  );
+}
+
 export function linkerdVerifySteps(opts: InstallOptions, options: LinkerdToolOptions): Step[] {
   const cli = cliFor(options, opts.version);
   const rollouts: Step[] = CONTROL_PLANE_DEPLOYMENTS.map((name) => ({
@@ -256,11 +316,14 @@ export function linkerdVerifySteps(opts: InstallOptions, options: LinkerdToolOpt
   return [
     ...rollouts,
     // --wait below the step's own limit, so linkerd's message (which check failed) is what the report shows.
-    command("linkerd-check", "check the Linkerd control plane (linkerd check)", linkerdArgv(cli, options.context, "check", "--wait", "4m"), { timeoutMs: TIMEOUTS.meshReady }),
+    command("linkerd-check", "check the Linkerd control plane (linkerd check)", linkerdArgv(cli, options.context, "check", "--wait", "4m", ...offlineCheckArgs(options, opts.version)), { timeoutMs: TIMEOUTS.meshReady }),
   ];
 }
 
 export function linkerdUpgradeSteps(from: InstallOptions, to: InstallOptions, options: LinkerdToolOptions): Step[] {
+  if (options.fromBinaries) {
+    return [{ kind: "unsupported", id: "linkerd-upgrade-unsupported", name: "upgrade is not supported by linkerd (built-from-source)", timeoutMs: 0, intent: "upgrade", reason: BUILT_FROM_SOURCE_UPGRADE_GAP, checks: [] }];
+  }
   if (from.method !== to.method) {
     throw new Error(`cannot upgrade Linkerd from a ${from.method} install to a ${to.method} install: uninstall and install with --method ${to.method} instead`);
   }

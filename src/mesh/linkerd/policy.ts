@@ -169,6 +169,14 @@ function authorizations(target: Target, authz: IntentOf<"authz">, strict: boolea
     out.push(linkerdManifest(policy));
   });
 
+  if (perRoute && authz.rules.every(conditionsRequest)) {
+    // A request no route matches gets 404 from Linkerd, not a refusal by the policy (seen on real
+    // Linkerd 2.20: a request missing a required header, or to another path, was answered 404).
+    // A catch-all route that no AuthorizationPolicy names makes it a refusal, 403 like every
+    // other denial; Gateway API precedence gives every more specific route (the rules', the
+    // probes') the requests they match first.
+    out.push(assertReadableByLinkerd(httpRouteFor(target, resourceName(target, "authz-default"), [{ matches: [{ path: { type: "PathPrefix", value: "/" } }] }], { parentRefs: [serverRef] })));
+  }
   if (perRoute) {
     needsAnyNetwork = true;
     const probes = resourceName(target, "authz-probes");

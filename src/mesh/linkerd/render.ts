@@ -10,6 +10,7 @@ import type { Intent, IntentOf, Target } from "../intent.js";
 import { renderFailureAccrual } from "./outlier.js";
 import { renderInboundPolicy } from "./policy.js";
 import { renderLinkerdRoutes } from "./routes.js";
+import type { FaultServer } from "./fault.js";
 
 /** The one intent of a kind a service can have; two would contradict each other. */
 function single<K extends "outlier" | "mtls" | "authz" | "rateLimit">(intents: readonly Intent[], kind: K): IntentOf<K> | undefined {
@@ -18,7 +19,7 @@ function single<K extends "outlier" | "mtls" | "authz" | "rateLimit">(intents: r
   return found[0];
 }
 
-export function renderLinkerd(intents: Intent[], target: Target, podAnnotations: Record<string, string>): Rendered {
+export function renderLinkerd(intents: Intent[], target: Target, podAnnotations: Record<string, string>, faultServer?: FaultServer): Rendered {
   const manifests: KubeObject[] = [];
   const unsupported: UnsupportedIntent[] = [];
   const add = (part: { manifests: KubeObject[]; unsupported: UnsupportedIntent[] }) => {
@@ -26,7 +27,7 @@ export function renderLinkerd(intents: Intent[], target: Target, podAnnotations:
     unsupported.push(...part.unsupported);
   };
 
-  add(renderLinkerdRoutes(intents, target, podAnnotations));
+  add(renderLinkerdRoutes(intents, target, podAnnotations, faultServer));
   const outlier = single(intents, "outlier");
   if (outlier) add(renderFailureAccrual(target, outlier));
   const mtls = single(intents, "mtls");

@@ -33,7 +33,7 @@ import {
 } from "../gamma/index.js";
 import type { Intent, IntentOf, Target } from "../intent.js";
 import { retryAnnotations, timeoutAnnotations } from "./annotations.js";
-import { faultBackendFor, withAbortBackend } from "./fault.js";
+import { faultBackendFor, withAbortBackend, type FaultServer } from "./fault.js";
 import { assertReadableByLinkerd } from "./gateway-compat.js";
 
 export const FAULT_DELAY_UNSUPPORTED =
@@ -58,7 +58,7 @@ interface RouteGroup {
   rules: HTTPRouteRule[];
 }
 
-export function renderLinkerdRoutes(intents: readonly Intent[], target: Target, podAnnotations: Record<string, string>): { manifests: KubeObject[]; unsupported: UnsupportedIntent[] } {
+export function renderLinkerdRoutes(intents: readonly Intent[], target: Target, podAnnotations: Record<string, string>, faultServer?: FaultServer): { manifests: KubeObject[]; unsupported: UnsupportedIntent[] } {
   const unsupported: UnsupportedIntent[] = [];
   const routing = routingIntentsOf(intents);
   for (const fault of routing.policies.filter((p) => p.kind === "fault")) {
@@ -92,7 +92,7 @@ export function renderLinkerdRoutes(intents: readonly Intent[], target: Target, 
   }
 
   const manifests: KubeObject[] = [...versionServicesFor(target, referencedVersions(routing))];
-  for (const status of [...abortStatuses].sort((a, b) => a - b)) manifests.push(...faultBackendFor(target, status, podAnnotations));
+  for (const status of [...abortStatuses].sort((a, b) => a - b)) manifests.push(...faultBackendFor(target, status, podAnnotations, faultServer));
 
   // Route names run on across groups: <service>-route, <service>-route-2, ...
   const base = resourceName(target, ROUTE_PURPOSE);

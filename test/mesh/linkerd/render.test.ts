@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/engine/plan.js";
 import { INTENT_KINDS, parseIntents } from "../../../src/mesh/intent.js";
-import { createLinkerdDriver, linkerdDriver, linkerdDuration } from "../../../src/mesh/linkerd/index.js";
+import { createLinkerdDriver, FAULT_BACKEND_IMAGE, linkerdDriver, linkerdDuration } from "../../../src/mesh/linkerd/index.js";
 import { goldenCases, referenceIntents, target } from "../gamma/reference-policy.js";
 
 type Rule = { matches?: { path?: { value: string }; headers?: { name: string; value: string }[]; method?: string }[]; backendRefs?: { name: string; weight?: number }[] };
@@ -210,5 +210,25 @@ describe("Linkerd rendering as a whole", () => {
 describe("Linkerd values", () => {
   it("writes durations as one number and one unit", () => {
     expect([500, 2_000, 60_000, 90_000, 7_200_000].map(linkerdDuration)).toEqual(["500ms", "2s", "1m", "90s", "2h"]);
+  });
+});
+
+describe("the abort backend where nginx cannot be pulled (host cluster)", () => {
+  const abort = [{ kind: "fault", abort: { percent: 5, status: 503 } }];
+  const containersOf = (manifests: Array<{ kind: string; spec?: unknown }>) =>
+    manifests.filter((m) => m.kind === "Deployment").flatMap((m) => (m.spec as { template: { spec: { containers: Array<{ image: string; env?: Array<{ name: string; value: string }> }> } } }).template.spec.containers);
+
+  it("runs the imported llm-sim told to fail every completion with the abort status, and no nginx ConfigMap", () => {
+    const driver = createLinkerdDriver({ faultServer: { simImage: "meshproof.local/llm-sim:abc" } });
+    const { manifests } = driver.render(parseIntents(abort), target, "native");
+    const [container] = containersOf(manifests);
+    expect(container?.image).toBe("meshproof.local/llm-sim:abc");
+    expect(container?.env).toEqual(expect.arrayContaining([{ name: "LLMSIM_ERROR_RATE", value: "1" }, { name: "LLMSIM_ERROR_STATUS", value: "503" }]));
+    expect(manifests.some((m) => m.kind === "ConfigMap")).toBe(false);
+  });
+
+  it("mutant: without it the documented nginx backend is rendered", () => {
+    const { manifests } = linkerdDriver.render(parseIntents(abort), target, "native");
+    expect(containersOf(manifests)[0]?.image).toBe(FAULT_BACKEND_IMAGE);
   });
 });
