@@ -20,11 +20,11 @@ export interface CliRun {
   results?: Record<string, unknown> & { verdicts?: unknown[] };
 }
 
-export async function runCli(args: string[], opts: { timeoutMs: number; label?: string }): Promise<CliRun> {
+export async function runCli(args: string[], opts: { timeoutMs: number; label?: string; env?: Record<string, string> }): Promise<CliRun> {
   const label = opts.label ?? args.slice(0, 2).join(" ");
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     cwd: ROOT,
-    env: { ...process.env, CI: "true" },
+    env: { ...process.env, CI: "true", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
