@@ -58,7 +58,7 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
   const scenarios: ScenarioDefinition[] = command === "scenario" ? [resolveScenario(name)] : resolveSuite(name);
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   loadPlanCache();
-  const provider = await providerFor(opts);
+  const provider = await providerFor(opts, runId);
   const drivers = driversFor(opts, provider, runDir, provider.name === "host" ? await hostSimImage(opts) : undefined);
   const stack = await stackPlannerFor(opts, runId, provider, runDir, mutant?.backend);
   const request = {

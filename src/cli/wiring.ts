@@ -81,12 +81,12 @@ export function installOptions(opts: RunOptions): Record<MeshName, InstallOption
   };
 }
 
-export async function providerFor(opts: RunOptions): Promise<ClusterProvider> {
+export async function providerFor(opts: RunOptions, runId?: string): Promise<ClusterProvider> {
   switch (opts.cluster) {
     case "kind":
       return kindProvider({ name: opts.clusterName });
     case "host":
-      return hostProviderFor(opts.clusterName, (await hostStackImages(opts)).all);
+      return hostProviderFor(opts.clusterName, (await hostStackImages(opts)).all, runId);
     case "current":
       return currentProvider(opts.context ?? "<your-context>");
     case "gke":

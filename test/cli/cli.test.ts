@@ -100,7 +100,8 @@ describe("meshproof CLI", () => {
       expect(argv.slice(argv.indexOf("--"), argv.indexOf("--") + 3)).toEqual(["--", "/loadgen", "run"]);
       expect(argv).toContain("loadgen"); // the container
     }
-    expect(commands.some((argv) => argv.includes("outsider"))).toBe(true);
+    // The outsider's load runs in its Deployment, in the mesh's own outsider namespace.
+    expect(commands.some((argv) => argv.includes("deploy/outsider") && argv.some((a) => a.endsWith("-outsider")))).toBe(true);
   });
 
   it("--dry-run with --load-engine k6 shows k6 commands and the user's K6_IMAGE, builds no image", () => {

@@ -29,7 +29,9 @@ describe("host cluster dry-run", () => {
     for (const id of ids.slice(5)) expect(id).toMatch(/^(build|import)-image-(loadgen|prometheus|istio-(pilot|proxyv2)-[0-9a-f]{12})$/);
     const start = setup[1]!;
     expect(start.argv.slice(0, 4)).toEqual(["tsx", "src/cluster/host/main.ts", "up", "--name"]);
-    expect(start.undo?.[0]).toMatchObject({ kind: "command", argv: ["tsx", "src/cluster/host/main.ts", "down", "--name", "meshproof"] });
+    // The run marks a cluster it started, and its clean-up stops only a cluster it started.
+    expect(start.argv.slice(-2)).toEqual(["--started-by", "dry"]);
+    expect(start.undo?.[0]).toMatchObject({ kind: "command", argv: ["tsx", "src/cluster/host/main.ts", "down", "--name", "meshproof", "--if-started-by", "dry"] });
     for (const imp of [setup[2]!, setup[4]!]) expect(imp.argv).toEqual(expect.arrayContaining(["ctr", "-n", "k8s.io", "images", "import"]));
     expect(plan.cluster.context).toBe("host-meshproof");
   }, 60_000);

@@ -20,7 +20,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const skip = hostSkipReason();
 const suffix = `int-${randomBytes(3).toString("hex")}`;
 const keepSuffix = `${suffix}-k`;
-const namespacesOf = (s: string) => [`meshproof-none-${s}`, `outsider-${s}`, `meshproof-monitoring-${s}`];
+const namespacesOf = (s: string) => [`meshproof-none-${s}`, `meshproof-none-${s}-outsider`, `meshproof-monitoring-${s}`];
 const NAMESPACES = namespacesOf(suffix);
 
 describe.skipIf(skip)(`Ctrl-C of a run on the running host cluster${skip ? ` (skipped: ${skip})` : ""}`, () => {

@@ -25,16 +25,21 @@ export interface HostOptions {
   pause: PlannedImage;
   /** Images the run's workloads use, by reference: built unless cached, then imported. */
   images?: readonly PlannedImage[];
+  /** The run's id: the cluster is stopped at the end only if this run started it. */
+  runId?: string;
 }
 
-/** Stop the cluster and remove every trace of it; also what `npm run clean -- --cluster host` runs. */
-export function hostDestroyStep(name: string): CommandStep {
+/**
+ * Stop the cluster and remove every trace of it; also what `npm run clean -- --cluster host`
+ * runs. With `startedBy`, only if that run started it (a reused cluster is left running).
+ */
+export function hostDestroyStep(name: string, startedBy?: string): CommandStep {
   return {
     kind: "command",
     id: "stop-host-cluster",
-    name: `stop host cluster ${name} and remove its state, network devices, iptables chains and mounts`,
+    name: `stop host cluster ${name}${startedBy ? " if this run started it," : ""} and remove its state, network devices, iptables chains and mounts`,
     timeoutMs: TIMEOUTS.clusterDelete,
-    argv: [...HOST_CLUSTER_COMMAND, "down", "--name", name],
+    argv: [...HOST_CLUSTER_COMMAND, "down", "--name", name, ...(startedBy ? ["--if-started-by", startedBy] : [])],
   };
 }
 
@@ -54,9 +59,9 @@ export function hostProvider(opts: HostOptions): ClusterProvider {
         id: "start-host-cluster",
         name: `start host cluster ${opts.name} unless it is running (etcd, control plane, containerd, kubelet, kube-proxy, CoreDNS, egress guard)`,
         timeoutMs: TIMEOUTS.clusterCreate,
-        argv: [...HOST_CLUSTER_COMMAND, "up", "--name", opts.name, "--sandbox-image", opts.pause.ref],
+        argv: [...HOST_CLUSTER_COMMAND, "up", "--name", opts.name, "--sandbox-image", opts.pause.ref, ...(opts.runId ? ["--started-by", opts.runId] : [])],
         skipIf: [...HOST_CLUSTER_COMMAND, "status", "--name", opts.name],
-        undo: [destroy],
+        undo: [hostDestroyStep(opts.name, opts.runId)],
       },
       ...(importPause ? [importPause] : []),
     ],
@@ -71,8 +76,8 @@ export function hostProvider(opts: HostOptions): ClusterProvider {
 }
 
 /** The provider with the pause image's reference and archive resolved (its tag is a hash of its sources). */
-export async function hostProviderFor(name: string, images: readonly PlannedImage[] = []): Promise<ClusterProvider> {
-  return hostProvider({ name, pause: await plannedImage(pauseRecipe, imagesCacheDir()), images });
+export async function hostProviderFor(name: string, images: readonly PlannedImage[] = [], runId?: string): Promise<ClusterProvider> {
+  return hostProvider({ name, pause: await plannedImage(pauseRecipe, imagesCacheDir()), images, ...(runId ? { runId } : {}) });
 }
 
 /** Before a run creates anything: root on Linux and every program in place, else exit 4 saying how to get them. */

@@ -3,18 +3,30 @@
  * which the `host` provider's plan steps call (so --dry-run shows the start and the stop as
  * commands), and which a user can run by hand to keep a cluster between runs.
  */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MeshproofError, errorMessage } from "../../engine/errors.js";
 import { down, status, up } from "./lifecycle.js";
-import { CLUSTER_NAME_PATTERN } from "./settings.js";
+import { CLUSTER_NAME_PATTERN, hostLayout } from "./settings.js";
 
-const USAGE = "usage: host-cluster up|down|status [--name NAME] [--sandbox-image IMAGE] [--json]";
+const USAGE = "usage: host-cluster up|down|status [--name NAME] [--sandbox-image IMAGE] [--started-by RUN] [--if-started-by RUN] [--json]";
+
+/**
+ * Which run started the cluster: `up --started-by RUN` writes it only when it started the
+ * cluster (not when it found one running), and `down --if-started-by RUN` stops the cluster only
+ * when that run did. A run's clean-up thus never stops a cluster it merely reused, even when its
+ * "is it running" probe said no on a busy machine and it called `up` anyway.
+ */
+function startedByFile(name: string): string {
+  return join(hostLayout(name).root, "started-by");
+}
 
 export async function hostClusterMain(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: "string", default: "meshproof" }, "sandbox-image": { type: "string" }, json: { type: "boolean", default: false } },
+    options: { name: { type: "string", default: "meshproof" }, "sandbox-image": { type: "string" }, "started-by": { type: "string" }, "if-started-by": { type: "string" }, json: { type: "boolean", default: false } },
   });
   const [command] = positionals;
   const name = values.name ?? "meshproof";
@@ -26,10 +38,20 @@ export async function hostClusterMain(argv: string[]): Promise<number> {
   switch (command) {
     case "up": {
       const r = await up({ name, log, ...(values["sandbox-image"] ? { sandboxImage: values["sandbox-image"] } : {}) });
+      // Restarting a daemon that stopped answering (CoreDNS, containerd) is not starting the cluster.
+      if (r.started.includes("kube-apiserver") && values["started-by"]) writeFileSync(startedByFile(name), `${values["started-by"]}\n`);
       process.stdout.write(values.json ? JSON.stringify(r) + "\n" : `host cluster ${name} ${r.reused ? "already running" : `started in ${r.seconds.toFixed(1)} s`}: kubectl --context ${r.context} (kubeconfig also at ${r.kubeconfig})\n`);
       return 0;
     }
     case "down": {
+      const owner = values["if-started-by"];
+      if (owner !== undefined) {
+        const startedBy = existsSync(startedByFile(name)) ? readFileSync(startedByFile(name), "utf8").trim() : undefined;
+        if (startedBy !== owner) {
+          process.stdout.write(`host cluster ${name}: left running (run ${owner} did not start it${startedBy ? `; ${startedBy} did` : ""})\n`);
+          return 0;
+        }
+      }
       const r = await down({ name, log });
       process.stdout.write(values.json ? JSON.stringify(r) + "\n" : `host cluster ${name}: stopped ${r.stopped.length} daemons and removed its state in ${r.seconds.toFixed(1)} s${r.problems.length ? `; problems:\n  ${r.problems.join("\n  ")}` : ""}\n`);
       return r.problems.length > 0 ? 1 : 0;
