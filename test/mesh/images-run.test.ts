@@ -20,6 +20,8 @@ import { startPrivateContainerd, type PrivateContainerd } from "../cluster/host/
 const exec = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
 const RUN_TIMEOUT_MS = 60_000;
+/** Four imports of ~300 MB of layers and two container runs: minutes on a busy 2-core machine (the 60 s default cut it in CI). */
+const IMPORT_AND_RUN_BUDGET_MS = 4 * 60_000 + 2 * RUN_TIMEOUT_MS;
 
 interface Unpacked {
   image: EnsuredImage;
@@ -85,7 +87,7 @@ describe.skipIf(!isRoot)("the mesh images run (needs root; run `npm run setup` f
     expect(agent.stdout + agent.stderr).toContain(`client version: ${ISTIO_HOST_VERSION}`);
     const envoy = await containerd.ctr(["run", "--rm", images.proxyv2.image.ref, "proxyv2-envoy", "/usr/local/bin/envoy", "--version"], RUN_TIMEOUT_MS);
     expect(envoy.stdout).toContain(`/${ENVOY_VERSION}/Clean/RELEASE/BoringSSL`);
-  });
+  }, IMPORT_AND_RUN_BUDGET_MS);
 
   it("proxyv2: stock Envoy, pilot-agent, both iptables and the istio-proxy user", async () => {
     const p = images.proxyv2;
