@@ -10,17 +10,15 @@ import { exitCodeFor, EXIT } from "../analysis/verdict.js";
 import { loadPlanCache, savePlanCache } from "../analysis/plan-cache.js";
 import { writeDryRun } from "../engine/dry-run.js";
 import { MeshproofError, errorMessage } from "../engine/errors.js";
-import { executePlan } from "../engine/executor.js";
 import { buildRunPlan } from "../engine/run-plan.js";
 import type { ScenarioDefinition } from "../engine/scenario.js";
 import { RESULTS_SCHEMA_VERSION, summarize, type RunResults } from "../report/results.js";
-import { pushRun, writeReports } from "../report/index.js";
 import type { RunOptions } from "./options.js";
 import { parseRunOptions } from "./options.js";
-import { progressFor } from "./progress.js";
-import { resolveScenario, resolveSuite } from "./catalog.js";
+import { mutantFor, scenarioName, suiteNamed } from "./catalog.js";
+import { findScenario } from "../../scenarios/index.js";
 import { judgeMutantRun, mutantExitCode, mutantRecord, type MutantOutcome, type MutantRecord } from "../engine/mutant.js";
-import { aimedSteps, describeOutcome, mutantFor, mutantRunPlan, mutatedDrivers } from "./mutant.js";
+import { aimedSteps, describeOutcome, mutantRunPlan, mutatedDrivers } from "./mutant.js";
 import { markBackendGaps } from "../stack/backend.js";
 import { backendOf } from "./options.js";
 import { annotateLoadCommands, driversFor, executionEnvFor, hostSimImage, installOptions, meshVariantsFor, preflight, providerFor, stackPlannerFor } from "./wiring.js";
@@ -47,6 +45,18 @@ export function consoleOutput(json: boolean): Output {
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+export function resolveScenario(name: string | undefined): ScenarioDefinition {
+  return findScenario(scenarioName(name))!;
+}
+
+/** A suite's scenarios; an entry may narrow the meshes a scenario runs on (e.g. the benchmark with the baseline). */
+export function resolveSuite(name: string | undefined): ScenarioDefinition[] {
+  return suiteNamed(name).scenarios.map((entry) => {
+    const scenario = resolveScenario(entry.name);
+    return { ...scenario, meshes: scenario.meshes.filter((m) => entry.meshes.includes(m)) };
+  });
 }
 
 /**
@@ -106,6 +116,8 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
 
   // Preflight first: a run that cannot start (exit 4) leaves no empty run folder behind.
   const tools = await preflight(plan);
+  // Loaded only for a real run: a dry-run needs neither the executor nor the report renderers.
+  const [{ executePlan }, { pushRun, writeReports }, { progressFor }] = await Promise.all([import("../engine/executor.js"), import("../report/index.js"), import("./progress.js")]);
   await mkdir(runDir, { recursive: true });
   for (const tool of tools) out.info(`using ${tool.name} ${tool.version} from ${tool.source} (${tool.path})`);
   out.info(`Run ${runId}: ${command} ${name} on ${plan.cluster.description}; evidence in ${runDir}`);

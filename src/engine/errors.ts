@@ -2,7 +2,7 @@
  * Errors the CLI turns into exit codes and one-line messages instead of stack traces.
  * Each carries what to do next.
  */
-import { EXIT } from "../analysis/verdict.js";
+import { EXIT } from "../analysis/exit-codes.js";
 
 export class MeshproofError extends Error {
   constructor(
