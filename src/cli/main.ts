@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from "commander";
 // (scenarios, manifests, drivers, reports) is loaded; each command imports its work when it runs.
 import { EXIT, EXIT_LEGEND } from "../analysis/exit-codes.js";
 import { CLUSTER_NAMES } from "../cluster/provider.js";
-import { MeshproofError, errorMessage } from "../engine/errors.js";
+import { MeshproofError, bugLines } from "../engine/errors.js";
 import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/engine-options.js";
 import { VLLM_DEFAULTS } from "../stack/backend-options.js";
 import { ALL_MUTANTS, checkRunNames, mutantLines, scenarioLines, suiteLines } from "./catalog.js";
@@ -157,9 +157,7 @@ function reportError(err: unknown): number {
 
 /** Not the mesh's fault nor the user's: say so, so nobody reads it as a failed check. */
 function reportBug(err: unknown): void {
-  process.stderr.write(`meshproof: internal error (a meshproof bug, not a check result): ${errorMessage(err)}\n`);
-  if (process.env.DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
-  process.stderr.write(`  please report it with the command you ran${process.env.DEBUG ? " and the stack above" : " and the output of the same command with DEBUG=1"} (exit ${EXIT.bug})\n`);
+  process.stderr.write(`${bugLines(err).join("\n")}\n`);
 }
 
 // Run when executed directly (npm scripts call this file through tsx).
