@@ -3,7 +3,7 @@
  * and write results.json and the reports. Returns the exit code of the contract.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { exitCodeFor, EXIT } from "../analysis/verdict.js";
@@ -115,8 +115,12 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     return EXIT.ok;
   }
 
-  // Preflight first: a run that cannot start (exit 4) leaves no empty run folder behind.
-  const tools = await preflight(plan);
+  // Preflight first: a run that cannot start (exit 4) leaves no run folder behind. Planning may
+  // have written into the run's fresh folder already (the local stack's prometheus.yml).
+  const tools = await preflight(plan).catch(async (err: unknown) => {
+    await rm(runDir, { recursive: true, force: true });
+    throw err;
+  });
   // Loaded only for a real run: a dry-run needs neither the executor nor the report renderers.
   const [{ executePlan }, { pushRun, writeReports }, { progressFor }] = await Promise.all([import("../engine/executor.js"), import("../report/index.js"), import("./progress.js")]);
   await mkdir(runDir, { recursive: true });
