@@ -31,7 +31,7 @@ function runOptions(cmd: Command): Command {
     .option("--rate <r>", "offered load in requests per second (default: each scenario's own)")
     .option("--seed <n>", "seed for randomised choices, recorded in results.json")
     .option("--keep", "keep the cluster, mesh and stack afterwards (for debugging a failure)", false)
-    .option("--json", "machine-readable output: JSON lines of progress and a final JSON summary on stdout", false)
+    .option("--json", "machine-readable output: JSON lines of progress and a final JSON summary on stdout (through npm, use `npm run -s` so its banner stays off stdout)", false)
     .option("--context <name>", "kube context to use with --cluster current")
     .option("--cluster-name <name>", "name of the kind, host or GKE cluster meshproof creates", "meshproof")
     .addOption(new Option("--routing <api>", "express traffic policy with the mesh's own API or Gateway API (GAMMA)").choices(["native", "gamma"]).default("native"))
