@@ -6,6 +6,7 @@ import type { Step } from "../src/engine/plan.js";
 import { defineScenario, type ScenarioContext, type StepFactory } from "../src/engine/scenario.js";
 import type { IntentOf } from "../src/mesh/intent.js";
 import type { LoadProfileInput } from "../src/load/profile.js";
+import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { shareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";
 import { authzPolicy, LOADGEN_SERVICE_ACCOUNT, REFERENCE_ALLOW, REQUIRED_HEADERS } from "./policies.js";
@@ -48,7 +49,7 @@ function swapPolicy(
 export const authz = defineScenario({
   name: "authz",
   description:
-    "Authorization: deny by default; only the allowed identity, path and method with the required headers pass. " +
+    `${SCENARIO_SUMMARIES.authz} ` +
     "The allow rule is the seed stacks': the loadgen service account may POST to " +
     `/v1 when it sends non-empty ${Object.keys(REQUIRED_HEADERS).join(" and ")} headers. Requests refused by the policy ` +
     `must get ${FORBIDDEN}: one missing a required header, one to another path, one from outside the mesh (no identity). ` +

@@ -4,6 +4,7 @@
  */
 import type { CheckSpecInput } from "../src/analysis/index.js";
 import { defineScenario } from "../src/engine/scenario.js";
+import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { errorRateCheck, latencyCheck } from "./checks.js";
 import { plannedMeasure } from "./sizing.js";
 import { BENCHMARK_SLO } from "./slo.js";
@@ -30,7 +31,7 @@ function sweepChecks(prefix: string, rate: number): CheckSpecInput[] {
 export const benchmark = defineScenario({
   name: "benchmark",
   description:
-    "Benchmark: latency and throughput of streamed completions across a rate sweep, with each mesh and with none. " +
+    `${SCENARIO_SUMMARIES.benchmark} ` +
     "The sweep drives constant arrival rates of half, one, two and four times the base rate, so the comparison can state " +
     "each mesh's overhead at each. Each step " +
     "records end-to-end latency, time to first token, inter-token latency and output tokens per second, and judges " +

@@ -5,6 +5,7 @@
 import type { CheckSpecInput } from "../src/analysis/index.js";
 import type { Step } from "../src/engine/plan.js";
 import { defineScenario, type ScenarioContext, type StepFactory } from "../src/engine/scenario.js";
+import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { errorRateCheck, latencyCheck, shareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";
 import { ALL_STABLE, CANARY, CANARY_HEADER_OVERRIDE, canarySplit } from "./policies.js";
@@ -46,7 +47,7 @@ function shiftTo(ctx: ScenarioContext, steps: StepFactory, percent: number, prev
 export const canary = defineScenario({
   name: "canary",
   description:
-    "Progressive canary: shift 0 -> 10 -> 25 -> 50 -> 100% of traffic to the canary with an SLO gate at every step. " +
+    `${SCENARIO_SUMMARIES.canary} ` +
     "Each shift is applied (with the seed stacks' x-canary: true override in place) and traffic is probed until it shows " +
     "the new weight, which times how long the shift took to converge; then the step measures the observed split, the " +
     "error rate, p99 latency and p99 time to first token of streamed completions sent without the override header. A " +

@@ -6,6 +6,7 @@ import type { ApplyStep, WaitStep } from "../src/engine/plan.js";
 import { defineScenario } from "../src/engine/scenario.js";
 import { TIMEOUTS } from "../src/engine/timeouts.js";
 import { simDeploymentName } from "../src/stack/index.js";
+import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { errorRateCheck, shareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";
 import { FAULTY_STATUS, FAULTY_VERSION, faultyReplica } from "./faulty-replica.js";
@@ -24,7 +25,7 @@ const IN_ROTATION = { expected: 0.5, tolerance: 0.45 } as const;
 export const circuitBreaking = defineScenario({
   name: "circuit-breaking",
   description:
-    `Circuit breaking: a replica failing every request is ejected after ${CONSECUTIVE_ERRORS_TO_EJECT} consecutive errors, and client errors fall to near zero. ` +
+    `${SCENARIO_SUMMARIES["circuit-breaking"]} ` +
     "The reference stack has one healthy replica per version; " +
     `the scenario adds one more reference server (Deployment ${simDeploymentName(FAULTY_VERSION)}) that answers every completion with ${FAULTY_STATUS}, ` +
     "labelled with the Service's selector so the Service balances over it like any replica, and with its own version label " +

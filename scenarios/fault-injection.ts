@@ -2,6 +2,7 @@
  * Injected faults hit the share of requests the policy states: 503 to 5%, a 500 ms delay to 10%.
  */
 import { defineScenario } from "../src/engine/scenario.js";
+import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { latencyCheck, shareCheck, slowShareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";
 import { FAULTS, INJECTED_ABORT, INJECTED_DELAY } from "./policies.js";
@@ -25,7 +26,7 @@ const delayShare = INJECTED_DELAY.percent / 100;
 export const faultInjection = defineScenario({
   name: "fault-injection",
   description:
-    `Fault injection: ${INJECTED_ABORT.status} to ${INJECTED_ABORT.percent}% and a ${INJECTED_DELAY.ms} ms delay to ${INJECTED_DELAY.percent}% of requests, each share within its statistical bounds. ` +
+    `${SCENARIO_SUMMARIES["fault-injection"]} ` +
     "The policy is the seed stacks' chaos policy. Plain one-token " +
     `completions keep undelayed requests fast; a measurement before the faults confirms that premise (p99 under ${UNDELAYED_P99_MS} ms), ` +
     `so a request slower than ${DELAYED_THRESHOLD_MS} ms counts as delayed. Delays and aborts are drawn independently, as ` +

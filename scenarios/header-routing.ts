@@ -3,6 +3,7 @@
  * governance tier header, with every other request left to the 90/10 split.
  */
 import { defineScenario } from "../src/engine/scenario.js";
+import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { shareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";
 import { CANARY, CANARY_HEADER, CANARY_HEADER_OVERRIDE, CANARY_PERCENT, PREMIUM_TIER_ROUTE, PREMIUM_VERSION, SPLIT_90_10, TIER_HEADER } from "./policies.js";
@@ -13,8 +14,7 @@ const defaultShare = CANARY_PERCENT / 100;
 export const headerRouting = defineScenario({
   name: "header-routing",
   description:
-    `Header routing: ${CANARY_HEADER.name}: ${CANARY_HEADER.value} reaches the canary, ${TIER_HEADER.name}: ${TIER_HEADER.value} reaches ${PREMIUM_VERSION}, ` +
-    `all else the ${100 - CANARY_PERCENT}/${CANARY_PERCENT} split. ` +
+    `${SCENARIO_SUMMARIES["header-routing"]} ` +
     "The policy is the seed stacks' canary with its header override plus the governance tier route; each kind of request " +
     "is measured on its own, including header values that must not match (x-canary: false, a standard tier).",
   claims: [

@@ -4,6 +4,7 @@
  */
 import type { CheckSpecInput } from "../src/analysis/index.js";
 import { defineScenario } from "../src/engine/scenario.js";
+import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { shareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";
 import { NO_PEER, workloadIdentity } from "./identity.js";
@@ -15,7 +16,7 @@ const outsider = { client: "outsider" } as const;
 export const mtls = defineScenario({
   name: "mtls",
   description:
-    "Mutual TLS: under strict mode an outsider is refused and a meshed client arrives with its identity; under permissive both pass. " +
+    `${SCENARIO_SUMMARIES.mtls} ` +
     "Strict is the seed stacks' namespace-wide policy; under permissive the outsider arrives without an identity. " +
     "The meshed client is the stack's loadgen pod; the outsider is the same load " +
     "generator in a namespace no mesh enrols. The identity is read from what the server saw (the client certificate's " +

@@ -5,6 +5,7 @@
 import { planProportion } from "../src/analysis/index.js";
 import { UsageError } from "../src/engine/errors.js";
 import { defineScenario } from "../src/engine/scenario.js";
+import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { shareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";
 import { ALL_STABLE, RATE_LIMIT, RATE_LIMIT_INTERVAL_MS, RATE_LIMIT_REQUESTS, STABLE } from "./policies.js";
@@ -36,7 +37,7 @@ export function admittedShareBounds(rate: number, seconds: number, limit = RATE_
 export const rateLimit = defineScenario({
   name: "rate-limit",
   description:
-    `Rate limiting: the seed stacks' local limit of ${RATE_LIMIT_REQUESTS} requests per minute holds. A local limit is counted per proxy, ` +
+    `${SCENARIO_SUMMARIES["rate-limit"]} A local limit is counted per proxy, ` +
     `so every request is sent to ${STABLE} (one replica in the reference stack) and one proxy's bucket decides. Under the limit ` +
     `(${perMinute(UNDER_LIMIT_RATE)} requests a minute) every request passes. Over it (${perMinute(OVER_LIMIT_RATE)} a minute by default, or --rate), one batch ` +
     `of fixed length is sent and the share admitted must match what a ${RATE_LIMIT_REQUESTS}-per-minute bucket admits in that time, allowing ` +

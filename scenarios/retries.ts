@@ -3,6 +3,7 @@
  * keeps failing is given up on, and a stream is never replayed once the client has its first byte.
  */
 import { defineScenario } from "../src/engine/scenario.js";
+import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { shareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";
 import { ALL_STABLE, RETRY_POLICY, STABLE } from "./policies.js";
@@ -41,7 +42,7 @@ export const RETRY_RATE_CAP = 5;
 export const retries = defineScenario({
   name: "retries",
   description:
-    "Retries with server-side faults: failed tries are recovered, endless failures given up on, started streams never replayed. " +
+    `${SCENARIO_SUMMARIES.retries} ` +
     `The policy is the seed stacks' (${RETRY_POLICY.attempts} attempts, ` +
     `${(RETRY_POLICY.perTryTimeoutMs ?? 0) / 1000} s per try, on ${RETRY_POLICY.retryOn.join(", ")}). The reference server's fault hooks cause the failures ` +
     `(${FAIL_ATTEMPTS}: N fails the first N tries of a request id with ${FAILURE_STATUS}, a status no mesh retries without a policy; ` +

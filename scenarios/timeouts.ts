@@ -4,6 +4,7 @@
  */
 import { defineScenario } from "../src/engine/scenario.js";
 import type { LoadProfileInput } from "../src/load/profile.js";
+import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { shareCheck, slowShareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";
 import { HEALTH_TIMEOUT, HEALTH_TIMEOUT_MS, INFERENCE_TIMEOUT, INFERENCE_TIMEOUT_MS } from "./policies.js";
@@ -43,7 +44,7 @@ function slowLoadAt(rate: number, delayMs: number, mode: "plain" | "stream"): Pa
 export const timeouts = defineScenario({
   name: "timeouts",
   description:
-    `Per-route timeouts: the ${INFERENCE_TIMEOUT_MS / 1000} s inference route cuts slower requests on time, and long completions within it finish. ` +
+    `${SCENARIO_SUMMARIES.timeouts} ` +
     `The policy is the seed stacks': ${INFERENCE_TIMEOUT_MS / 1000} s on the inference route (/v1) and ${HEALTH_TIMEOUT_MS / 1000} s on /health. ` +
     `The reference server holds responses back by the x-llm-delay-ms header: a request held ${PAST_TIMEOUT_DELAY_MS / 1000} s must be cut with ${GATEWAY_TIMEOUT} ` +
     `close to ${INFERENCE_TIMEOUT_MS / 1000} s, not earlier and not much later; a completion held ${WITHIN_TIMEOUT_DELAY_MS / 1000} s, plain or streamed, must ` +

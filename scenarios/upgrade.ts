@@ -7,6 +7,7 @@ import { UsageError } from "../src/engine/errors.js";
 import type { Step } from "../src/engine/plan.js";
 import { defineScenario, type ScenarioContext } from "../src/engine/scenario.js";
 import type { InstallOptions, MeshName } from "../src/mesh/driver.js";
+import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { errorRateCheck, latencyCheck } from "./checks.js";
 import { plannedMeasure } from "./sizing.js";
 import { UPGRADE_SLO } from "./slo.js";
@@ -69,7 +70,7 @@ export function upgradeStages(upgradeSteps: readonly Step[]): Step[][] {
 export const upgrade = defineScenario({
   name: "upgrade",
   description:
-    "Mesh upgrade N -> N+1 under steady load: failed requests and latency before, during and after the upgrade. " +
+    `${SCENARIO_SUMMARIES.upgrade} ` +
     "It goes from the release the run installed to the next one (Istio by a canary control-plane revision, Linkerd by its " +
     "documented upgrade). Steps run " +
     "in order, so load cannot span the whole upgrade in one measurement: the scenario measures before, then after each " +

@@ -8,13 +8,14 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { repoPath } from "../engine/repo.js";
 import { planMemo, type LatencyPlan, type ProportionPlan } from "./planner.js";
 
 const SOURCES = ["planner.ts", "sequential.ts", "proportion.ts", "special.ts", "distribution.ts", "sprt.ts", "sprt-plan.ts"];
 
 function cacheFile(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
+  // The TypeScript sources, also when this runs compiled: both ways must find the cache setup filled.
+  const here = repoPath("src", "analysis");
   const hash = createHash("sha256");
   for (const name of SOURCES) {
     try {

@@ -3,6 +3,7 @@
  * are the auditable record of one evaluation.
  */
 import { z } from "zod";
+import { EXIT } from "./exit-codes.js";
 
 /** Which responses count. All given fields must match; omitted fields match anything. */
 export const OutcomeSelector = z.object({
@@ -112,18 +113,8 @@ export interface Verdict {
   evidence: string[];
 }
 
-/** Exit codes of the CLI contract (DESIGN section 7). */
-export const EXIT = {
-  ok: 0,
-  checkFailed: 1,
-  usage: 2,
-  inconclusive: 3,
-  environment: 4,
-  /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT), as shells report it. */
-  interrupted: 130,
-  /** An unexpected error: a defect of meshproof, not of the mesh (EX_SOFTWARE of sysexits.h). */
-  bug: 70,
-} as const;
+/** Exit codes of the CLI contract (DESIGN section 7), defined in a module that imports nothing. */
+export { EXIT };
 
 /** The run's exit code: any fail wins, then any inconclusive; unsupported counts as pass. */
 export function exitCodeFor(verdicts: readonly Pick<Verdict, "status">[]): number {

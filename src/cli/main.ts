@@ -3,22 +3,23 @@
  * meshproof's command line: scenario, suite, compare, clean (DESIGN section 7). Every error
  * becomes a message, a hint and an exit code of the contract; stack traces only with DEBUG.
  */
-import { VLLM_DEFAULTS } from "../stack/backend.js";
 import { Command, CommanderError, Option } from "commander";
-import { EXIT } from "../analysis/verdict.js";
-import { MeshproofError, errorMessage } from "../engine/errors.js";
-import { EXIT_LEGEND } from "../report/format.js";
-import { SCENARIOS } from "../../scenarios/index.js";
-import { SUITES } from "../../suites/index.js";
-import { MUTANTS } from "../../scenarios/mutants.js";
-import { capabilitiesTable } from "./capabilities.js";
-import { cleanCommand } from "./clean.js";
-import { compareCommand, type CompareCliOptions } from "./compare.js";
-import { PINS } from "./options.js";
-import { CLUSTER_NAMES } from "../cluster/index.js";
-import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/index.js";
-import { runCommand } from "./run.js";
-import { ALL_MUTANTS, runAllMutants } from "./mutant.js";
+// Only light modules here: `--help`, `--list` and usage errors answer before anything heavy
+// (scenarios, manifests, drivers, reports) is loaded; each command imports its work when it runs.
+import { EXIT, EXIT_LEGEND } from "../analysis/exit-codes.js";
+import { CLUSTER_NAMES } from "../cluster/provider.js";
+import { MeshproofError, bugLines } from "../engine/errors.js";
+import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/engine-options.js";
+import { VLLM_DEFAULTS } from "../stack/backend-options.js";
+import { ALL_MUTANTS, checkRunNames, mutantLines, scenarioLines, suiteLines } from "./catalog.js";
+import type { CompareCliOptions } from "./compare.js";
+import { parseRunOptions, PINS } from "./options.js";
+
+/** Validate a run's flags and names, then load the run machinery. */
+async function runCommand(command: "scenario" | "suite", name: string, raw: Record<string, unknown>): Promise<number> {
+  checkRunNames(command, name, parseRunOptions(raw).mutant);
+  return (await import("./run.js")).runCommand(command, name, raw);
+}
 
 function runOptions(cmd: Command): Command {
   return cmd
@@ -30,7 +31,7 @@ function runOptions(cmd: Command): Command {
     .option("--rate <r>", "offered load in requests per second (default: each scenario's own)")
     .option("--seed <n>", "seed for randomised choices, recorded in results.json")
     .option("--keep", "keep the cluster, mesh and stack afterwards (for debugging a failure)", false)
-    .option("--json", "machine-readable output: JSON lines of progress and a final JSON summary on stdout", false)
+    .option("--json", "machine-readable output: JSON lines of progress and a final JSON summary on stdout (through npm, use `npm run -s` so its banner stays off stdout)", false)
     .option("--context <name>", "kube context to use with --cluster current")
     .option("--cluster-name <name>", "name of the kind, host or GKE cluster meshproof creates", "meshproof")
     .addOption(new Option("--routing <api>", "express traffic policy with the mesh's own API or Gateway API (GAMMA)").choices(["native", "gamma"]).default("native"))
@@ -48,10 +49,6 @@ function runOptions(cmd: Command): Command {
     .option("--vllm-model <name>", "--backend vllm or kserve: the Hugging Face model to serve", VLLM_DEFAULTS.model)
     .option("--vllm-gpus <n>", "--backend vllm or kserve: GPUs per pod (also vLLM's tensor parallelism); the node pool is --accelerator's (default nvidia-tesla-t4)", String(VLLM_DEFAULTS.gpus))
     .option("--pushgateway <url>", "after the run, push verdicts and key figures to this Prometheus Pushgateway (labels: run_id, scenario, mesh, version)");
-}
-
-function mutantLines(): string {
-  return MUTANTS.map((m) => `  ${m.name.padEnd(30)} ${m.scenario}: ${m.wrong} (must fail: ${m.aimedAt})`).join("\n");
 }
 
 const EXIT_CODES_HELP = `
@@ -73,17 +70,19 @@ export function buildProgram(): Command {
       .option("--capabilities", "print what each mesh can express, per intent, and exit")
       .option("--list", "list scenarios and their mutants, and exit")
       .option("--mutant <name>", "run a scenario's deliberately wrong twin (see Mutants below): exit 0 when its aimed check fails (killed), 1 when it passes (survived); `all` runs every mutant that runs on the chosen --cluster and --mesh")
-      .addHelpText("after", () => `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description.split(". ")[0]}`).join("\n")}\n\nMutants (--mutant NAME; the check named must fail):\n${mutantLines()}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --rate 20 --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
+      .addHelpText("after", () => `\nScenarios:\n${scenarioLines()}\n\nMutants (--mutant NAME; the check named must fail):\n${mutantLines()}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --rate 20 --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
   ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
     if (opts.capabilities) {
+      const { capabilitiesTable } = await import("./capabilities.js");
       process.stdout.write(capabilitiesTable(opts.routing === "gamma" ? "gamma" : "native", Boolean(opts.json)));
       return;
     }
     if (opts.list) {
-      process.stdout.write(SCENARIOS.map((s) => `${s.name.padEnd(18)} ${s.description}`).join("\n") + `\n\nMutants (--mutant NAME; the check named must fail):\n${mutantLines()}\n`);
+      process.stdout.write(`Scenarios:\n${scenarioLines()}\n\nMutants (--mutant NAME; the check named must fail):\n${mutantLines()}\n`);
       return;
     }
     if (opts.mutant === ALL_MUTANTS) {
+      const { runAllMutants } = await import("./mutant.js");
       process.exitCode = await runAllMutants(name ?? "", opts, (raw) => runCommand("scenario", "", raw), (line) => {
         if (!opts.json) process.stderr.write(`${line}\n`);
       });
@@ -97,7 +96,7 @@ export function buildProgram(): Command {
       .command("suite")
       .argument("[name]", "suite to run")
       .description("run a suite: a list of scenarios across meshes")
-      .addHelpText("after", () => `\nSuites:\n${SUITES.map((s) => `  ${s.name.padEnd(14)} ${s.description}`).join("\n")}\n${EXIT_CODES_HELP}`),
+      .addHelpText("after", () => `\nSuites:\n${suiteLines()}\n${EXIT_CODES_HELP}`),
   ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
     process.exitCode = await runCommand("suite", name ?? "", opts);
   });
@@ -112,7 +111,7 @@ export function buildProgram(): Command {
     .option("--margin <fraction>", "smallest latency change the gate acts on, relative to the reference (e.g. 5%)")
     .option("--false-alarm <p>", "family-wise probability that two runs of one build are flagged (e.g. 1%)")
     .action(async (dirs: string[], opts: CompareCliOptions) => {
-      process.exitCode = await compareCommand(dirs, opts);
+      process.exitCode = await (await import("./compare.js")).compareCommand(dirs, opts);
     });
 
   program
@@ -124,7 +123,7 @@ export function buildProgram(): Command {
     .option("--delete-cluster", "also delete the kind cluster meshproof created (host: always stopped and removed)", false)
     .option("--dry-run", "print what would be removed", false)
     .action(async (opts: Record<string, unknown>) => {
-      process.exitCode = await cleanCommand(opts);
+      process.exitCode = await (await import("./clean.js")).cleanCommand(opts);
     });
 
   return program;
@@ -158,9 +157,7 @@ function reportError(err: unknown): number {
 
 /** Not the mesh's fault nor the user's: say so, so nobody reads it as a failed check. */
 function reportBug(err: unknown): void {
-  process.stderr.write(`meshproof: internal error (a meshproof bug, not a check result): ${errorMessage(err)}\n`);
-  if (process.env.DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
-  process.stderr.write(`  please report it with the command you ran${process.env.DEBUG ? " and the stack above" : " and the output of the same command with DEBUG=1"} (exit ${EXIT.bug})\n`);
+  process.stderr.write(`${bugLines(err).join("\n")}\n`);
 }
 
 // Run when executed directly (npm scripts call this file through tsx).

@@ -7,18 +7,8 @@ import { UsageError } from "../engine/errors.js";
 import { mutantRecord, mutantScenarioPlan, mutatingDriver, stepJudging, withdrawing, type Mutant, type MutantOutcome } from "../engine/mutant.js";
 import type { RunPlanWithCluster } from "../engine/run-plan.js";
 import type { MeshDriver, MeshName } from "../mesh/driver.js";
-import { resolveMutant } from "./catalog.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import { MUTANTS } from "../../scenarios/mutants.js";
-
-/** The mutant a run asks for, and the scenario it runs (named or implied by the mutant). */
-export function mutantFor(command: "scenario" | "suite", name: string, mutantName: string | undefined): { mutant: Mutant | undefined; scenario: string } {
-  if (mutantName === undefined) return { mutant: undefined, scenario: name };
-  if (command !== "scenario") throw new UsageError("--mutant runs one scenario's wrong twin: use it with `scenario`", "e.g. npm run scenario -- --mutant canary-even-split");
-  const mutant = resolveMutant(mutantName);
-  if (name && name !== mutant.scenario) throw new UsageError(`mutant "${mutant.name}" is a twin of scenario "${mutant.scenario}", not "${name}"`, `drop the scenario name, or name ${mutant.scenario}`);
-  return { mutant, scenario: mutant.scenario };
-}
 
 export function mutatedDrivers(drivers: Record<MeshName, MeshDriver>, mutant: Mutant): Record<MeshName, MeshDriver> {
   return { istio: mutatingDriver(drivers.istio, mutant), linkerd: mutatingDriver(drivers.linkerd, mutant), none: mutatingDriver(drivers.none, mutant) };
@@ -61,9 +51,6 @@ const WORDS: Record<MutantOutcome["status"], string> = {
 export function describeOutcome(mutant: Mutant, outcome: MutantOutcome): string {
   return `${outcome.mesh.padEnd(8)} ${mutant.name}: ${WORDS[outcome.status]} — ${outcome.reason}`;
 }
-
-/** `--mutant all`: every mutant whose scenario runs on this cluster and mesh, one run each. */
-export const ALL_MUTANTS = "all";
 
 export function mutantsRunnableOn(cluster: string, mesh: string): Mutant[] {
   return MUTANTS.filter((m) => {

@@ -3,10 +3,10 @@
  * value is one clear line and exit 2, never a stack trace.
  */
 import { z } from "zod";
-import { CLUSTER_NAMES } from "../cluster/index.js";
+import { CLUSTER_NAMES } from "../cluster/provider.js";
 import { UsageError } from "../engine/errors.js";
-import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/index.js";
-import { BACKENDS, VLLM_DEFAULTS, type Backend } from "../stack/backend.js";
+import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/engine-options.js";
+import { BACKENDS, VLLM_DEFAULTS, type Backend } from "../stack/backend-options.js";
 
 /** Pinned defaults (DESIGN section 6); each can be overridden by flag or environment variable. */
 export const PINS = {

@@ -3,24 +3,23 @@
  * and write results.json and the reports. Returns the exit code of the contract.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { exitCodeFor, EXIT } from "../analysis/verdict.js";
 import { loadPlanCache, savePlanCache } from "../analysis/plan-cache.js";
 import { writeDryRun } from "../engine/dry-run.js";
-import { MeshproofError, errorMessage } from "../engine/errors.js";
-import { executePlan } from "../engine/executor.js";
+import { MeshproofError, bugLines, errorMessage } from "../engine/errors.js";
+import type { ExecutionResult } from "../engine/executor.js";
 import { buildRunPlan } from "../engine/run-plan.js";
 import type { ScenarioDefinition } from "../engine/scenario.js";
 import { RESULTS_SCHEMA_VERSION, summarize, type RunResults } from "../report/results.js";
-import { pushRun, writeReports } from "../report/index.js";
 import type { RunOptions } from "./options.js";
 import { parseRunOptions } from "./options.js";
-import { progressFor } from "./progress.js";
-import { resolveScenario, resolveSuite } from "./catalog.js";
+import { mutantFor, scenarioName, suiteNamed } from "./catalog.js";
+import { findScenario } from "../../scenarios/index.js";
 import { judgeMutantRun, mutantExitCode, mutantRecord, type MutantOutcome, type MutantRecord } from "../engine/mutant.js";
-import { aimedSteps, describeOutcome, mutantFor, mutantRunPlan, mutatedDrivers } from "./mutant.js";
+import { aimedSteps, describeOutcome, mutantRunPlan, mutatedDrivers } from "./mutant.js";
 import { markBackendGaps } from "../stack/backend.js";
 import { backendOf } from "./options.js";
 import { annotateLoadCommands, driversFor, executionEnvFor, hostSimImage, installOptions, meshVariantsFor, preflight, providerFor, stackPlannerFor } from "./wiring.js";
@@ -47,6 +46,18 @@ export function consoleOutput(json: boolean): Output {
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+export function resolveScenario(name: string | undefined): ScenarioDefinition {
+  return findScenario(scenarioName(name))!;
+}
+
+/** A suite's scenarios; an entry may narrow the meshes a scenario runs on (e.g. the benchmark with the baseline). */
+export function resolveSuite(name: string | undefined): ScenarioDefinition[] {
+  return suiteNamed(name).scenarios.map((entry) => {
+    const scenario = resolveScenario(entry.name);
+    return { ...scenario, meshes: scenario.meshes.filter((m) => entry.meshes.includes(m)) };
+  });
 }
 
 /**
@@ -104,8 +115,14 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     return EXIT.ok;
   }
 
-  // Preflight first: a run that cannot start (exit 4) leaves no empty run folder behind.
-  const tools = await preflight(plan);
+  // Preflight first: a run that cannot start (exit 4) leaves no run folder behind. Planning may
+  // have written into the run's fresh folder already (the local stack's prometheus.yml).
+  const tools = await preflight(plan).catch(async (err: unknown) => {
+    await rm(runDir, { recursive: true, force: true });
+    throw err;
+  });
+  // Loaded only for a real run: a dry-run needs neither the executor nor the report renderers.
+  const [{ executePlan }, { pushRun, writeReports }, { progressFor }] = await Promise.all([import("../engine/executor.js"), import("../report/index.js"), import("./progress.js")]);
   await mkdir(runDir, { recursive: true });
   for (const tool of tools) out.info(`using ${tool.name} ${tool.version} from ${tool.source} (${tool.path})`);
   out.info(`Run ${runId}: ${command} ${name} on ${plan.cluster.description}; evidence in ${runDir}`);
@@ -132,15 +149,8 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   const endedAt = new Date();
 
   const verdictList = execution.targets.flatMap((t) => t.scenarios.flatMap((s) => s.verdicts));
-  const errored = execution.targets.some((t) => t.scenarios.some((s) => s.status === "error"));
-  let exitCode = exitCodeFor(verdictList);
-  if (execution.aborted instanceof MeshproofError) exitCode = execution.aborted.exitCode;
-  else if (abort.signal.aborted) exitCode = EXIT.interrupted;
-  else if ((errored || execution.aborted) && exitCode === EXIT.ok) exitCode = EXIT.checkFailed;
-
   const outcomes = mutant ? judgeMutantRun(mutant, execution.targets, aimedSteps(plan, mutant)) : undefined;
-  // A mutant run succeeds when its aimed check failed: the verdicts' exit code does not apply.
-  if (outcomes && exitCode !== EXIT.interrupted && !(execution.aborted instanceof MeshproofError)) exitCode = mutantExitCode(outcomes);
+  const exitCode = runExitCode(execution, abort.signal.aborted, outcomes);
 
   const results: RunResults & { mutant?: MutantRecord & { outcomes: MutantOutcome[] } } = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -160,11 +170,14 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     targets: execution.targets.map((t) => ({ ...t, routing: opts.routing, capabilities: drivers[t.mesh as keyof typeof drivers].capabilities(opts.routing) })),
     summary: { ...summarize(verdictList), exitCode },
     ...(execution.aborted ? { aborted: execution.aborted.message } : {}),
+    ...(execution.cleanupFailures.length > 0 ? { cleanupFailures: execution.cleanupFailures } : {}),
     ...(mutant && outcomes ? { mutant: { ...mutantRecord(mutant), outcomes } } : {}),
   };
   const written = await writeReports(results, runDir);
   printSummary(out, results, written);
   if (mutant && outcomes) for (const o of outcomes) out.info(describeOutcome(mutant, o));
+  // Said last, where it is seen: the run's figures are in the reports, but they may be wrong.
+  for (const bug of execution.bugs) out.info(bugLines(bug).join("\n"));
   if (opts.pushgateway) {
     // The reports are written: a Pushgateway that is down costs the dashboard a point, not the verdict.
     await pushRun(opts.pushgateway, results).then(
@@ -174,6 +187,24 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   }
   out.json({ runId, runDir, summary: results.summary, files: written, aborted: results.aborted });
   if (execution.aborted instanceof MeshproofError) throw execution.aborted;
+  return exitCode;
+}
+
+/**
+ * The exit code of a run that executed: an environment or usage error that stopped it, then an
+ * interrupt, then a meshproof bug; otherwise its verdicts (or a mutant's outcomes), where an
+ * errored scenario or a failed cleanup turns a pass into 1.
+ */
+export function runExitCode(execution: Pick<ExecutionResult, "targets" | "aborted" | "bugs" | "cleanupFailures">, interrupted: boolean, outcomes?: MutantOutcome[]): number {
+  if (execution.aborted instanceof MeshproofError) return execution.aborted.exitCode;
+  if (interrupted) return EXIT.interrupted;
+  if (execution.bugs.length > 0) return EXIT.bug;
+  // A mutant run succeeds when its aimed check failed: the verdicts' exit code does not apply.
+  let exitCode = outcomes ? mutantExitCode(outcomes) : exitCodeFor(execution.targets.flatMap((t) => t.scenarios.flatMap((s) => s.verdicts)));
+  const errored = execution.targets.some((t) => t.scenarios.some((s) => s.status === "error"));
+  if (!outcomes && (errored || execution.aborted) && exitCode === EXIT.ok) exitCode = EXIT.checkFailed;
+  // A run that leaves something behind did not pass, whatever its verdicts.
+  if (execution.cleanupFailures.length > 0 && exitCode === EXIT.ok) exitCode = EXIT.checkFailed;
   return exitCode;
 }
 
@@ -188,6 +219,7 @@ function printSummary(out: Output, results: RunResults, files: string[]): void {
   }
   out.info(`\n${s.pass} pass, ${s.fail} fail, ${s.inconclusive} inconclusive, ${s.unsupported} not supported — exit ${s.exitCode}`);
   if (results.aborted) out.info(`The run ended early: ${results.aborted}`);
+  if (results.cleanupFailures?.length) out.info(`Cleanup failed, so what this run created may still be there (npm run clean removes it):\n${results.cleanupFailures.map((f) => `  ${f}`).join("\n")}`);
   out.info(`Reports: ${files.filter((f) => /report\.(md|html)$/.test(f)).join(", ")}`);
 }
 

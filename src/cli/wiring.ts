@@ -12,7 +12,7 @@ import { collectSteps } from "../engine/run-plan.js";
 import { walkSteps } from "../engine/scenario.js";
 import type { Step, WaitStep } from "../engine/plan.js";
 import { TIMEOUTS } from "../engine/timeouts.js";
-import { TOOLS, toolNamed, tryFindTool, findTool, type ResolvedTool, type ToolName } from "../engine/tools.js";
+import { TOOLS, toolNamed, tryFindTool, findTool, versionFromOutput, type ResolvedTool, type ToolName } from "../engine/tools.js";
 import { currentProvider, gkeProvider, hostPreflight, hostProviderFor, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
 import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
 import { createIstioDriver, istioDriver, ISTIO_HOST_VERSION, UPSTREAM_ENVOY_VARIANT } from "../mesh/istio/index.js";
@@ -332,8 +332,7 @@ function toolsNeeded(plan: RunPlanWithCluster): Set<ToolName> {
 
 async function versionOf(tool: ResolvedTool): Promise<string> {
   const out = await processCommandRunner.run([tool.path, ...TOOLS[tool.name].versionArgs], { timeoutMs: 15_000 }).catch(() => undefined);
-  const text = `${out?.stdout ?? ""}\n${out?.stderr ?? ""}`.split("\n").find((l) => l.trim()) ?? "unknown";
-  return text.trim().slice(0, 120);
+  return versionFromOutput(`${out?.stdout ?? ""}\n${out?.stderr ?? ""}`);
 }
 
 /** Fail fast, before creating anything, with one message naming every missing tool. */

@@ -5,4 +5,4 @@ export { currentProvider } from "./current.js";
 export { hostProvider, hostProviderFor, hostPreflight, hostDestroyStep, type HostOptions } from "./host/index.js";
 export { localProvider } from "./local.js";
 
-export const CLUSTER_NAMES = ["kind", "gke", "current", "host", "local"] as const;
+export { CLUSTER_NAMES } from "./provider.js";

@@ -6,6 +6,9 @@ import type { Step } from "../engine/plan.js";
 
 export type ClusterName = "kind" | "gke" | "current" | "host" | "local";
 
+/** The --cluster choices; here, beside the type, so the CLI reads them without loading any provider. */
+export const CLUSTER_NAMES = ["kind", "gke", "current", "host", "local"] as const satisfies readonly ClusterName[];
+
 export interface ClusterProvider {
   readonly name: ClusterName;
   /** One line for the report: "kind cluster meshproof-ab12 (Kubernetes v1.34.0)". */

@@ -5,8 +5,8 @@
  * naming what to install instead of a shell's "command not found".
  */
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { run } from "./process.js";
+import { repoPath } from "./repo.js";
 import { toolNamed, tryFindTool } from "./tools.js";
 
 export { tail } from "./process.js";
@@ -23,7 +23,7 @@ export interface CommandRunner {
 }
 
 /** meshproof's own TypeScript commands (the host cluster's) run with this repository's tsx. */
-const REPO_TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+const REPO_TSX = repoPath("node_modules", ".bin", "tsx");
 
 export function resolveArgv0(argv0: string): string {
   if (argv0 === "tsx") return existsSync(REPO_TSX) ? REPO_TSX : argv0;

@@ -81,7 +81,9 @@ export async function writeDryRun(plan: RunPlanWithCluster, runDir: string): Pro
 function refFor(manifest: KubeObject, folder: string, index: number, files: Map<string, string>): ManifestRef {
   const name = manifest.metadata.name;
   const file = path.posix.join(folder, `${String(index + 1).padStart(2, "0")}-${manifest.kind.toLowerCase()}-${name}.yaml`);
-  files.set(file, stringify(manifest, { lineWidth: 0 }));
+  // No anchors and aliases: a manifest reads as kubectl shows it, and no dry-run spends time
+  // searching every manifest for repeated objects to alias.
+  files.set(file, stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false }));
   return {
     apiVersion: manifest.apiVersion,
     kind: manifest.kind,

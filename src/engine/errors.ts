@@ -2,7 +2,7 @@
  * Errors the CLI turns into exit codes and one-line messages instead of stack traces.
  * Each carries what to do next.
  */
-import { EXIT } from "../analysis/verdict.js";
+import { EXIT } from "../analysis/exit-codes.js";
 
 export class MeshproofError extends Error {
   constructor(
@@ -52,4 +52,24 @@ export function formatMs(ms: number): string {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * A defect of meshproof itself rather than of the mesh, the cluster or the input: the errors
+ * JavaScript raises for wrong code (a property of undefined, a bad argument, a broken parse),
+ * except those carrying an operating-system error (fetch's "fetch failed" is a TypeError).
+ */
+export function isBug(err: unknown): boolean {
+  if (!(err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError || err instanceof SyntaxError)) return false;
+  const cause = (err as { cause?: unknown }).cause;
+  return !(cause instanceof Error && typeof (cause as NodeJS.ErrnoException).code === "string");
+}
+
+/** What meshproof prints about a bug: that it is one, its message, and how to report it (exit 70). */
+export function bugLines(err: unknown, debug = Boolean(process.env.DEBUG)): string[] {
+  return [
+    `meshproof: internal error (a meshproof bug, not a check result): ${errorMessage(err)}`,
+    ...(debug ? [(err as Error)?.stack ?? ""] : []),
+    `  please report it in meshproof's issue tracker with the command you ran${debug ? " and the stack above" : " and the output of the same command with DEBUG=1"} (exit ${EXIT.bug})`,
+  ];
 }

@@ -13,7 +13,7 @@ import type { ConvergenceRecord, ScenarioRecord, StepRecord, TargetRecord } from
 import { familyWiseBounds, scenarioStatus } from "../report/results.js";
 import { CleanupStack } from "./cleanup.js";
 import { tail, type CommandRunner } from "./commands.js";
-import { MeshproofError, TimeoutError, errorMessage, formatMs } from "./errors.js";
+import { MeshproofError, TimeoutError, errorMessage, formatMs, isBug } from "./errors.js";
 import { mergeLoadResults } from "./merge-load.js";
 import type { ConvergeStep, GateStep, KubeObject, MeasureStep, ScenarioPlan, Step, TargetPlan } from "./plan.js";
 import type { ProcessLauncher } from "./processes.js";
@@ -48,6 +48,10 @@ export interface ExecutionResult {
   targets: TargetRecord[];
   /** First error that ended the run early (environment, interrupt), if any. */
   aborted?: MeshproofError | Error;
+  /** Errors of meshproof's own code (isBug) that failed a step: the run exits 70, not 1. */
+  bugs: Error[];
+  /** Every undo that failed, as "<where>: <what>: <why>": something this run created may be left behind. */
+  cleanupFailures: string[];
 }
 
 /** Steps that failed end their phase; this marks the failure so callers can stop walking. */
@@ -59,17 +63,19 @@ class StepFailed extends Error {
 
 export async function executePlan(plan: RunPlanWithCluster, env: ExecutionEnv): Promise<ExecutionResult> {
   const runCleanup = new CleanupStack();
-  const result: ExecutionResult = { clusterSetup: [], targets: [] };
   const walker = new Walker(env);
+  const result: ExecutionResult = { clusterSetup: [], targets: [], bugs: walker.bugs, cleanupFailures: walker.cleanupFailures };
   try {
     await walker.runAll(plan.cluster.setup, "cluster", runCleanup, result.clusterSetup);
     for (const target of plan.targets) {
       const record = await walker.runTarget(target);
       result.targets.push(record);
+      if (walker.stopWith) throw walker.stopWith;
       if (env.signal.aborted) break;
     }
   } catch (err) {
     result.aborted = err instanceof StepFailed ? toError(err.cause) : toError(err);
+    if (!(err instanceof StepFailed) && isBug(err)) walker.bugs.push(result.aborted);
   } finally {
     await walker.cleanUp(runCleanup, "cluster");
   }
@@ -95,6 +101,10 @@ class Walker {
    * stack's copy instead of deleting an object the rest of the run needs.
    */
   private readonly owned = new Map<string, KubeObject>();
+  readonly bugs: Error[] = [];
+  /** An environment or usage error a scenario's step raised: the run stops after that scenario's cleanup. */
+  stopWith: MeshproofError | undefined;
+  readonly cleanupFailures: string[] = [];
 
   constructor(private readonly env: ExecutionEnv) {}
 
@@ -103,11 +113,14 @@ class Walker {
     this.owned.clear();
     const cleanup = new CleanupStack();
     const record: TargetRecord = { mesh: target.mesh, meshVersion: target.meshVersion, routing: "native", setup: [], scenarios: [], teardown: [] };
+    let setupDone = false;
     try {
       await this.runAll(target.setup, target.mesh, cleanup, record.setup);
+      setupDone = true;
       for (const step of target.setup) if (step.kind === "apply") for (const m of step.manifests) this.owned.set(keyOf(m), m);
       for (const scenario of target.scenarios) {
         record.scenarios.push(await this.runScenario(target.mesh, scenario));
+        if (this.stopWith) throw this.stopWith;
         if (this.env.signal.aborted) break;
       }
     } catch (err) {
@@ -116,8 +129,11 @@ class Walker {
       for (const scenario of target.scenarios.slice(record.scenarios.length)) {
         record.scenarios.push({ name: scenario.scenario, description: scenario.description, claims: scenario.claims, requires: scenario.requires, status: "error", steps: [], verdicts: [] });
       }
-      this.env.progress.note(`${target.mesh}: setup failed, its scenarios did not run: ${reason}`);
-      if (err instanceof StepFailed && err.cause instanceof MeshproofError) throw err.cause;
+      const unrun = target.scenarios.length - record.scenarios.filter((s) => s.steps.length > 0).length;
+      this.env.progress.note(setupDone ? `${target.mesh}: the run stopped (${reason}); ${unrun} of its scenarios did not run` : `${target.mesh}: setup failed, its scenarios did not run: ${reason}`);
+      const cause = err instanceof StepFailed ? err.cause : err;
+      // Ends the run once this target is cleaned up and recorded (executePlan).
+      if (cause instanceof MeshproofError) this.stopWith ??= cause;
     } finally {
       // Evidence first, then destroy.
       for (const step of target.teardown) record.teardown.push(await this.runStep(step, `${target.mesh} teardown`, cleanup).catch((e: StepFailed) => e.record));
@@ -168,7 +184,11 @@ class Walker {
       if (err instanceof GateClosed) {
         // The gate did its job; the scenario ends with the verdicts gathered so far.
       } else {
-        error = errorMessage(err instanceof StepFailed ? err.cause : err);
+        const cause = err instanceof StepFailed ? err.cause : err;
+        // A missing tool or another environment problem ends the run with its own exit code
+        // (as in setup), instead of passing for this scenario's failure.
+        if (cause instanceof MeshproofError) this.stopWith = cause;
+        error = errorMessage(cause);
         if (err instanceof StepFailed && !steps.includes(err.record)) steps.push(err.record);
       }
     } finally {
@@ -199,6 +219,7 @@ class Walker {
     } catch (err) {
       record.status = this.env.signal.aborted ? "interrupted" : "failed";
       record.error = errorMessage(err);
+      if (isBug(err)) this.bugs.push(err as Error);
       record.durationMs = performance.now() - started;
       this.env.progress.stepFinished(where, step, record);
       throw new StepFailed(record, err);
@@ -439,6 +460,7 @@ class Walker {
       await stack.runAll(
         (r) => {
           this.env.progress.note(`${where}: cleanup ${r.ok ? "done" : "FAILED"}: ${r.name}${r.error ? ` (${r.error})` : ""}`);
+          if (!r.ok) this.cleanupFailures.push(`${where}: ${r.name}: ${r.error ?? "failed"}`);
           records?.push({
             id: `cleanup-${records.length + 1}`,
             name: r.name,

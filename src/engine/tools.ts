@@ -212,3 +212,15 @@ function isInside(dir: string, path: string): boolean {
   const rel = relative(dir, path);
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
+
+/**
+ * The version a tool's version command printed: the first version-like word of its first line
+ * ("prometheus, version 2.42.0+ds (branch: ...)" -> "2.42.0+ds", "Client Version: v1.34.4" ->
+ * "v1.34.4"), else that whole line ("version-2.20"), so "using prometheus 2.42.0+ds" reads once.
+ */
+export function versionFromOutput(output: string): string {
+  const line = output.split("\n").find((l) => l.trim())?.trim() ?? "";
+  if (!line) return "unknown";
+  const word = /(?:^|[\s(:,])((?:v|go)?\d+\.\d+(?:\.\d+)?(?:[-+][\w.+-]*)?)(?=$|[\s),])/.exec(line)?.[1];
+  return (word ?? line).slice(0, 120);
+}

@@ -7,10 +7,9 @@ import type { ResolvedTool, ToolName } from "../engine/tools.js";
 import { k6Argv, runK6 } from "./k6.js";
 import { loadgenArgv, runLoadgen, type LoadRunner } from "./loadgen.js";
 import type { LoadProfile, LoadResult } from "./profile.js";
+import type { LoadEngine } from "./engine-options.js";
 
-export const LOAD_ENGINES = ["builtin", "k6"] as const;
-export type LoadEngine = (typeof LOAD_ENGINES)[number];
-export const DEFAULT_LOAD_ENGINE: LoadEngine = "builtin";
+export { DEFAULT_LOAD_ENGINE, LOAD_ENGINES, type LoadEngine } from "./engine-options.js";
 
 /** The host executable each engine needs (found by LOADGEN_BIN / K6_BIN, the setup cache, PATH). */
 export const ENGINE_TOOL = { builtin: "loadgen", k6: "k6" } as const satisfies Record<LoadEngine, ToolName>;

@@ -8,7 +8,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { repoPath } from "../engine/repo.js";
 import { ToolMissingError, type ResolvedTool } from "../engine/tools.js";
 import type { LoadRunner } from "./loadgen.js";
 import { LoadProfile, type LoadResult } from "./profile.js";
@@ -18,7 +18,7 @@ import { runCommand, type CommandResult, type LoadCommand } from "./process.js";
 import { scheduledSeconds } from "./schedule.js";
 
 /** The folder of k6 scripts in this repository; the loadgen image copies it to /scripts. */
-export const K6_SCRIPT_DIR = fileURLToPath(new URL("../../fixtures/k6/", import.meta.url));
+export const K6_SCRIPT_DIR = `${repoPath("fixtures", "k6")}/`;
 /** The script per mode: plain runs on a stock k6; stream needs the k6/x/llmstream extension. */
 export const K6_SCRIPT_FOR_MODE = { plain: "llm-load.ts", stream: "llm-stream.ts" } as const satisfies Record<LoadProfile["mode"], string>;
 /**

@@ -30,34 +30,7 @@ export function statusText(status: VerdictStatus | "error"): string {
   return `${STATUS_SYMBOL[status]} ${STATUS_LABEL[status]}`;
 }
 
-const EXIT_MEANING: Record<number, string> = {
-  [EXIT.ok]: "every verdict passed or is not supported",
-  [EXIT.checkFailed]: "a check failed",
-  [EXIT.usage]: "bad usage or input",
-  [EXIT.inconclusive]: "a check was inconclusive: its sample budget ran out before it could decide",
-  [EXIT.environment]: "the environment is missing something (a tool, Docker, a cluster)",
-  [EXIT.interrupted]: "interrupted: the run was stopped early (cleanup ran first)",
-};
-
-/** The order a reader meets them in: outcomes of checks first, then problems with the run. */
-const LEGEND_ORDER = [EXIT.ok, EXIT.checkFailed, EXIT.inconclusive, EXIT.usage, EXIT.environment, EXIT.interrupted] as const;
-
-/** Short meanings for the one-line legend under every report and in the CLI's help. */
-const LEGEND_TEXT: Record<(typeof LEGEND_ORDER)[number], string> = {
-  [EXIT.ok]: "every verdict passed or is not supported",
-  [EXIT.checkFailed]: "a check failed",
-  [EXIT.inconclusive]: "a check was inconclusive",
-  [EXIT.usage]: "bad usage or input",
-  [EXIT.environment]: "environment missing (tool, Docker, cluster)",
-  [EXIT.interrupted]: "interrupted (cleanup ran first)",
-};
-
-/** "Exit codes: 0 every verdict passed ...; 130 interrupted (cleanup ran first)." The one legend every output uses. */
-export const EXIT_LEGEND = `Exit codes: ${LEGEND_ORDER.map((code) => `${code} ${LEGEND_TEXT[code]}`).join("; ")}.`;
-
-export function exitCodeMeaning(code: number): string {
-  return EXIT_MEANING[code] ?? "unknown exit code";
-}
+export { EXIT_LEGEND, exitCodeMeaning } from "../analysis/exit-codes.js";
 
 /** The one-word headline of a run, from its exit code (the same code CI sees). */
 export function headline(exitCode: number, aborted?: string): { word: string; tone: VerdictStatus | "error" } {

@@ -128,6 +128,7 @@ function summaryBlock(results: RunResults): string {
 <p class="muted">Run <code>${esc(results.runId)}</code> on ${esc(results.cluster.name)}, started ${esc(results.startedAt)}, took ${esc(formatMs(results.durationMs))}.</p>
 <div class="banner ${tone}"><span class="word">${esc(word)}</span><span class="meaning">Exit code ${s.exitCode}: ${esc(exitCodeMeaning(s.exitCode))}.</span></div>
 ${results.aborted ? `<p class="note warn"><strong>The run ended early:</strong> ${esc(results.aborted)}</p>` : ""}
+${results.cleanupFailures?.length ? `<div class="note warn"><strong>Cleanup failed</strong>, so what this run created may still be there (<code>npm run clean</code> removes it):<ul>${results.cleanupFailures.map((f) => `<li>${esc(f)}</li>`).join("")}</ul></div>` : ""}
 <div class="cards">${card("pass", s.pass)}${card("fail", s.fail)}${card("inconclusive", s.inconclusive)}${card("unsupported", s.unsupported)}</div>
 <p class="muted">${esc(EXIT_LEGEND)}
 A mesh that cannot express an intent is reported as not supported, never as a failure.</p>

@@ -33,6 +33,7 @@ interface Testsuite {
 export function renderJunit(results: RunResults): string {
   const suites = [...scenarioSections(results).map((s) => scenarioSuite(s, results)), ...phaseSuites(results)];
   if (results.aborted) suites.push(abortedSuite(results));
+  if (results.cleanupFailures?.length) suites.push(cleanupSuite(results.cleanupFailures, results));
   const all = suites.flatMap((s) => s.cases);
   const totals = counts(all);
   const root = block(
@@ -180,6 +181,17 @@ function phaseSuites(results: RunResults): Testsuite[] {
     });
   }
   return [...byKey.values()];
+}
+
+/** One error test case per failed undo: CI sees a run that left something behind. */
+function cleanupSuite(failures: string[], results: RunResults): Testsuite {
+  return {
+    name: "meshproof/cleanup",
+    timestamp: results.endedAt,
+    timeMs: 0,
+    properties: {},
+    cases: failures.map((failure) => ({ name: failure, classname: "meshproof.cleanup", timeMs: 0, outcome: { kind: "error" as const, type: "cleanup-failed", message: `cleanup failed: ${failure}`, body: failure } })),
+  };
 }
 
 function abortedSuite(results: RunResults): Testsuite {

@@ -63,6 +63,7 @@ function summaryBlock(results: RunResults): string {
     `Run ${code(results.runId)} on ${md(results.cluster.name)}, started ${md(results.startedAt)}, took ${formatMs(results.durationMs)}.`,
   ];
   if (results.aborted) lines.push("", `> **The run ended early:** ${md(results.aborted)}`);
+  if (results.cleanupFailures?.length) lines.push("", `> **Cleanup failed**, so what this run created may still be there (\`npm run clean\` removes it):`, ...results.cleanupFailures.map((f) => `> - ${md(f)}`));
   lines.push(
     "",
     table(

@@ -163,6 +163,7 @@ export const RunResultsSchema = z
       exitCode: z.number().int(),
     }),
     aborted: z.string().optional(),
+    cleanupFailures: z.array(z.string()).optional(),
   })
   .meta({
     $id: `https://meshproof.dev/schemas/results-v${RESULTS_SCHEMA_VERSION}.schema.json`,

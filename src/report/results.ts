@@ -116,6 +116,8 @@ export interface RunResults {
   summary: { pass: number; fail: number; inconclusive: number; unsupported: number; exitCode: number };
   /** Set when the run ended early (interrupt, environment error). */
   aborted?: string;
+  /** Undos that failed, "<where>: <what>: <why>": what this run created may still be there (npm run clean). */
+  cleanupFailures?: string[];
 }
 
 export function allVerdicts(results: RunResults): Verdict[] {

@@ -7,7 +7,6 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
@@ -16,6 +15,7 @@ import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { KubeObject } from "../engine/plan.js";
+import { repoPath } from "../engine/repo.js";
 import { LOADGEN_POD_BINARY, type LoadEngine } from "../load/index.js";
 import { toKubeObject } from "./kube-object.js";
 
@@ -27,7 +27,7 @@ export const K6_SCRIPTS_MOUNT = "/scripts";
 export const LOADGEN_CONTAINER = "loadgen";
 
 /** The k6 scripts shipped with meshproof (written in TypeScript, which k6 1.x runs natively). */
-export const DEFAULT_K6_SCRIPTS_DIR = fileURLToPath(new URL("../../fixtures/k6/", import.meta.url));
+export const DEFAULT_K6_SCRIPTS_DIR = `${repoPath("fixtures", "k6")}/`;
 /** The API server refuses ConfigMaps above 1 MiB; fail at render time with the reason instead. */
 const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 

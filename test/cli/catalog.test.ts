@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/engine/errors.js";
-import { resolveScenario, resolveSuite } from "../../src/cli/catalog.js";
+import { resolveScenario, resolveSuite } from "../../src/cli/run.js";
+import { checkRunNames } from "../../src/cli/catalog.js";
+import { SCENARIO_NAMES, SCENARIO_SUMMARIES, type ScenarioName } from "../../scenarios/catalog.js";
+import { SCENARIOS } from "../../scenarios/index.js";
 
 function usage(fn: () => unknown): UsageError {
   try {
@@ -31,5 +34,23 @@ describe("scenario and suite names", () => {
     expect(nightly.map((s) => s.name)).toContain("benchmark");
     expect(nightly.find((s) => s.name === "canary")!.meshes).not.toContain("none");
     expect(usage(() => resolveSuite("nighty")).hint).toMatch(/did you mean "nightly"/);
+  });
+});
+
+describe("the light catalog --help and usage errors read", () => {
+  it("names every scenario in the definitions' order, and each description opens with its summary", () => {
+    expect(SCENARIO_NAMES).toEqual(SCENARIOS.map((s) => s.name));
+    for (const s of SCENARIOS) expect(s.description.startsWith(`${SCENARIO_SUMMARIES[s.name as ScenarioName]} `), s.name).toBe(true);
+  });
+
+  it("checks a run's names as the full lookup does: the same errors before anything heavy loads", () => {
+    for (const name of ["canry", "nosuch", undefined]) expect(usage(() => checkRunNames("scenario", name ?? "", undefined)).message).toBe(usage(() => resolveScenario(name)).message);
+    expect(usage(() => checkRunNames("suite", "nighty", undefined)).hint).toMatch(/did you mean "nightly"/);
+    expect(usage(() => checkRunNames("scenario", "", "canary-evn-split")).hint).toMatch(/did you mean "canary-even-split"/);
+    expect(usage(() => checkRunNames("scenario", "mtls", "canary-even-split")).message).toMatch(/twin of scenario "canary"/);
+    expect(usage(() => checkRunNames("suite", "nightly", "canary-even-split")).message).toMatch(/use it with `scenario`/);
+    expect(() => checkRunNames("scenario", "canary", undefined)).not.toThrow();
+    expect(() => checkRunNames("scenario", "", "canary-even-split")).not.toThrow();
+    expect(() => checkRunNames("suite", "nightly", undefined)).not.toThrow();
   });
 });

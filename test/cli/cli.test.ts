@@ -60,6 +60,8 @@ describe("meshproof CLI", () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/loadgen: run `npm run setup`/);
     expect(r.stderr).not.toMatch(/start llm-sim/);
+    // Preflight comes before the run folder: a run that cannot start leaves nothing behind.
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it("with --load-engine k6 and no k6 installed, a local run exits 4: k6 is optional and not shipped", () => {
@@ -99,6 +101,11 @@ describe("meshproof CLI", () => {
       expect(argv.slice(0, 3)).toEqual(["kubectl", "--context", "kind-meshproof"]);
       expect(argv.slice(argv.indexOf("--"), argv.indexOf("--") + 3)).toEqual(["--", "/loadgen", "run"]);
       expect(argv).toContain("loadgen"); // the container
+    }
+    // Each setup step says what it waits for in words of its own (Istio had two "wait until istiod has rolled out").
+    for (const target of plan.targets as Array<{ mesh: string; setup: Array<{ name: string }> }>) {
+      const names = target.setup.map((s) => s.name);
+      expect(names.filter((n, i) => names.indexOf(n) !== i), target.mesh).toEqual([]);
     }
     // The outsider's load runs in its Deployment, in the mesh's own outsider namespace.
     expect(commands.some((argv) => argv.includes("deploy/outsider") && argv.some((a) => a.endsWith("-outsider")))).toBe(true);

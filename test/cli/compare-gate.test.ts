@@ -22,6 +22,13 @@ function cli(args: string[]) {
 const tmp = (prefix: string) => mkdtempSync(path.join(tmpdir(), prefix));
 
 describe("compare --gate", () => {
+  it("counts what it compared in words that agree: one run, two runs", () => {
+    const one = cli(["compare", path.join(RECORDED, "nightly-a"), "--out", path.join(tmp("meshproof-compare-"), "one")]);
+    expect(one.stderr).toMatch(/^Compared 1 run:$/m);
+    const two = cli(["compare", path.join(RECORDED, "nightly-a"), path.join(RECORDED, "nightly-b"), "--out", path.join(tmp("meshproof-compare-"), "two")]);
+    expect(two.stderr).toMatch(/^Compared 2 runs:$/m);
+  });
+
   it("flags nothing between two runs of the same build, and writes where --out says", () => {
     const out = path.join(tmp("meshproof-gate-"), "same-build");
     const r = cli(["compare", "--gate", path.join(RECORDED, "nightly-a"), path.join(RECORDED, "nightly-b"), "--out", out]);

@@ -35,6 +35,21 @@ describe("parseRunOptions", () => {
     expect((err as UsageError).exitCode).toBe(2);
   });
 
+  it("says each problem in a sentence, naming the flag once", () => {
+    const message = (raw: Record<string, unknown>) => {
+      try {
+        parseRunOptions(raw);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error("expected a usage error");
+    };
+    expect(message({ seed: "x" })).toBe("--seed: must be a whole number, 0 or more");
+    expect(message({ rate: "abc" })).toBe("--rate: must be a number of requests per second");
+    expect(message({ rate: "-3" })).toBe("--rate: must be a positive number of requests per second");
+    expect(message({ seed: "x", rate: "-3" })).not.toMatch(/NaN|--rate: --rate|Invalid input/);
+  });
+
   it("refuses --cluster current without an explicit context", () => {
     expect(() => parseRunOptions({ cluster: "current" })).toThrow(/--context/);
     expect(parseRunOptions({ cluster: "current", context: "prod-like" }).context).toBe("prod-like");

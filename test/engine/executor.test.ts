@@ -8,6 +8,7 @@ import type { KubeObject, MeasureStep, Step } from "../../src/engine/plan.js";
 import type { RunPlanWithCluster } from "../../src/engine/run-plan.js";
 import { LoadProfile } from "../../src/load/profile.js";
 import { fakeCommands, fakeEnv, fakeKube, fakeLoad, silentProgress } from "./fakes.js";
+import { ToolMissingError } from "../../src/engine/tools.js";
 
 const obj = (kind: string, name: string): KubeObject => ({ apiVersion: "v1", kind, metadata: { name, namespace: "ns" } });
 
@@ -245,5 +246,63 @@ describe("convergence diagnosis", () => {
     });
     const result = await executePlan(plan([convergeTo("at-10", 0.1, 2000), convergeTo("at-50", 0.5, 2000)]), fakeEnv({ load: drifting, runDir: runDir() }));
     expect(result.targets[0]!.scenarios[0]!.steps[1]!.convergence?.diagnosis).toBe("applied-but-wrong");
+  });
+});
+
+describe("what a run's exit code is made of", () => {
+  const policy = (): Step => ({ kind: "apply", id: "policy", name: "apply the policy", timeoutMs: 1000, manifests: [obj("ConfigMap", "policy")] });
+  const commands = () => fakeCommands((argv) => ({ exitCode: argv[1] === "get" ? 1 : 0 }));
+
+  it("keeps meshproof's own errors apart: a TypeError in a step is a bug, not the mesh's failure", async () => {
+    const kube = fakeKube();
+    const apply = kube.apply.bind(kube);
+    kube.apply = async (objects: readonly KubeObject[]) => {
+      if (objects.some((o) => o.kind === "ConfigMap")) throw new TypeError("Cannot read properties of undefined (reading 'spec')");
+      return apply(objects);
+    };
+    const result = await executePlan(plan([policy()]), fakeEnv({ kube, commands: commands(), runDir: runDir() }));
+    expect(result.bugs.map((e) => e.message)).toEqual(["Cannot read properties of undefined (reading 'spec')"]);
+    expect(result.targets[0]!.scenarios[0]!.status).toBe("error");
+  });
+
+  it("does not count a failure the cluster reports as a bug, nor a network error fetch raises as a TypeError", async () => {
+    const kube = fakeKube();
+    const apply = kube.apply.bind(kube);
+    kube.apply = async (objects: readonly KubeObject[]) => {
+      if (objects.some((o) => o.kind === "ConfigMap")) throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+      return apply(objects);
+    };
+    const result = await executePlan(plan([policy()]), fakeEnv({ kube, commands: commands(), runDir: runDir() }));
+    expect(result.bugs).toEqual([]);
+    expect(result.targets[0]!.scenarios[0]!.status).toBe("error");
+  });
+
+  it("ends the run with a missing tool's own error when a scenario's step needs it, after cleaning up", async () => {
+    const kube = fakeKube();
+    const apply = kube.apply.bind(kube);
+    kube.apply = async (objects: readonly KubeObject[]) => {
+      if (objects.some((o) => o.kind === "ConfigMap")) throw new ToolMissingError("kubectl", "run `npm run setup`");
+      return apply(objects);
+    };
+    const cmds = commands();
+    const result = await executePlan(plan([policy()]), fakeEnv({ kube, commands: cmds, runDir: runDir() }));
+    expect(result.aborted).toBeInstanceOf(ToolMissingError);
+    expect((result.aborted as ToolMissingError).exitCode).toBe(4);
+    expect(result.targets[0]!.scenarios.map((s) => s.status)).toEqual(["error"]);
+    expect(cmds.calls).toContain("kind delete cluster");
+  });
+
+  it("records every failed undo, at every level, so results.json and the exit code can say so", async () => {
+    const kube = fakeKube();
+    kube.delete = async () => {
+      throw new Error("the API server is gone");
+    };
+    const result = await executePlan(plan([policy()]), fakeEnv({ kube, commands: fakeCommands((argv) => ({ exitCode: argv[1] === "get" ? 1 : argv[1] === "delete" ? 1 : 0 })), runDir: runDir() }));
+    expect(result.targets[0]!.scenarios[0]!.status).toBe("pass");
+    expect(result.cleanupFailures).toEqual([
+      expect.stringMatching(/^fake \/ canary: .*policy.*: the API server is gone$/),
+      expect.stringMatching(/^fake: .*stack.*: the API server is gone$/),
+      expect.stringMatching(/^cluster: undo: create cluster: .*kind delete cluster.* exited 1/),
+    ]);
   });
 });

@@ -10,6 +10,7 @@ import {
   manifestPath,
   ToolMissingError,
   TOOLS,
+  versionFromOutput,
   toolsCacheDir,
   tryFindTool,
   type ToolManifest,
@@ -157,5 +158,21 @@ describe("the tool table and the README", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     const missing = Object.values(TOOLS).map((t) => t.env).filter((v) => !readme.includes(`\`${v}\``));
     expect(missing).toEqual([]);
+  });
+});
+
+describe("the version a tool reports", () => {
+  it.each([
+    ["prometheus, version 2.42.0+ds (branch: debian/sid, revision: 2.42.0+ds-5+deb12u1)\n  build user: x", "2.42.0+ds"],
+    ["pushgateway, version 1.5.1 (branch: debian/sid, revision: 1.5.1-2+b5)", "1.5.1"],
+    ["meshproof loadgen v0.1.0", "v0.1.0"],
+    ["Client Version: v1.34.4\nKustomize Version: v5.7.1", "v1.34.4"],
+    ["kind v0.33.0 go1.25.1 linux/amd64", "v0.33.0"],
+    ["go version go1.26.8 linux/amd64", "go1.26.8"],
+    ["1.30.3", "1.30.3"],
+    ["version-2.20", "version-2.20"],
+    ["\n\n", "unknown"],
+  ])("%j -> %s", (output, version) => {
+    expect(versionFromOutput(output)).toBe(version);
   });
 });

@@ -10,7 +10,7 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../../../engine/repo.js";
 import { findTool } from "../../../engine/tools.js";
 import { archivePath, KeyBuilder } from "./cache.js";
 import { debianBaseKey, ensureDebianBase } from "./debian.js";
@@ -24,7 +24,6 @@ export const LLM_SIM_IMAGE = `${LOCAL_REGISTRY}/llm-sim`;
 export const LOADGEN_IMAGE = `${LOCAL_REGISTRY}/loadgen`;
 export const PROMETHEUS_IMAGE = `${LOCAL_REGISTRY}/prometheus`;
 
-const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 export const PAUSE_SOURCES = join(REPO_ROOT, "tools", "pause");
 export const LLM_SIM_SOURCES = join(REPO_ROOT, "fixtures", "llm-sim");
 /** Part of every tag: a change to how recipes build must not reuse an archive built the old way. */
