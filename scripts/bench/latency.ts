@@ -12,7 +12,7 @@
  * the delayed case, and contain 0 in the null case, at p50 and p99 of the e2e latency from each request's due time.
  * Prints figures; never fails on a number. Run: npx tsx scripts/bench/latency.ts
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -31,6 +31,8 @@ const MAX_IN_FLIGHT = 200;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** Per run, beyond its schedule: the generator's start-up and its summary (busy machine). */
 const RUN_SLACK_MS = 60_000;
+/** tsx compiles the sim on its first start; at load average 25 that took more than 20 s. */
+const SIM_START_TIMEOUT_MS = 120_000;
 
 export interface ResolutionOptions {
   pairs: number;
@@ -44,22 +46,30 @@ export interface ResolutionOptions {
   outDir: string;
   /** After every run (progress, load average). */
   onRun?: (label: string, result: LoadResult) => void;
+  /** Default `concurrent`. */
+  interleave?: Interleave;
 }
 
 export interface ResolutionCase {
   /** By quantile, in QUANTILES order. */
   overhead: PairedOverhead[];
   pairs: number;
+  /** The pairs of e2e summaries (other as mesh, base as baseline), in the order they ran. */
+  runs: RunPair[];
+  /** Completed requests, both sides, every pair (warm-up excluded). */
+  requests: number;
   requestsPerRun: { min: number; max: number };
   failed: number;
   dropped: number;
 }
 
 export interface Resolution {
+  interleave: Interleave;
   delayed: ResolutionCase;
   none: ResolutionCase;
   /** One-minute load average after each run. */
   loadAverage: { min: number; mean: number; max: number };
+  /** Seconds of load per case (wall time of its pairs, warm-up excluded). */
   loadSeconds: number;
 }
 
@@ -72,9 +82,21 @@ function simArgs(seed: number, delayMs: number): string[] {
   ];
 }
 
-/** The whole pipeline: sims, ABBA-interleaved runs, paired bootstrap. Stops every sim it started. */
+/**
+ * How the two sides of a pair share the machine. `concurrent` (the default): both generators
+ * start together, each against its own sim, so a stall of the machine (another developer's
+ * build, a cluster run) falls on both sides' tails within the same slice and cancels in the
+ * paired difference; which side is spawned first alternates slice by slice. `abba`: the two runs
+ * of a pair go back to back (A B, B A, ...), the earlier design, kept to compare against: on a
+ * busy machine its p99 interval is an order of magnitude wider, because contention hits one
+ * run's tail and not the other's.
+ */
+export type Interleave = "concurrent" | "abba";
+
+/** The whole pipeline: sims, interleaved pairs of runs, paired bootstrap. Stops every sim it started. */
 export async function measureResolution(options: ResolutionOptions): Promise<Resolution> {
   const loadgen = findTool("loadgen");
+  const interleave = options.interleave ?? "concurrent";
   const sims: SpawnedSim[] = [];
   const loads: number[] = [];
   let runIndex = 0;
@@ -95,60 +117,86 @@ export async function measureResolution(options: ResolutionOptions): Promise<Res
     options.onRun?.(label, result);
     return result;
   };
+  /**
+   * One pair: base and other, at once or back to back; `flip` puts the other side first (the
+   * first spawned, or the first run). Spawning both in the same tick leaves their starts a few
+   * ms apart, against slices of seconds; alternating the order cancels what is left.
+   */
+  const pair = async (c: Case, name: string, seconds: number, flip: boolean): Promise<{ base: LoadResult; other: LoadResult }> => {
+    const base = () => run(c.sims.base, `${name}-base`, seconds);
+    const other = () => run(c.sims.other, `${name}-other`, seconds);
+    if (interleave === "concurrent") {
+      // Promise.all starts them in array order and owns both rejections.
+      if (flip) {
+        const [o, b] = await Promise.all([other(), base()]);
+        return { base: b, other: o };
+      }
+      const [b, o] = await Promise.all([base(), other()]);
+      return { base: b, other: o };
+    }
+    if (flip) {
+      const o = await other();
+      return { other: o, base: await base() };
+    }
+    const b = await base();
+    return { base: b, other: await other() };
+  };
   try {
     // Same seed and flags everywhere but the delay. Each case has its own baseline sim, so every
     // sim runs equally often: in trials with one baseline shared by both cases (so it ran twice
     // as often as the others) it came out 0.05-0.1 ms faster at p50 than a sim with the same
     // flags, enough to exclude 0 with no delay at all.
     const spawned = async (delayMs: number) => {
-      const sim = await spawnSim(simArgs(options.seed, delayMs));
+      const sim = await spawnSim(simArgs(options.seed, delayMs), { timeoutMs: SIM_START_TIMEOUT_MS });
       sims.push(sim);
       return sim;
     };
-    const cases = {
-      delayed: { sims: { base: await spawned(0), other: await spawned(options.delayMs) }, pairs: [] as RunPair[], results: [] as LoadResult[] },
-      none: { sims: { base: await spawned(0), other: await spawned(0) }, pairs: [] as RunPair[], results: [] as LoadResult[] },
+    const cases: Record<"delayed" | "none", Case> = {
+      delayed: { sims: { base: await spawned(0), other: await spawned(options.delayMs) }, pairs: [], results: [] },
+      none: { sims: { base: await spawned(0), other: await spawned(0) }, pairs: [], results: [] },
     };
     for (const [name, c] of Object.entries(cases)) {
-      await run(c.sims.base, `warmup-${name}-base`, WARMUP_SECONDS);
-      await run(c.sims.other, `warmup-${name}-other`, WARMUP_SECONDS);
+      await pair(c, `warmup-${name}`, WARMUP_SECONDS, false);
+      await pair(c, `warmup-${name}`, WARMUP_SECONDS, true);
     }
     for (let i = 0; i < options.pairs; i++) {
-      for (const [name, c] of Object.entries(cases)) {
-        const base = () => run(c.sims.base, `${name}-base`, options.secondsPerRun);
-        const other = () => run(c.sims.other, `${name}-other`, options.secondsPerRun);
-        let mesh: LoadResult;
-        let baseline: LoadResult;
-        if (i % 2 === 0) {
-          baseline = await base();
-          mesh = await other();
-        } else {
-          mesh = await other();
-          baseline = await base();
-        }
-        c.pairs.push({ mesh: mesh.latency.e2e, baseline: baseline.latency.e2e });
-        c.results.push(mesh, baseline);
+      // The cases take turns, and which goes first alternates too (d n, n d, ...).
+      const order = i % 2 === 0 ? (["delayed", "none"] as const) : (["none", "delayed"] as const);
+      for (const name of order) {
+        const c = cases[name];
+        const { base, other } = await pair(c, name, options.secondsPerRun, i % 2 === 1);
+        c.pairs.push({ mesh: other.latency.e2e, baseline: base.latency.e2e });
+        c.results.push(other, base);
       }
     }
-    const summarize = (c: { pairs: RunPair[]; results: LoadResult[] }): ResolutionCase => {
+    const summarize = (c: Case): ResolutionCase => {
       const counts = c.results.map((r) => r.requests);
       return {
         overhead: QUANTILES.map((q) => pairedQuantileOverhead(c.pairs, q, { seed: options.seed, ...(options.confidence ? { confidence: options.confidence } : {}) })),
         pairs: c.pairs.length,
+        runs: c.pairs,
+        requests: counts.reduce((a, b) => a + b, 0),
         requestsPerRun: { min: Math.min(...counts), max: Math.max(...counts) },
         failed: c.results.reduce((s, r) => s + r.failed, 0),
         dropped: c.results.reduce((s, r) => s + r.droppedIterations, 0),
       };
     };
     return {
+      interleave,
       delayed: summarize(cases.delayed),
       none: summarize(cases.none),
       loadAverage: { min: Math.min(...loads), mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
-      loadSeconds: options.pairs * 2 * options.secondsPerRun,
+      loadSeconds: options.pairs * (interleave === "concurrent" ? 1 : 2) * options.secondsPerRun,
     };
   } finally {
     await Promise.all(sims.map((s) => s.stop()));
   }
+}
+
+interface Case {
+  sims: { base: SpawnedSim; other: SpawnedSim };
+  pairs: RunPair[];
+  results: LoadResult[];
 }
 
 const ms = (x: number) => x.toFixed(3);
@@ -163,22 +211,30 @@ export async function main(): Promise<void> {
     rate: BENCH_DEFAULTS.rate,
     delayMs: BENCH_DEFAULTS.delayMs,
     seed: BENCH_DEFAULTS.seed,
+    interleave: (process.env.BENCH_LATENCY_INTERLEAVE ?? "concurrent") as Interleave,
   };
+  if (options.interleave !== "concurrent" && options.interleave !== "abba") throw new Error(`BENCH_LATENCY_INTERLEAVE must be concurrent or abba, got ${JSON.stringify(options.interleave)}`);
+  const concurrent = options.interleave === "concurrent";
   const perRun = scheduledRequests({ executor: "constant-arrival-rate", rate: options.rate, durationSeconds: options.secondsPerRun, stages: [] });
   console.log(`latency resolution: ${os.availableParallelism()} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} at start`);
   console.log(
     `${options.pairs} pairs per case, ${options.secondsPerRun} s per run at ${options.rate} req/s (${perRun} requests scheduled per run), ` +
-      `${options.pairs * 2 * options.secondsPerRun} s of load per case; order A B, B A, A B, ... (ABBA); llm-sim --delay-ms ${options.delayMs} on the delayed side\n`,
+      `${2 * options.pairs * perRun} requests and ${options.pairs * (concurrent ? 1 : 2) * options.secondsPerRun} s of load per case; ` +
+      (concurrent ? "both sides of a pair at once (which is spawned first alternates)" : "the runs of a pair back to back, A B, B A, A B, ... (ABBA)") +
+      `; llm-sim --delay-ms ${options.delayMs} on the delayed side\n`,
   );
   const outDir = mkdtempSync(path.join(os.tmpdir(), "meshproof-bench-latency-"));
   const started = performance.now();
   try {
     const r = await measureResolution({ ...options, outDir });
+    // The pairs themselves, to try another estimator on the same measurements.
+    const save = process.env.BENCH_LATENCY_SAVE;
+    if (save) writeFileSync(save, JSON.stringify({ options, loadAverage: r.loadAverage, delayed: r.delayed.runs, none: r.none.runs }));
     for (const [title, c, expect] of [
       [`--delay-ms ${options.delayMs} on one side (other - base)`, r.delayed, options.delayMs],
       ["no delay on either side (other - base)", r.none, 0],
     ] as const) {
-      console.log(`${title}: ${c.pairs} pairs, ${c.requestsPerRun.min}-${c.requestsPerRun.max} requests per run, ${c.failed} failed, ${c.dropped} dropped`);
+      console.log(`${title}: ${c.pairs} pairs, ${c.requests} requests (${c.requestsPerRun.min}-${c.requestsPerRun.max} per run), ${c.failed} failed, ${c.dropped} dropped`);
       for (const o of c.overhead) {
         const verdict = expect === 0 ? `contains 0: ${contains(o, 0) ? "yes" : "NO"}` : `contains ${expect} ms: ${contains(o, expect) ? "yes" : "NO"}; excludes 0: ${o.interval && !contains(o, 0) ? "yes" : "NO"}`;
         console.log(
