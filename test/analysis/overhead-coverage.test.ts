@@ -10,6 +10,8 @@
  * coverage, and ignoring the pairing (quantileOverhead) gives the wide interval back.
  */
 import { describe, expect, it } from "vitest";
+import { independentFloorMs } from "../../scripts/bench/latency.js";
+import { LatencyRecorder } from "../../src/analysis/hdr.js";
 import { pairedBucketsOverhead, type BucketPair } from "../../src/analysis/overhead.js";
 import { seededRandom } from "../../src/analysis/simulate.js";
 
@@ -150,5 +152,35 @@ describe("paired overhead interval on a simulated busy machine", () => {
     }
     expect(resolved.shared / REPEATS_DELAYED).toBeGreaterThanOrEqual(0.8);
     expect(resolved.separate / REPEATS_DELAYED).toBeLessThan(0.3);
+  });
+});
+
+describe("independentFloorMs (the bench's floor: the half-width independent requests would give)", () => {
+  /** n independent Exp(mean) latencies per side, as k runs. */
+  function expPairs(k: number, n: number, meanMs: number, seed: number) {
+    const random = seededRandom(seed);
+    const run = () => {
+      const r = new LatencyRecorder();
+      for (let i = 0; i < n; i++) r.record(1 - meanMs * Math.log(1 - random()));
+      return r.summary();
+    };
+    return Array.from({ length: k }, () => ({ mesh: run(), baseline: run() }));
+  }
+
+  it("matches the spread of the p99 difference over repeats of independent requests", () => {
+    // Exp(5 ms) at p99: f = 0.01 / 5 per ms, so the floor is 1.96 * 5 * sqrt(2 * 0.99 / (0.01 * 20,000)) = 0.975 ms.
+    const pairs = expPairs(5, 4000, 5, 31);
+    const floor = independentFloorMs(pairs, 0.99, 0.95);
+    expect(floor).toBeGreaterThan(0.975 * 0.8);
+    expect(floor).toBeLessThan(0.975 * 1.25);
+    // The wrong twin, sqrt(q(1-q)/n) with no density: 1.96 * sqrt(2 * 0.0099 / 20,000) = 0.002 ms.
+    expect(1.96 * Math.sqrt((2 * 0.99 * 0.01) / 20_000)).toBeLessThan(floor / 100);
+    // And the spread it stands for: the p99 difference over repeats lies within it about 95% of the time.
+    let within = 0;
+    const REPEATS = 40;
+    const random = seededRandom(77);
+    const p99 = () => Float64Array.from({ length: 20_000 }, () => 1 - 5 * Math.log(1 - random())).sort()[Math.ceil(0.99 * 20_000) - 1]!;
+    for (let r = 0; r < REPEATS; r++) if (Math.abs(p99() - p99()) <= floor) within++;
+    expect(within / REPEATS).toBeGreaterThanOrEqual(0.85);
   });
 });
