@@ -31,7 +31,7 @@ export {
   type ConvergenceReport,
   type ConvergenceOptions,
 } from "./convergence.js";
-export { quantileOverhead, pairedQuantileOverhead, MIN_RUNS_FOR_INTERVAL, type QuantileOverhead, type PairedOverhead, type RunPair, type OverheadOptions } from "./overhead.js";
+export { quantileOverhead, pairedQuantileOverhead, pairedBucketsOverhead, MIN_RUNS_FOR_INTERVAL, type QuantileOverhead, type PairedOverhead, type RunPair, type BucketPair, type OverheadOptions } from "./overhead.js";
 export { goodput, meetsSlo, timePerOutputTokenMs, type Goodput, type GoodputSlo, type RequestTiming } from "./goodput.js";
 export { loadPlanCache, savePlanCache } from "./plan-cache.js";
 export { independenceVerdicts, betweenBatchDispersion, chiSquareSurvival, DISPERSION_ALPHA, type DispersionTest } from "./dispersion.js";

@@ -6,7 +6,7 @@
  * merges its runs' HDR histograms exactly (sums of bucket counts) before taking the quantile.
  */
 import type { LatencySummary } from "../load/profile.js";
-import { bucketsOf } from "./distribution.js";
+import { bucketsOf, type Buckets } from "./distribution.js";
 import { seededRandom } from "./simulate.js";
 
 export interface OverheadOptions {
@@ -40,8 +40,7 @@ class RunSet {
   readonly cumulative: Float64Array[];
   readonly totals: number[];
 
-  constructor(runs: readonly LatencySummary[]) {
-    const buckets = runs.map((r) => bucketsOf(r));
+  constructor(buckets: readonly Pick<Buckets, "highUs" | "counts" | "total">[]) {
     const all = new Set<number>();
     for (const b of buckets) for (const v of b.highUs) all.add(v);
     this.values = Float64Array.from([...all].sort((a, b) => a - b));
@@ -110,8 +109,8 @@ export function quantileOverhead(
   opts: OverheadOptions = {},
 ): QuantileOverhead {
   const { resamples, confidence } = bootstrapSettings(quantile, opts);
-  const mesh = new RunSet(usable(meshRuns, "mesh"));
-  const baseline = new RunSet(usable(baselineRuns, "baseline"));
+  const mesh = new RunSet(usable(meshRuns, "mesh").map((r) => bucketsOf(r)));
+  const baseline = new RunSet(usable(baselineRuns, "baseline").map((r) => bucketsOf(r)));
   const point = pooledDifference(mesh, baseline, quantile);
   const result: QuantileOverhead = {
     quantile,
@@ -169,18 +168,40 @@ export interface PairedOverhead extends QuantileOverhead {
 }
 
 /**
- * Overhead from paired, interleaved runs: each mesh run is paired with the baseline run next to
- * it in time, and the bootstrap resamples pairs, so both sides of a resample come from the same
- * moments and slow drift of the machine (another job, thermal state) cancels instead of widening
- * the interval. Fewer than MIN_RUNS_FOR_INTERVAL pairs give no interval.
+ * Overhead from paired, interleaved runs: each mesh run is paired with the baseline run that ran
+ * at the same time (both loaded at once) or next to it (back to back, alternating which goes
+ * first), and the bootstrap resamples pairs, so both sides of a resample come from the same
+ * moments and what the machine did then (another job's stall, slow drift) cancels instead of
+ * widening the interval. Fewer than MIN_RUNS_FOR_INTERVAL pairs give no interval.
  */
 export function pairedQuantileOverhead(pairs: readonly RunPair[], quantile: number, opts: OverheadOptions = {}): PairedOverhead {
-  const { resamples, confidence } = bootstrapSettings(quantile, opts);
+  bootstrapSettings(quantile, opts);
   const usablePairs = pairs.filter((p) => p.mesh.count > 0 && p.mesh.hdr && p.baseline.count > 0 && p.baseline.hdr);
   if (usablePairs.length === 0) throw new Error("no pair of runs carries latency samples on both sides; run the paired benchmark first (each run's summary must include its HDR histogram)");
-  const mesh = new RunSet(usablePairs.map((p) => p.mesh));
-  const baseline = new RunSet(usablePairs.map((p) => p.baseline));
-  const k = usablePairs.length;
+  return pairedBucketsOverhead(
+    usablePairs.map((p) => ({ mesh: bucketsOf(p.mesh), baseline: bucketsOf(p.baseline) })),
+    quantile,
+    opts,
+  );
+}
+
+/** A pair's two runs as sorted buckets (values in microseconds), as bucketsOf reads them. */
+export interface BucketPair {
+  mesh: Pick<Buckets, "highUs" | "counts" | "total">;
+  baseline: Pick<Buckets, "highUs" | "counts" | "total">;
+}
+
+/**
+ * pairedQuantileOverhead on runs already read into buckets (every pair with samples on both
+ * sides): the same point estimate, interval and seed, without decoding histograms, for callers
+ * (simulations) that hold the values themselves.
+ */
+export function pairedBucketsOverhead(pairs: readonly BucketPair[], quantile: number, opts: OverheadOptions = {}): PairedOverhead {
+  const { resamples, confidence } = bootstrapSettings(quantile, opts);
+  if (pairs.some((p) => p.mesh.total <= 0 || p.baseline.total <= 0)) throw new Error("every pair needs samples on both sides");
+  const mesh = new RunSet(pairs.map((p) => p.mesh));
+  const baseline = new RunSet(pairs.map((p) => p.baseline));
+  const k = pairs.length;
   const point = pooledDifference(mesh, baseline, quantile);
   const result: PairedOverhead = {
     quantile,

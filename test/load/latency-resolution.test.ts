@@ -1,6 +1,7 @@
 /**
  * The latency-resolution benchmark's pipeline, shortened, with real processes: llm-sim on
- * loopback, the built-in generator through runLoadgen, ABBA-paired runs, pairedQuantileOverhead.
+ * loopback, the built-in generator through runLoadgen, pairs whose two runs load both sides at
+ * once (the bench's default), pairedQuantileOverhead.
  * A 5 ms delay (not the bench's 1 ms) for margin against a busy machine. Each case is the other's mutant: the delayed interval must lie above half the delay
  * (so above 0), the no-delay interval within half the delay of 0. A pipeline that lost the delay,
  * swapped the sides or paired the wrong runs fails one of the two.
@@ -31,8 +32,10 @@ describe.skipIf(!LIVE)("latency resolution through real processes (llm-sim --del
   // About a minute of load and process start-ups; far longer on a busy machine.
   it(`a ${DELAY_MS} ms delay on one side is resolved at p50, and no delay is told apart from it`, { timeout: 600_000 }, async () => {
     const r = await measureResolution({ pairs: 5, secondsPerRun: 2, rate: 100, delayMs: DELAY_MS, seed: 9, outDir });
+    expect(r.interleave).toBe("concurrent");
     for (const c of [r.delayed, r.none]) {
       expect(c.pairs).toBe(5);
+      expect(c.floorMs.every((f) => f > 0 && Number.isFinite(f))).toBe(true);
       expect(c.failed).toBe(0);
       expect(c.requestsPerRun.min).toBeGreaterThanOrEqual(150);
     }
