@@ -3,7 +3,7 @@
  * SLOs, and roll every request back to stable the moment a step breaches them.
  */
 import type { CheckSpecInput } from "../src/analysis/index.js";
-import type { Step } from "../src/engine/plan.js";
+import type { Step } from "../src/plan/steps.js";
 import { defineScenario, type ScenarioContext, type StepFactory } from "../src/engine/scenario.js";
 import { errorRateCheck, latencyCheck, shareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";

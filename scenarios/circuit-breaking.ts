@@ -2,9 +2,9 @@
  * Circuit breaking by outlier ejection: a replica that fails every request is taken out of
  * rotation after 5 consecutive errors, and clients stop seeing its errors.
  */
-import type { ApplyStep, WaitStep } from "../src/engine/plan.js";
+import type { ApplyStep, WaitStep } from "../src/plan/steps.js";
 import { defineScenario } from "../src/engine/scenario.js";
-import { TIMEOUTS } from "../src/engine/timeouts.js";
+import { TIMEOUTS } from "../src/core/timeouts.js";
 import { simDeploymentName } from "../src/stack/index.js";
 import { errorRateCheck, shareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";

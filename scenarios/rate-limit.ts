@@ -3,7 +3,7 @@
  * over it is admitted at the limit's pace and the rest refused with 429.
  */
 import { planProportion } from "../src/analysis/index.js";
-import { UsageError } from "../src/engine/errors.js";
+import { UsageError } from "../src/core/errors.js";
 import { defineScenario } from "../src/engine/scenario.js";
 import { shareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";

@@ -3,8 +3,8 @@
  * fail and how latency moves before, during and after it.
  */
 import type { CheckSpecInput } from "../src/analysis/index.js";
-import { UsageError } from "../src/engine/errors.js";
-import type { Step } from "../src/engine/plan.js";
+import { UsageError } from "../src/core/errors.js";
+import type { Step } from "../src/plan/steps.js";
 import { defineScenario, type ScenarioContext } from "../src/engine/scenario.js";
 import type { InstallOptions, MeshName } from "../src/mesh/driver.js";
 import { errorRateCheck, latencyCheck } from "./checks.js";

@@ -8,7 +8,7 @@
  *   never built: it is an optional engine users bring (K6_BIN or PATH).
  * - Prometheus and the Pushgateway from Debian's packages, when they are not already there.
  *
- * Writes <cache>/manifest.json for tool discovery (src/engine/tools.ts). Exit 4, with one
+ * Writes <cache>/manifest.json for tool discovery (src/core/tools.ts). Exit 4, with one
  * line saying what to install, when a tool cannot be had.
  */
 import { createHash } from "node:crypto";
@@ -27,7 +27,7 @@ import {
   type ResolvedTool,
   type ToolManifest,
   type ToolManifestEntry,
-} from "../src/engine/tools.js";
+} from "../src/core/tools.js";
 import { aptInstall, lastLine, runCommand } from "./setup/common.js";
 import { SetupError } from "./setup/errors.js";
 import { setupMeshes } from "./setup/meshes.js";

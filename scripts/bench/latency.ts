@@ -18,7 +18,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { spawnSim, type SpawnedSim } from "../../fixtures/llm-sim/src/index.js";
 import { pairedQuantileOverhead, type PairedOverhead, type RunPair } from "../../src/analysis/index.js";
-import { findTool } from "../../src/engine/tools.js";
+import { findTool } from "../../src/core/tools.js";
 import { LoadProfile, runLoadgen, scheduledRequests, type LoadResult } from "../../src/load/index.js";
 
 /** The figure: 1 ms on one side, at most 5 minutes of load (pairs x 2 x seconds) at 100/s. */

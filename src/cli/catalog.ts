@@ -1,13 +1,17 @@
 /**
- * Name lookups for scenarios and suites, with a "did you mean" for typos (exit 2).
+ * The composition root's catalog: the one module of src/ that imports scenarios/ and suites/
+ * (test/engine/module-graph.test.ts holds it to that). The rest of src/cli takes the scenarios,
+ * suites and mutants from here; name lookups come with a "did you mean" for typos (exit 2).
  */
 import { closest, distance } from "fastest-levenshtein";
-import { UsageError } from "../engine/errors.js";
+import { UsageError } from "../core/errors.js";
 import type { ScenarioDefinition } from "../engine/scenario.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import { SUITES } from "../../suites/index.js";
 import { MUTANTS } from "../../scenarios/mutants.js";
 import type { Mutant } from "../engine/mutant.js";
+
+export { SCENARIOS, SUITES, MUTANTS };
 
 function suggest(name: string, known: readonly string[]): string {
   const near = closest(name, [...known]);

@@ -6,11 +6,9 @@
 import { VLLM_DEFAULTS } from "../stack/backend.js";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT } from "../analysis/verdict.js";
-import { MeshproofError, errorMessage } from "../engine/errors.js";
+import { MeshproofError, errorMessage } from "../core/errors.js";
 import { EXIT_LEGEND } from "../report/format.js";
-import { SCENARIOS } from "../../scenarios/index.js";
-import { SUITES } from "../../suites/index.js";
-import { MUTANTS } from "../../scenarios/mutants.js";
+import { MUTANTS, SCENARIOS, SUITES } from "./catalog.js";
 import { capabilitiesTable } from "./capabilities.js";
 import { cleanCommand } from "./clean.js";
 import { compareCommand, type CompareCliOptions } from "./compare.js";

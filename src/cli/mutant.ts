@@ -3,13 +3,11 @@
  * drivers with the mutant's intents, cut after the step that judges the aimed check, with the
  * mutant recorded in plan.json and results.json.
  */
-import { UsageError } from "../engine/errors.js";
+import { UsageError } from "../core/errors.js";
 import { mutantRecord, mutantScenarioPlan, mutatingDriver, stepJudging, withdrawing, type Mutant, type MutantOutcome } from "../engine/mutant.js";
 import type { RunPlanWithCluster } from "../engine/run-plan.js";
 import type { MeshDriver, MeshName } from "../mesh/driver.js";
-import { resolveMutant } from "./catalog.js";
-import { SCENARIOS } from "../../scenarios/index.js";
-import { MUTANTS } from "../../scenarios/mutants.js";
+import { MUTANTS, resolveMutant, SCENARIOS } from "./catalog.js";
 
 /** The mutant a run asks for, and the scenario it runs (named or implied by the mutant). */
 export function mutantFor(command: "scenario" | "suite", name: string, mutantName: string | undefined): { mutant: Mutant | undefined; scenario: string } {

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { CLUSTER_NAMES } from "../cluster/index.js";
-import { UsageError } from "../engine/errors.js";
+import { UsageError } from "../core/errors.js";
 import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/index.js";
 import { BACKENDS, VLLM_DEFAULTS, type Backend } from "../stack/backend.js";
 

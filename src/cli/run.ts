@@ -9,7 +9,7 @@ import path from "node:path";
 import { exitCodeFor, EXIT } from "../analysis/verdict.js";
 import { loadPlanCache, savePlanCache } from "../analysis/plan-cache.js";
 import { writeDryRun } from "../engine/dry-run.js";
-import { MeshproofError, errorMessage } from "../engine/errors.js";
+import { MeshproofError, errorMessage } from "../core/errors.js";
 import { executePlan } from "../engine/executor.js";
 import { buildRunPlan } from "../engine/run-plan.js";
 import type { ScenarioDefinition } from "../engine/scenario.js";

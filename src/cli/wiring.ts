@@ -3,16 +3,16 @@
  * preflight that turns a missing tool into exit 4 before anything is created.
  */
 import path from "node:path";
-import { EnvironmentError, UsageError } from "../engine/errors.js";
+import { EnvironmentError, UsageError } from "../core/errors.js";
 import type { ExecutionEnv, LoadRunner, ProgressSink } from "../engine/executor.js";
-import { processCommandRunner } from "../engine/commands.js";
+import { processCommandRunner } from "../core/commands.js";
 import { childProcessLauncher } from "../engine/processes.js";
 import type { RunPlanWithCluster, StackPlan, StackPlanner } from "../engine/run-plan.js";
 import { collectSteps } from "../engine/run-plan.js";
-import { walkSteps } from "../engine/scenario.js";
-import type { Step, WaitStep } from "../engine/plan.js";
-import { TIMEOUTS } from "../engine/timeouts.js";
-import { TOOLS, toolNamed, tryFindTool, findTool, type ResolvedTool, type ToolName } from "../engine/tools.js";
+import { walkSteps } from "../plan/steps.js";
+import type { Step, WaitStep } from "../plan/steps.js";
+import { TIMEOUTS } from "../core/timeouts.js";
+import { TOOLS, toolNamed, tryFindTool, findTool, type ResolvedTool, type ToolName } from "../core/tools.js";
 import { currentProvider, gkeProvider, hostPreflight, hostProviderFor, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
 import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
 import { createIstioDriver, istioDriver, ISTIO_HOST_VERSION, UPSTREAM_ENVOY_VARIANT } from "../mesh/istio/index.js";

@@ -11,14 +11,14 @@ import type { KubeClient } from "../cluster/kube.js";
 import type { LoadProfile, LoadResult } from "../load/profile.js";
 import type { ConvergenceRecord, ScenarioRecord, StepRecord, TargetRecord } from "../report/results.js";
 import { familyWiseBounds, scenarioStatus } from "../report/results.js";
-import { CleanupStack } from "./cleanup.js";
-import { tail, type CommandRunner } from "./commands.js";
-import { MeshproofError, TimeoutError, errorMessage, formatMs } from "./errors.js";
+import { CleanupStack } from "../core/cleanup.js";
+import { tail, type CommandRunner } from "../core/commands.js";
+import { MeshproofError, TimeoutError, errorMessage, formatMs } from "../core/errors.js";
 import { mergeLoadResults } from "./merge-load.js";
-import type { ConvergeStep, GateStep, KubeObject, MeasureStep, ScenarioPlan, Step, TargetPlan } from "./plan.js";
+import type { ConvergeStep, GateStep, KubeObject, MeasureStep, ScenarioPlan, Step, TargetPlan } from "../plan/steps.js";
 import type { ProcessLauncher } from "./processes.js";
 import type { RunPlanWithCluster } from "./run-plan.js";
-import { pollUntil, withTimeout, TIMEOUTS } from "./timeouts.js";
+import { pollUntil, withTimeout, TIMEOUTS } from "../core/timeouts.js";
 
 /** Sends load for one target and returns what the load generator measured. */
 export interface LoadRunner {

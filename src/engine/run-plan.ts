@@ -5,10 +5,10 @@
 import type { ClusterProvider } from "../cluster/provider.js";
 import type { InstallOptions, MeshDriver, MeshName, RoutingApi } from "../mesh/driver.js";
 import type { Target } from "../mesh/intent.js";
-import type { CollectStep, RunPlan, ScenarioPlan, Step, TargetPlan } from "./plan.js";
+import type { CollectStep, RunPlan, ScenarioPlan, Step, TargetPlan } from "../plan/steps.js";
 import { planScenario, type ScenarioDefinition, type ScenarioOptions } from "./scenario.js";
-import { TIMEOUTS } from "./timeouts.js";
-import { UsageError } from "./errors.js";
+import { TIMEOUTS } from "../core/timeouts.js";
+import { UsageError } from "../core/errors.js";
 
 /** What the stack gives a target: the steps that bring it up, and the workload it exposes. */
 export interface StackPlan {

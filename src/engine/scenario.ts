@@ -10,8 +10,8 @@ import { LoadProfile, type LoadProfileInput } from "../load/profile.js";
 import type { InstallOptions, MeshDriver, MeshName, RoutingApi } from "../mesh/driver.js";
 import type { Intent, IntentKind, Target } from "../mesh/intent.js";
 import { parseIntents } from "../mesh/intent.js";
-import type { ApplyStep, ConvergeStep, GateStep, MeasureStep, Phase, ScenarioPlan, Step, UnsupportedStep } from "./plan.js";
-import { TIMEOUTS } from "./timeouts.js";
+import { walkSteps, type ApplyStep, type ConvergeStep, type GateStep, type MeasureStep, type Phase, type ScenarioPlan, type Step, type UnsupportedStep } from "../plan/steps.js";
+import { TIMEOUTS } from "../core/timeouts.js";
 
 export interface ScenarioOptions {
   /** Overrides the scenario's default request rate (requests per second). */
@@ -190,15 +190,6 @@ export class StepFactory {
       requires: this.definition.requires,
       phases: all,
     };
-  }
-}
-
-/** Every step, including those nested in gates' failure branches. */
-export function* walkSteps(steps: readonly Step[]): Generator<Step> {
-  for (const step of steps) {
-    yield step;
-    if (step.kind === "gate") yield* walkSteps(step.onFail);
-    if (step.kind === "command" && step.undo) yield* walkSteps(step.undo);
   }
 }
 

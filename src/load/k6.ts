@@ -9,7 +9,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ToolMissingError, type ResolvedTool } from "../engine/tools.js";
+import { ToolMissingError, type ResolvedTool } from "../core/tools.js";
 import type { LoadRunner } from "./loadgen.js";
 import { LoadProfile, type LoadResult } from "./profile.js";
 import { parseK6Output } from "./ndjson.js";

@@ -2,7 +2,7 @@
  * The contract each mesh implements: install/upgrade/uninstall as plan steps, namespace
  * enrolment, and rendering of mesh-agnostic intents into the mesh's own resources.
  */
-import type { KubeObject, Step } from "../engine/plan.js";
+import type { KubeObject, Step } from "../plan/steps.js";
 import type { Intent, IntentKind, Target } from "./intent.js";
 
 export type MeshName = "istio" | "linkerd" | "none";

@@ -30,7 +30,7 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
-import type { KubeObject } from "../engine/plan.js";
+import type { KubeObject } from "../plan/steps.js";
 import type { MeshName } from "../mesh/driver.js";
 import { seconds } from "../metrics/index.js";
 import { toKubeObject } from "./kube-object.js";

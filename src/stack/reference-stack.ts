@@ -6,7 +6,7 @@
 import { stackResources, type ResourceProfile } from "./resources.js";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
-import type { KubeObject } from "../engine/plan.js";
+import type { KubeObject } from "../plan/steps.js";
 import type { MeshDriver } from "../mesh/driver.js";
 import type { Target } from "../mesh/intent.js";
 import { runLabels } from "./labels.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/engine/errors.js";
+import { UsageError } from "../../src/core/errors.js";
 import { resolveScenario, resolveSuite } from "../../src/cli/catalog.js";
 
 function usage(fn: () => unknown): UsageError {

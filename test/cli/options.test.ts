@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/engine/errors.js";
+import { UsageError } from "../../src/core/errors.js";
 import { parseDuration, parseRunOptions, PINS } from "../../src/cli/options.js";
 
 describe("parseDuration", () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CheckSpec } from "../../src/analysis/verdict.js";
 import { executePlan } from "../../src/engine/executor.js";
-import type { KubeObject, MeasureStep, Step } from "../../src/engine/plan.js";
+import type { KubeObject, MeasureStep, Step } from "../../src/plan/steps.js";
 import type { RunPlanWithCluster } from "../../src/engine/run-plan.js";
 import { LoadProfile } from "../../src/load/profile.js";
 import { fakeCommands, fakeEnv, fakeKube, fakeLoad, silentProgress } from "./fakes.js";

@@ -4,9 +4,10 @@
  * object lets a test see exactly which intents a scenario applied, or make every intent
  * unsupported.
  */
-import type { Step, ScenarioPlan, MeasureStep, ConvergeStep, KubeObject } from "../../src/engine/plan.js";
-import { planScenario, walkSteps, type ScenarioContext, type ScenarioDefinition, type ScenarioOptions } from "../../src/engine/scenario.js";
-import { TIMEOUTS } from "../../src/engine/timeouts.js";
+import type { Step, ScenarioPlan, MeasureStep, ConvergeStep, KubeObject } from "../../src/plan/steps.js";
+import { walkSteps } from "../../src/plan/steps.js";
+import { planScenario, type ScenarioContext, type ScenarioDefinition, type ScenarioOptions } from "../../src/engine/scenario.js";
+import { TIMEOUTS } from "../../src/core/timeouts.js";
 import type { Capabilities, MeshDriver, MeshName, Rendered } from "../../src/mesh/driver.js";
 import { createIstioDriver } from "../../src/mesh/istio/index.js";
 import { linkerdDriver } from "../../src/mesh/linkerd/index.js";

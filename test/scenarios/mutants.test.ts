@@ -4,7 +4,7 @@
  * stated field (or the twin is unsupported there, with a reason), never silently the same.
  */
 import { describe, expect, it } from "vitest";
-import type { KubeObject, ScenarioPlan } from "../../src/engine/plan.js";
+import type { KubeObject, ScenarioPlan } from "../../src/plan/steps.js";
 import { mutantScenarioPlan, mutatingDriver, stepJudging, withdrawing, type Mutant } from "../../src/engine/mutant.js";
 import type { MeshName } from "../../src/mesh/driver.js";
 import { SCENARIOS } from "../../scenarios/index.js";

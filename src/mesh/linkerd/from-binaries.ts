@@ -19,8 +19,8 @@
  * https://linkerd.io/2.20/tasks/generate-certificates/) and passed with the --identity-* flags.
  */
 import { parse as parseYaml } from "yaml";
-import type { CommandStep, KubeObject, Step } from "../../engine/plan.js";
-import { TIMEOUTS } from "../../engine/timeouts.js";
+import type { CommandStep, KubeObject, Step } from "../../plan/steps.js";
+import { TIMEOUTS } from "../../core/timeouts.js";
 import type { MeshVariant } from "../variant.js";
 
 /** sha256 of each binary in linkerd-2.20-linux-amd64.tar.gz (its build notes list the same). */

@@ -1,6 +1,8 @@
 /**
- * Everything meshproof does to a cluster is first a plan of typed steps. Execution walks the
- * plan; --dry-run writes it. Steps are plain data so plan.json shows exactly what would run.
+ * The plan vocabulary. Everything meshproof does to a cluster is first a plan of typed steps.
+ * Execution walks the plan; --dry-run writes it. Steps are plain data so plan.json shows exactly
+ * what would run. Drivers, providers, stacks and reports build and read these types here, never
+ * through the engine (test/engine/module-graph.test.ts).
  */
 import type { CheckSpec } from "../analysis/verdict.js";
 import type { LoadCommandPreview } from "../load/engine.js";
@@ -163,6 +165,16 @@ export type Step =
   | CollectStep;
 
 export type StepKind = Step["kind"];
+
+/** Every step, including those nested in gates' failure branches. */
+export function* walkSteps(steps: readonly Step[]): Generator<Step> {
+  for (const step of steps) {
+    yield step;
+    if (step.kind === "gate") yield* walkSteps(step.onFail);
+    if (step.kind === "command" && step.undo) yield* walkSteps(step.undo);
+  }
+}
+
 
 export type PhaseName = "setup" | "assess" | "teardown";
 
