@@ -65,7 +65,7 @@ export const authz = defineScenario({
     "A rule that allows another identity refuses the same requests.",
   ],
   requires: ["authz"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "authz", executor: "constant-arrival-rate", rate: 10, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {

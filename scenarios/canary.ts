@@ -58,7 +58,7 @@ export const canary = defineScenario({
     "A step that breaches its SLOs is rolled back: every request returns to stable.",
   ],
   requires: ["split", "route"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "canary", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "stream", maxTokens: 16 },
   build(ctx, steps) {

@@ -36,7 +36,7 @@ export const circuitBreaking = defineScenario({
     `After ${CONSECUTIVE_ERRORS_TO_EJECT} consecutive errors the bad replica is ejected: at most ${MAX_ERROR_RATE_AFTER * 100}% of requests fail.`,
   ],
   requires: ["outlier"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "circuit-breaking", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {

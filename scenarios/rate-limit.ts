@@ -48,7 +48,7 @@ export const rateLimit = defineScenario({
     `Requests over the limit are refused with ${TOO_MANY_REQUESTS}.`,
   ],
   requires: ["rateLimit", "split"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "rate-limit", executor: "constant-arrival-rate", rate: OVER_LIMIT_RATE, durationSeconds: 300, mode: "plain", maxTokens: 1 },
   build(ctx, steps) {

@@ -82,7 +82,7 @@ export const upgrade = defineScenario({
     `After the upgrade the error rate is at most ${UPGRADE_SLO.maxErrorRate * 100}% and p99 latency at most ${UPGRADE_SLO.e2eP99Ms} ms.`,
   ],
   requires: [],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "upgrade", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "stream", maxTokens: 16 },
   build(ctx, steps) {

@@ -32,10 +32,10 @@ export function resolveSuite(name: string | undefined): ScenarioDefinition[] {
   if (!name) throw new UsageError("which suite? name one", `suites: ${names.join(", ")}`);
   const suite = SUITES.find((s) => s.name === name);
   if (!suite) throw new UsageError(`unknown suite "${name}"`, `${suggest(name, names)}suites: ${names.join(", ")}`);
-  // A suite entry may narrow the meshes a scenario runs on (e.g. the benchmark with the baseline).
+  // A suite entry may leave the baseline out of a scenario that joins it.
   return suite.scenarios.map((entry) => {
     const scenario = resolveScenario(entry.name);
-    return { ...scenario, meshes: scenario.meshes.filter((m) => entry.meshes.includes(m)) };
+    return { ...scenario, baseline: scenario.baseline && entry.baseline };
   });
 }
 

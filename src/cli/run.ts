@@ -22,6 +22,7 @@ import { resolveScenario, resolveSuite } from "./catalog.js";
 import { judgeMutantRun, mutantExitCode, mutantRecord, type MutantOutcome, type MutantRecord } from "../engine/mutant.js";
 import { aimedSteps, describeOutcome, mutantFor, mutantRunPlan, mutatedDrivers } from "./mutant.js";
 import { markBackendGaps } from "../stack/backend.js";
+import { MESHES, type MeshRegistry } from "../mesh/registry.js";
 import { backendOf } from "./options.js";
 import { annotateLoadCommands, driversFor, executionEnvFor, hostSimImage, installOptions, meshVariantsFor, preflight, providerFor, stackPlannerFor } from "./wiring.js";
 
@@ -53,14 +54,14 @@ export function newRunId(now = new Date()): string {
  * The plan of a run, with the exact sample-size plans cached on disk between runs. Shared by
  * `scenario`/`suite` and by setup, which plans the nightly suite once to fill that cache.
  */
-export async function planRun(command: "scenario" | "suite", requested: string, opts: RunOptions, runId: string, runDir: string) {
+export async function planRun(command: "scenario" | "suite", requested: string, opts: RunOptions, runId: string, runDir: string, registry: MeshRegistry = MESHES) {
   const { mutant, scenario: name } = mutantFor(command, requested, opts.mutant);
   const scenarios: ScenarioDefinition[] = command === "scenario" ? [resolveScenario(name)] : resolveSuite(name);
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   loadPlanCache();
-  const provider = await providerFor(opts, runId);
-  const drivers = driversFor(opts, provider, runDir, provider.name === "host" ? await hostSimImage(opts) : undefined);
-  const stack = await stackPlannerFor(opts, runId, provider, runDir, mutant?.backend);
+  const provider = await providerFor(opts, runId, registry);
+  const drivers = driversFor(opts, provider, runDir, provider.name === "host" ? await hostSimImage(opts, registry) : undefined, registry);
+  const stack = await stackPlannerFor(opts, runId, provider, runDir, mutant?.backend, registry);
   const request = {
     command,
     name,
@@ -68,11 +69,12 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
     createdAt: new Date().toISOString(),
     scenarios,
     mesh: opts.mesh,
+    registry,
     provider,
     drivers,
     stack,
     routing: opts.routing,
-    install: installOptions(opts),
+    install: installOptions(opts, registry),
     scenarioOptions: { seed, ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.duration !== undefined ? { durationSeconds: opts.duration } : {}) },
     options: { ...recordedOptions(opts), seed },
   };
@@ -84,12 +86,12 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
   return { plan, drivers, mutant };
 }
 
-export async function runCommand(command: "scenario" | "suite", name: string, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseRunOptions(raw);
+export async function runCommand(command: "scenario" | "suite", name: string, raw: Record<string, unknown>, registry: MeshRegistry = MESHES): Promise<number> {
+  const opts = parseRunOptions(raw, registry);
   const out = consoleOutput(opts.json);
   const runId = newRunId();
   const runDir = path.resolve(opts.out, runId);
-  const { plan, drivers, mutant } = await planRun(command, name, opts, runId, runDir);
+  const { plan, drivers, mutant } = await planRun(command, name, opts, runId, runDir, registry);
 
   if (opts.dryRun) {
     await mkdir(runDir, { recursive: true });
@@ -155,9 +157,9 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     options: plan.options,
     tools,
     versions: Object.fromEntries(plan.targets.map((t) => [t.mesh, t.meshVersion])),
-    ...variantsOf(opts, plan.targets.map((t) => t.mesh)),
+    ...variantsOf(opts, plan.targets.map((t) => t.mesh), registry),
     host: { platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, node: process.version },
-    targets: execution.targets.map((t) => ({ ...t, routing: opts.routing, capabilities: drivers[t.mesh as keyof typeof drivers].capabilities(opts.routing) })),
+    targets: execution.targets.map((t) => ({ ...t, routing: opts.routing, capabilities: drivers[t.mesh]!.capabilities(opts.routing) })),
     summary: { ...summarize(verdictList), exitCode },
     ...(execution.aborted ? { aborted: execution.aborted.message } : {}),
     ...(mutant && outcomes ? { mutant: { ...mutantRecord(mutant), outcomes } } : {}),
@@ -192,9 +194,9 @@ function printSummary(out: Output, results: RunResults, files: string[]): void {
 }
 
 /** The variants of the meshes this run installed, when any is not the official release. */
-function variantsOf(opts: RunOptions, meshes: readonly string[]): Pick<RunResults, "variants"> {
-  const known = meshVariantsFor(opts);
-  const variants = Object.fromEntries(meshes.flatMap((m) => (known[m as keyof typeof known] ? [[m, known[m as keyof typeof known]!]] : [])));
+function variantsOf(opts: RunOptions, meshes: readonly string[], registry: MeshRegistry): Pick<RunResults, "variants"> {
+  const known = meshVariantsFor(opts, registry);
+  const variants = Object.fromEntries(meshes.flatMap((m) => (known[m] ? [[m, known[m]]] : [])));
   return Object.keys(variants).length > 0 ? { variants } : {};
 }
 

@@ -30,6 +30,8 @@ export interface ScenarioContext {
   options: ScenarioOptions;
   /** How the run installed this mesh; the upgrade scenario starts from it. Absent when planning without a run. */
   install?: InstallOptions;
+  /** The identity a meshed client running as `namespace/serviceAccount` presents (the registry's form); undefined without a mesh. */
+  workloadIdentity(namespace: string, serviceAccount: string): string | undefined;
 }
 
 export interface ScenarioPhases {
@@ -45,8 +47,12 @@ export interface ScenarioDefinition {
   claims: string[];
   /** Intent kinds the scenario applies. */
   requires: IntentKind[];
-  /** Meshes the scenario judges. The baseline (`none`) only where a comparison makes sense. */
-  meshes: MeshName[];
+  /**
+   * Whether the no-mesh baseline joins it (where a comparison against no mesh makes sense). It
+   * runs on every mesh of the registry; what a mesh cannot express its capabilities make
+   * `unsupported`, from the intents in `requires`.
+   */
+  baseline: boolean;
   /** Clusters it can run on; `local` has no mesh and no Kubernetes. */
   clusters: ClusterName[];
   defaultLoad: LoadProfileInput;

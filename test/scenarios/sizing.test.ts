@@ -11,7 +11,7 @@ const probe = defineScenario({
   description: "A scenario only the sizing tests build.",
   claims: ["none"],
   requires: ["split"],
-  meshes: ["linkerd"],
+  baseline: false,
   clusters: ["kind"],
   defaultLoad: { name: "sizing", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "plain" },
   build: () => ({ assess: [] }),

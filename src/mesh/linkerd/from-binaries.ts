@@ -76,8 +76,8 @@ export function identityFilesIn(dir: string): IdentityFiles {
   return { trustAnchorsPem: `${dir}/ca.crt`, trustAnchorKey: `${dir}/ca.key`, issuerCertPem: `${dir}/issuer.crt`, issuerKeyPem: `${dir}/issuer.key` };
 }
 
-/** CN Linkerd expects of the issuer for the default trust domain. */
-const TRUST_DOMAIN = "cluster.local";
+/** The trust domain of Linkerd's identities and of the issuer's CN (the default; a cluster with another reports other names). */
+export const TRUST_DOMAIN = "cluster.local";
 
 function step(id: string, name: string, argv: string[], extra: Partial<CommandStep> = {}): CommandStep {
   return { kind: "command", id, name, timeoutMs: TIMEOUTS.command, argv, ...extra };
