@@ -10,7 +10,7 @@ import { childProcessLauncher } from "../engine/processes.js";
 import type { RunPlanWithCluster, StackPlan, StackPlanner } from "../engine/run-plan.js";
 import { collectSteps } from "../engine/run-plan.js";
 import { walkSteps } from "../plan/steps.js";
-import type { Step, WaitStep } from "../plan/steps.js";
+import type { LoadClient, Step, WaitStep } from "../plan/steps.js";
 import { TIMEOUTS } from "../core/timeouts.js";
 import { TOOLS, toolNamed, tryFindTool, findTool, type ResolvedTool, type ToolName } from "../core/tools.js";
 import { currentProvider, gkeProvider, hostPreflight, hostProviderFor, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
@@ -18,8 +18,8 @@ import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
 import { readMeshBuilds } from "../mesh/builds.js";
 import { BASELINE_MESH, EVERY_MESH, MESHES, versionOptionKey, type MeshRegistry } from "../mesh/registry.js";
 import type { MeshVariant } from "../mesh/variant.js";
-import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
-import { referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
+import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile } from "../load/index.js";
+import { referenceStack, simDeploymentName, MONITORING_NAMESPACE } from "../stack/index.js";
 import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js";
 import type { SimSettings } from "../stack/sim-workload.js";
 import type { ToolRecord } from "../report/results.js";
@@ -95,6 +95,11 @@ export async function hostSimImage(opts: Pick<RunOptions, "mesh">, registry: Mes
 /** Namespace of a mesh's copy of the stack: one per mesh, so a run's meshes never share pods. */
 export function stackNamespace(mesh: MeshName): string {
   return `meshproof-${mesh}${namespaceSuffix()}`;
+}
+
+/** Namespace of the run's in-cluster Prometheus. */
+export function monitoringNamespace(): string {
+  return `${MONITORING_NAMESPACE}${namespaceSuffix()}`;
 }
 
 /**
@@ -185,10 +190,12 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
   if (provider.name === "local") {
     const local = await localStack({ runId, versions: VERSIONS, runDir, prometheus: tryFindTool("prometheus")?.path ?? "prometheus", ...(sim ? { sim } : {}) });
     // An endpoint the user runs: nothing to start, and load goes to it.
-    if (backend.name === "openai") return { images: () => [], forTarget: (): StackPlan => ({ setup: [], target: local.target, targetUrl: backend.url, collect: [] }) };
+    // No pods: every client sends from this host.
+    const clients = { meshed: { type: "host" }, outsider: { type: "host" } } as const;
+    if (backend.name === "openai") return { images: () => [], forTarget: (): StackPlan => ({ setup: [], target: local.target, targetUrl: backend.url, collect: [], clients }) };
     return {
       images: () => [],
-      forTarget: (): StackPlan => ({ setup: local.setup, target: local.target, targetUrl: local.targetUrl, collect: [] }),
+      forTarget: (): StackPlan => ({ setup: local.setup, target: local.target, targetUrl: local.targetUrl, collect: [], clients }),
     };
   }
   const context = provider.context ?? "";
@@ -203,7 +210,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: targetNamespace(mesh, provider.name, opts.mesh), outsiderNamespace: outsiderNamespace(mesh, provider.name, opts.mesh), monitoringNamespace: `${MONITORING_NAMESPACE}${namespaceSuffix()}`, runId, driver, scrapeJobs: registry.entry(mesh).scrapeJobs, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
+      const stack = referenceStack({ namespace: targetNamespace(mesh, provider.name, opts.mesh), outsiderNamespace: outsiderNamespace(mesh, provider.name, opts.mesh), monitoringNamespace: monitoringNamespace(), runId, driver, scrapeJobs: registry.entry(mesh).scrapeJobs, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
       const rollouts: WaitStep[] = [
         ...backendDeployments(backend).map((name) => ({ namespace: stack.layout.namespace, name })),
         { namespace: stack.layout.namespace, name: stack.layout.loadgen.deployment },
@@ -221,10 +228,12 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
         { kind: "apply", id: "deploy-stack", name: `deploy the reference stack into ${stack.layout.namespace}`, timeoutMs: TIMEOUTS.apply, manifests: stack.manifests },
         ...rollouts,
       ];
+      const inPod = ({ namespace, deployment, container }: { namespace: string; deployment: string; container: string }): LoadClient => ({ type: "pod", context, namespace, pod: `deploy/${deployment}`, container });
       return {
         setup,
         target: stack.target,
         targetUrl: stack.layout.targetUrl,
+        clients: { meshed: inPod(stack.layout.loadgen), outsider: inPod(stack.layout.outsider) },
         collect: stack.layout.namespaces.flatMap((ns) => collectSteps(context, ns)).filter((s) => !s.id.endsWith(stack.layout.prometheus.namespace) || s.id.startsWith("collect-events")),
       };
     },
@@ -253,14 +262,10 @@ function engineOf(plan: RunPlanWithCluster): LoadEngine {
   return plan.options.loadEngine === "k6" ? "k6" : "builtin";
 }
 
-/** Where a target's load runs: on this host for `local`, else exec'd in the loadgen (or outsider) pod. */
-function loadClientFor(plan: RunPlanWithCluster, mesh: MeshName, client: string | undefined): LoadClient {
-  if (plan.cluster.name === "local") return { type: "host" };
-  const context = plan.cluster.context ?? "";
-  const runMesh = String(plan.options.mesh);
-  return client === "outsider"
-    ? { type: "pod", context, namespace: outsiderNamespace(mesh, plan.cluster.name, runMesh), pod: "deploy/outsider", container: LOADGEN_CONTAINER }
-    : { type: "pod", context, namespace: targetNamespace(mesh, plan.cluster.name, runMesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
+/** Where a load step runs: the client its plan names (the stack's layout put it there). */
+function clientOf(step: { id: string; runsIn?: LoadClient | undefined }, mesh: string): LoadClient {
+  if (!step.runsIn) throw new Error(`step ${step.id} on ${mesh} names no load client: plans come from buildRunPlan`);
+  return step.runsIn;
 }
 
 /** The engine's executable: found on the host for `local`; inside the pod image otherwise. */
@@ -295,7 +300,7 @@ export function annotateLoadCommands(plan: RunPlanWithCluster, runDir: string): 
         profile: { ...profile, name: `${profile.name}-1` },
         targetUrl,
         outDir: path.join(runDir, "load", target.mesh),
-        runner: loadClientFor(plan, target.mesh as MeshName, profile.client),
+        runner: clientOf(step, target.mesh),
         runId: plan.runId,
       });
     }
@@ -353,14 +358,11 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
   const engine = engineOf(plan);
   const tool = loadToolFor(plan, (name) => findTool(name));
   const loadDir = path.join(runDir, "load");
-  const runners = new Map<string, LoadRunner>();
-  const loadFor = (key: string): LoadRunner => {
-    const existing = runners.get(key);
-    if (existing) return existing;
-    const [mesh, client] = key.split(":") as [MeshName, string | undefined];
+  const loadFor = (mesh: string, client: LoadClient | undefined): LoadRunner => {
     const targetUrl = plan.targetUrls[mesh];
     if (!targetUrl) throw new Error(`no target URL for ${mesh}`);
-    const runner: LoadRunner = {
+    if (!client) throw new Error(`a load step on ${mesh} names no load client: plans come from buildRunPlan`);
+    return {
       async run(profile, { signal: stepSignal, label }) {
         return runLoad({
           engine,
@@ -369,7 +371,7 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
           targetUrl,
           outDir: path.join(loadDir, mesh),
           runDir,
-          runner: loadClientFor(plan, mesh, client),
+          runner: client,
           runId: plan.runId,
           signal: stepSignal,
           // Past the schedule, requests in flight may run to their own timeout (a timeouts scenario holds them 65 s).
@@ -378,8 +380,6 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
         });
       },
     };
-    runners.set(key, runner);
-    return runner;
   };
   return {
     runDir,

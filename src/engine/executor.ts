@@ -15,7 +15,7 @@ import { CleanupStack } from "../core/cleanup.js";
 import { tail, type CommandRunner } from "../core/commands.js";
 import { MeshproofError, TimeoutError, errorMessage, formatMs } from "../core/errors.js";
 import { mergeLoadResults } from "./merge-load.js";
-import type { ConvergeStep, GateStep, KubeObject, MeasureStep, ScenarioPlan, Step, TargetPlan } from "../plan/steps.js";
+import type { ConvergeStep, GateStep, KubeObject, LoadClient, MeasureStep, ScenarioPlan, Step, TargetPlan } from "../plan/steps.js";
 import type { ProcessLauncher } from "./processes.js";
 import type { RunPlanWithCluster } from "./run-plan.js";
 import { pollUntil, withTimeout, TIMEOUTS } from "../core/timeouts.js";
@@ -40,7 +40,8 @@ export interface ExecutionEnv {
   processes: ProcessLauncher;
   /** undefined for `local`: no Kubernetes API. */
   kube: KubeClient | undefined;
-  loadFor(mesh: string): LoadRunner;
+  /** The load runner of a target's step, sending from the client the plan names (undefined: a plan built by hand, e.g. in tests). */
+  loadFor(mesh: string, client: LoadClient | undefined): LoadRunner;
 }
 
 export interface ExecutionResult {
@@ -317,7 +318,7 @@ class Walker {
       return;
     }
     const evaluation = startEvaluation(checks);
-    const runner = this.env.loadFor(step.load.client === "outsider" ? `${this.mesh}:outsider` : this.mesh);
+    const runner = this.env.loadFor(this.mesh, step.runsIn);
     const batches: LoadResult[] = [];
     // The plan's limit for the whole step (sizing derived it from every batch the step may draw):
     // past it the load in flight is interrupted and the step fails naming the limit, keeping the
@@ -355,7 +356,7 @@ class Walker {
       return;
     }
     const tracker = new ConvergenceTracker({ windows: step.windows, maxMs: step.timeoutMs });
-    const runner = this.env.loadFor(step.probe.client === "outsider" ? `${this.mesh}:outsider` : this.mesh);
+    const runner = this.env.loadFor(this.mesh, step.runsIn);
     let last: LoadResult | undefined;
     // Bounded in count as well as in time: as many windows as the limit holds, plus the run that must agree.
     const maxWindows = Math.ceil(step.timeoutMs / (step.probe.durationSeconds * 1000)) + step.windows;

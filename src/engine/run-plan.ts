@@ -6,7 +6,8 @@ import type { ClusterProvider } from "../cluster/provider.js";
 import type { InstallOptions, MeshDriver, MeshName, RoutingApi } from "../mesh/driver.js";
 import { BASELINE_MESH, EVERY_MESH, MESHES, type MeshRegistry } from "../mesh/registry.js";
 import type { Target } from "../mesh/intent.js";
-import type { CollectStep, RunPlan, ScenarioPlan, Step, TargetPlan } from "../plan/steps.js";
+import type { LoadProfile } from "../load/profile.js";
+import { walkSteps, type CollectStep, type LoadClient, type RunPlan, type ScenarioPlan, type Step, type TargetPlan } from "../plan/steps.js";
 import { planScenario, type ScenarioDefinition, type ScenarioOptions } from "./scenario.js";
 import { TIMEOUTS } from "../core/timeouts.js";
 import { UsageError } from "../core/errors.js";
@@ -19,6 +20,8 @@ export interface StackPlan {
   targetUrl: string;
   /** Evidence to collect before teardown. */
   collect: CollectStep[];
+  /** Where each load client runs in this target's stack: its pod and namespace, or this host. */
+  clients: Record<LoadProfile["client"], LoadClient>;
 }
 
 export interface StackPlanner {
@@ -124,6 +127,11 @@ export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
         workloadIdentity: req.registry.entry(mesh).workloadIdentity,
       }),
     );
+    // Each load step names the client it runs in, as the stack laid it out.
+    for (const step of walkSteps(scenarioPlans.flatMap((s) => s.phases.flatMap((p) => p.steps)))) {
+      if (step.kind === "measure") step.runsIn = stack.clients[step.load.client];
+      if (step.kind === "converge") step.runsIn = stack.clients[step.probe.client];
+    }
     targets.push({
       mesh,
       meshVersion: install.version,

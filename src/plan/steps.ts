@@ -86,12 +86,21 @@ export interface WaitStep extends StepBase {
 }
 
 /**
+ * Where a load step's generator runs: on this host (cluster `local`), or exec'd in a pod of the
+ * target's stack (the meshed loadgen, or the out-of-mesh outsider). The run's planner fills it in
+ * from the stack's layout, so nothing works the namespaces out a second time.
+ */
+export type LoadClient = { type: "host" } | { type: "pod"; context?: string; namespace: string; pod: string; container: string };
+
+/**
  * After a policy change: drive probe traffic in windows until `windows` consecutive windows
  * agree with the new policy (the checks pass on that window alone), logging each miss.
  */
 export interface ConvergeStep extends StepBase {
   kind: "converge";
   probe: LoadProfile;
+  /** Where the probe's generator runs (the profile's `client` in this target's stack), filled in by the run's planner. */
+  runsIn?: LoadClient;
   /** The load generator's exact command for the first window, filled in for plan.json. */
   loadCommand?: LoadCommandPreview;
   checks: CheckSpec[];
@@ -107,6 +116,8 @@ export interface ConvergeStep extends StepBase {
 export interface MeasureStep extends StepBase {
   kind: "measure";
   load: LoadProfile;
+  /** Where the generator runs (the profile's `client` in this target's stack), filled in by the run's planner. */
+  runsIn?: LoadClient;
   /** The load generator's exact command for the first batch, filled in for plan.json. */
   loadCommand?: LoadCommandPreview;
   checks: CheckSpec[];

@@ -85,6 +85,21 @@ describe("executePlan", () => {
     expect(undone(result.targets[0]!.teardown)[0]).toMatch(/deploy the stack.*: ok$/);
   });
 
+  it("sends each step's load from the client the plan names for it", async () => {
+    const good = fakeLoad((p) => [
+      { version: "stable", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.9) },
+      { version: "canary", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.1) },
+    ]);
+    const meshed = { type: "pod", context: "kind-test", namespace: "ns", pod: "deploy/loadgen", container: "loadgen" } as const;
+    const outsider = { ...meshed, namespace: "ns-outsider", pod: "deploy/outsider" };
+    const asked: unknown[] = [];
+    await executePlan(
+      plan([{ ...measure("from-meshed"), runsIn: meshed }, { ...measure("from-outsider"), runsIn: outsider }]),
+      fakeEnv({ runDir: runDir(), loadFor: (mesh, client) => (asked.push([mesh, client]), good) }),
+    );
+    expect(asked).toEqual([["fake", meshed], ["fake", outsider]]);
+  });
+
   it("runs the gate's rollback branch when a check fails, and stops the scenario there", async () => {
     const kube = fakeKube();
     const bad = fakeLoad((p) => [
