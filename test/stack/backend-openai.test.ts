@@ -39,6 +39,8 @@ function plan(url: string): RunPlanWithCluster {
       CheckSpec.parse(errorRateCheck("errors", "at most half the requests fail", 0.5)),
     ],
     maxBatches: 1,
+    // A plan names where each load step runs (buildRunPlan takes it from the stack): this host.
+    runsIn: { type: "host" },
   };
   return {
     schemaVersion: 1,
