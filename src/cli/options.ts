@@ -99,8 +99,13 @@ export function runOptionsSchema(registry: MeshRegistry = MESHES): z.ZodType<Run
   let schema = schemas.get(registry);
   if (!schema) {
     const [first, ...rest] = registry.choices;
-    const versions = Object.fromEntries(registry.versioned.map((e) => [versionOptionKey(e), z.string().default(meshVersionDefault(e))]));
-    schema = CommonRunOptions.extend({ mesh: z.enum([first!, ...rest]).default(EVERY_MESH), ...versions }) as unknown as z.ZodType<RunOptions>;
+    const versions = registry.versioned.map((e) => [versionOptionKey(e), z.string().default(meshVersionDefault(e))] as const);
+    // In the order of --help (--mesh first, each mesh's version before the Gateway API's), which
+    // is also the order plan.json and results.json record the options in.
+    const common = Object.entries(CommonRunOptions.shape);
+    const at = common.findIndex(([key]) => key === "gatewayApiVersion");
+    const shape = Object.fromEntries([["mesh", z.enum([first!, ...rest]).default(EVERY_MESH)], ...common.slice(0, at), ...versions, ...common.slice(at)]);
+    schema = z.object(shape) as unknown as z.ZodType<RunOptions>;
     schemas.set(registry, schema);
   }
   return schema;
