@@ -2,7 +2,7 @@
  * Authorization: deny by default, and let through only the allowed identity, path and method
  * carrying the required governance headers.
  */
-import type { Step } from "../src/engine/plan.js";
+import type { Step } from "../src/plan/steps.js";
 import { defineScenario, type ScenarioContext, type StepFactory } from "../src/engine/scenario.js";
 import type { IntentOf } from "../src/mesh/intent.js";
 import type { LoadProfileInput } from "../src/load/profile.js";
@@ -66,7 +66,7 @@ export const authz = defineScenario({
     "A rule that allows another identity refuses the same requests.",
   ],
   requires: ["authz"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "authz", executor: "constant-arrival-rate", rate: 10, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {

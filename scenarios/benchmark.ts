@@ -43,7 +43,7 @@ export const benchmark = defineScenario({
     `At every rate, p90 end-to-end latency stays at most ${BENCHMARK_SLO.e2eP99Ms} ms, time to first token at most ${BENCHMARK_SLO.ttftP99Ms} ms and inter-token latency at most ${BENCHMARK_SLO.itlP99Ms} ms.`,
   ],
   requires: [],
-  meshes: ["none", "istio", "linkerd"],
+  baseline: true,
   clusters: ["kind", "gke", "current", "host", "local"],
   defaultLoad: { name: "benchmark", executor: "constant-arrival-rate", rate: 10, durationSeconds: 60, mode: "stream", maxTokens: 32 },
   build(ctx, steps) {

@@ -3,7 +3,7 @@
  * SLOs, and roll every request back to stable the moment a step breaches them.
  */
 import type { CheckSpecInput } from "../src/analysis/index.js";
-import type { Step } from "../src/engine/plan.js";
+import type { Step } from "../src/plan/steps.js";
 import { defineScenario, type ScenarioContext, type StepFactory } from "../src/engine/scenario.js";
 import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { errorRateCheck, latencyCheck, shareCheck } from "./checks.js";
@@ -59,7 +59,7 @@ export const canary = defineScenario({
     "A step that breaches its SLOs is rolled back: every request returns to stable.",
   ],
   requires: ["split", "route"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "canary", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "stream", maxTokens: 16 },
   build(ctx, steps) {

@@ -2,9 +2,9 @@
  * Circuit breaking by outlier ejection: a replica that fails every request is taken out of
  * rotation after 5 consecutive errors, and clients stop seeing its errors.
  */
-import type { ApplyStep, WaitStep } from "../src/engine/plan.js";
+import type { ApplyStep, WaitStep } from "../src/plan/steps.js";
 import { defineScenario } from "../src/engine/scenario.js";
-import { TIMEOUTS } from "../src/engine/timeouts.js";
+import { TIMEOUTS } from "../src/core/timeouts.js";
 import { simDeploymentName } from "../src/stack/index.js";
 import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { errorRateCheck, shareCheck } from "./checks.js";
@@ -37,7 +37,7 @@ export const circuitBreaking = defineScenario({
     `After ${CONSECUTIVE_ERRORS_TO_EJECT} consecutive errors the bad replica is ejected: at most ${MAX_ERROR_RATE_AFTER * 100}% of requests fail.`,
   ],
   requires: ["outlier"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "circuit-breaking", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {

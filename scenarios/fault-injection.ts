@@ -37,7 +37,7 @@ export const faultInjection = defineScenario({
     `${INJECTED_DELAY.percent}% of requests are delayed by ${INJECTED_DELAY.ms} ms.`,
   ],
   requires: ["fault"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "fault-injection", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "plain", maxTokens: 1 },
   build(ctx, steps) {

@@ -5,7 +5,7 @@
  * name it (x-llm-version: faulty), so the report can tell whose errors they were.
  */
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import type { KubeObject } from "../src/engine/plan.js";
+import type { KubeObject } from "../src/plan/steps.js";
 import type { Target } from "../src/mesh/intent.js";
 import { envNameOf } from "../fixtures/llm-sim/src/index.js";
 import { simDeploymentName, simSettings, SIM_APP, SIM_IMAGE } from "../src/stack/index.js";

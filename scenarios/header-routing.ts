@@ -23,7 +23,7 @@ export const headerRouting = defineScenario({
     `Requests without those headers, or with other values of them, reach the canary ${CANARY_PERCENT}% of the time.`,
   ],
   requires: ["route", "split"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "header-routing", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "plain", maxTokens: 8 },
   build(ctx, steps) {

@@ -7,7 +7,7 @@ import { defineScenario } from "../src/engine/scenario.js";
 import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { shareCheck } from "./checks.js";
 import { applyPolicy } from "./policy-steps.js";
-import { NO_PEER, workloadIdentity } from "./identity.js";
+import { NO_PEER } from "./identity.js";
 import { LOADGEN_SERVICE_ACCOUNT, PERMISSIVE_MTLS, STRICT_MTLS } from "./policies.js";
 import { plannedConverge, plannedMeasure } from "./sizing.js";
 
@@ -28,11 +28,11 @@ export const mtls = defineScenario({
     "Under permissive mTLS a meshed client still arrives with its workload identity.",
   ],
   requires: ["mtls"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "mtls", executor: "constant-arrival-rate", rate: 10, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {
-    const identity = workloadIdentity(ctx.mesh, ctx.target.namespace, LOADGEN_SERVICE_ACCOUNT);
+    const identity = ctx.workloadIdentity(ctx.target.namespace, LOADGEN_SERVICE_ACCOUNT);
     const who = `${ctx.target.namespace}/${LOADGEN_SERVICE_ACCOUNT}`;
     const meshedChecks = (mode: string): CheckSpecInput[] => [
       shareCheck(`${mode}-meshed-succeeds`, `under ${mode} mTLS every request from the meshed client succeeds`, { status: "2xx" }, 1),

@@ -7,9 +7,9 @@
  * factory links it. Where a claim does rest on one part (a delay, an exact limit), the scenario
  * names it with `withdrawUnlessExpressed`.
  */
-import type { Step, UnsupportedStep } from "../src/engine/plan.js";
+import type { Step, UnsupportedStep } from "../src/plan/steps.js";
 import type { ScenarioContext, StepFactory } from "../src/engine/scenario.js";
-import { TIMEOUTS } from "../src/engine/timeouts.js";
+import { TIMEOUTS } from "../src/core/timeouts.js";
 import { parseIntents, type Intent, type IntentKind } from "../src/mesh/intent.js";
 import type { UnsupportedIntent } from "../src/mesh/driver.js";
 

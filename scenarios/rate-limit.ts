@@ -3,7 +3,7 @@
  * over it is admitted at the limit's pace and the rest refused with 429.
  */
 import { planProportion } from "../src/analysis/index.js";
-import { UsageError } from "../src/engine/errors.js";
+import { UsageError } from "../src/core/errors.js";
 import { defineScenario } from "../src/engine/scenario.js";
 import { SCENARIO_SUMMARIES } from "./catalog.js";
 import { shareCheck } from "./checks.js";
@@ -49,7 +49,7 @@ export const rateLimit = defineScenario({
     `Requests over the limit are refused with ${TOO_MANY_REQUESTS}.`,
   ],
   requires: ["rateLimit", "split"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "rate-limit", executor: "constant-arrival-rate", rate: OVER_LIMIT_RATE, durationSeconds: 300, mode: "plain", maxTokens: 1 },
   build(ctx, steps) {

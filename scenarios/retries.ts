@@ -58,7 +58,7 @@ export const retries = defineScenario({
     "A stream cut after its first tokens is not retried: what the client received came from the first try.",
   ],
   requires: ["retry", "split"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "retries", executor: "constant-arrival-rate", rate: RETRY_RATE_CAP, durationSeconds: 60, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {

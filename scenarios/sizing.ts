@@ -4,10 +4,10 @@
  * window can tell the new policy from the old. The dry-run shows the resulting durations.
  */
 import { budgetResolves, planCheck, ProportionCheckSpec, secondsFor, type CheckSpecInput } from "../src/analysis/index.js";
-import type { ConvergeStep, MeasureStep } from "../src/engine/plan.js";
+import type { ConvergeStep, MeasureStep } from "../src/plan/steps.js";
 import type { ScenarioContext, StepFactory } from "../src/engine/scenario.js";
-import { TIMEOUTS } from "../src/engine/timeouts.js";
-import { UsageError } from "../src/engine/errors.js";
+import { TIMEOUTS } from "../src/core/timeouts.js";
+import { UsageError } from "../src/core/errors.js";
 import type { LoadProfile, LoadProfileInput } from "../src/load/profile.js";
 import type { IntentKind } from "../src/mesh/intent.js";
 import { CONVERGENCE_ERRORS } from "./checks.js";

@@ -58,7 +58,7 @@ export const timeouts = defineScenario({
     `A completion taking ${WITHIN_TIMEOUT_DELAY_MS / 1000} s is not cut, neither plain nor streamed.`,
   ],
   requires: ["timeout"],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "timeouts", executor: "constant-arrival-rate", rate: SLOW_RATE, durationSeconds: 120, mode: "plain", maxTokens: 4 },
   build(ctx, steps) {

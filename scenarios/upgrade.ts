@@ -3,8 +3,8 @@
  * fail and how latency moves before, during and after it.
  */
 import type { CheckSpecInput } from "../src/analysis/index.js";
-import { UsageError } from "../src/engine/errors.js";
-import type { Step } from "../src/engine/plan.js";
+import { UsageError } from "../src/core/errors.js";
+import type { Step } from "../src/plan/steps.js";
 import { defineScenario, type ScenarioContext } from "../src/engine/scenario.js";
 import type { InstallOptions, MeshName } from "../src/mesh/driver.js";
 import { SCENARIO_SUMMARIES } from "./catalog.js";
@@ -83,7 +83,7 @@ export const upgrade = defineScenario({
     `After the upgrade the error rate is at most ${UPGRADE_SLO.maxErrorRate * 100}% and p99 latency at most ${UPGRADE_SLO.e2eP99Ms} ms.`,
   ],
   requires: [],
-  meshes: ["istio", "linkerd"],
+  baseline: false,
   clusters: ["kind", "gke", "current", "host"],
   defaultLoad: { name: "upgrade", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "stream", maxTokens: 16 },
   build(ctx, steps) {

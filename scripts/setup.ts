@@ -10,7 +10,7 @@
  * - meshproof's TypeScript compiled into the folder scripts/launch.mjs runs the npm scripts from,
  *   when the sources changed since the last build.
  *
- * Writes <cache>/manifest.json for tool discovery (src/engine/tools.ts). Exit 4, with one
+ * Writes <cache>/manifest.json for tool discovery (src/core/tools.ts). Exit 4, with one
  * line saying what to install, when a tool cannot be had.
  */
 import { createHash } from "node:crypto";
@@ -29,7 +29,7 @@ import {
   type ResolvedTool,
   type ToolManifest,
   type ToolManifestEntry,
-} from "../src/engine/tools.js";
+} from "../src/core/tools.js";
 import { build } from "./launch.mjs";
 import { aptInstall, lastLine, runCommand } from "./setup/common.js";
 import { SetupError } from "./setup/errors.js";

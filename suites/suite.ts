@@ -1,14 +1,15 @@
 /**
- * A suite is data: scenario names, each with the meshes it is judged on. Names, not imports, so a
- * suite reads as the list a CI job runs, and a test proves every name exists in the catalog.
+ * A suite is data: scenario names, each judged on the meshes the run names (`--mesh`), and on the
+ * no-mesh baseline where the entry asks for it. Names, not imports, so a suite reads as the list a
+ * CI job runs, and a test proves every name exists in the catalog. No suite lists mesh names: the
+ * mesh registry (src/mesh/registry.ts) says which meshes there are.
  */
-import type { MeshName } from "../src/mesh/driver.js";
 
 export interface SuiteEntry {
   /** A scenario name from the catalog (scenarios/index.ts). */
   name: string;
-  /** Meshes this suite judges the scenario on; a subset of the scenario's own `meshes`. */
-  meshes: MeshName[];
+  /** Whether the baseline joins the scenario here; only where the scenario itself joins it. */
+  baseline: boolean;
 }
 
 export interface SuiteDefinition {
@@ -23,8 +24,10 @@ export function defineSuite(suite: SuiteDefinition): SuiteDefinition {
   return suite;
 }
 
-export const BOTH_MESHES: MeshName[] = ["istio", "linkerd"];
-export const WITH_BASELINE: MeshName[] = ["none", "istio", "linkerd"];
+/** Judged on the meshes the run names. */
+export const MESHES_ONLY = { baseline: false } as const;
+/** Judged on the meshes the run names and on the no-mesh baseline. */
+export const WITH_BASELINE = { baseline: true } as const;
 
 /** Every scenario that judges a traffic policy (not a measurement such as the benchmark). */
 export const POLICY_SCENARIOS = [
@@ -39,7 +42,7 @@ export const POLICY_SCENARIOS = [
   "rate-limit",
 ] as const;
 
-/** Entries judging each named scenario on the given meshes. */
-export function on(meshes: MeshName[], names: readonly string[]): SuiteEntry[] {
-  return names.map((name) => ({ name, meshes }));
+/** Entries judging each named scenario on the meshes (and the baseline) the selection says. */
+export function on(selection: typeof MESHES_ONLY | typeof WITH_BASELINE, names: readonly string[]): SuiteEntry[] {
+  return names.map((name) => ({ name, baseline: selection.baseline }));
 }

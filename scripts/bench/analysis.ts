@@ -160,12 +160,12 @@ async function throughExecutor(expected: number, tolerance: number, trueShares: 
   const os = await import("node:os");
   const path = await import("node:path");
   const scenario = defineScenario({
-    name: "bench", description: "bench", claims: [], requires: [], meshes: ["none"], clusters: ["local"],
+    name: "bench", description: "bench", claims: [], requires: [], baseline: true, clusters: ["local"],
     defaultLoad: { name: "bench", executor: "constant-arrival-rate", rate: ratePerSecond, durationSeconds: 60, mode: "plain" },
     build: () => ({ assess: [] }),
   });
   const target = { namespace: "bench", service: "llm", port: 8000, versionLabel: "version", versions: ["stable", "canary"], selector: {}, labels: {} };
-  const ctx = { mesh: "none" as const, driver: noneDriver, routing: "native" as const, cluster: "local" as const, target, options: { seed: SEED } };
+  const ctx = { mesh: "none" as const, driver: noneDriver, routing: "native" as const, cluster: "local" as const, target, options: { seed: SEED }, workloadIdentity: () => undefined };
   const check: CheckSpecInput = { type: "proportion", id: "split", claim: "split", numerator: { version: "canary" }, expected, toleranceAbsolute: tolerance };
   const step = plannedMeasure(ctx, new StepFactory(ctx, scenario), "m", "measure", [check], { requires: [] });
   // No latency samples: the share check does not read them, and merging histograms would dominate the time.

@@ -24,7 +24,7 @@ import { pathToFileURL } from "node:url";
 import { spawnSim, type SpawnedSim } from "../../fixtures/llm-sim/src/index.js";
 import { mergeSummaries, pairedQuantileOverhead, recorderOf, type PairedOverhead, type RunPair } from "../../src/analysis/index.js";
 import { normalQuantile } from "../../src/analysis/special.js";
-import { findTool } from "../../src/engine/tools.js";
+import { findTool } from "../../src/core/tools.js";
 import { LoadProfile, runLoadgen, scheduledRequests, type LoadResult } from "../../src/load/index.js";
 
 /** The figure: 1 ms on one side, at most 5 minutes of load (pairs x 2 x seconds) at 100/s. */

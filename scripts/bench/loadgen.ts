@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawnSim, type SpawnedSim } from "../../fixtures/llm-sim/src/index.js";
 import { LatencyRecorder } from "../../src/analysis/hdr.js";
-import { findTool } from "../../src/engine/tools.js";
+import { findTool } from "../../src/core/tools.js";
 import { LoadProfile, type LoadgenSummary } from "../../src/load/index.js";
 
 const PLAIN_RATE = 1000;

@@ -6,9 +6,9 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { errorMessage } from "../../src/engine/errors.js";
-import { run } from "../../src/engine/process.js";
-import { ToolMissingError, type ToolName } from "../../src/engine/tools.js";
+import { errorMessage } from "../../src/core/errors.js";
+import { run } from "../../src/core/process.js";
+import { ToolMissingError, type ToolName } from "../../src/core/tools.js";
 import { SetupError } from "./errors.js";
 
 /** Long enough for a cold Go build of Kubernetes or Istio on two busy cores. */

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findEtcd, isExecutable } from "../../src/cluster/host/binaries.js";
 import { COREDNS_VERSION, ETCD_PACKAGE, KUBERNETES_BINARIES, KUBERNETES_VERSION, NODE_PACKAGES, hostBinaryDirs } from "../../src/cluster/host/settings.js";
-import type { ToolManifest } from "../../src/engine/tools.js";
+import type { ToolManifest } from "../../src/core/tools.js";
 import { aptInstall, debianPackageInstalled, lastLine, runCommand } from "./common.js";
 import { SetupError } from "./errors.js";
 

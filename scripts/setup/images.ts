@@ -16,8 +16,8 @@ import {
   hostImageRecipes,
   type EnsuredImage,
 } from "../../src/cluster/host/images/index.js";
-import { MeshproofError } from "../../src/engine/errors.js";
-import { ToolMissingError, tryFindTool } from "../../src/engine/tools.js";
+import { MeshproofError } from "../../src/core/errors.js";
+import { ToolMissingError, tryFindTool } from "../../src/core/tools.js";
 import { aptInstall, onPath } from "./common.js";
 import { SetupError } from "./errors.js";
 

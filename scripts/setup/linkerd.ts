@@ -13,7 +13,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
 import { BUILT_FROM_SOURCE_VARIANT, LINKERD_BINARIES_ENV, LINKERD_BINARY_SHA256, LINKERD_SOURCE_VERSION } from "../../src/mesh/linkerd/from-binaries.js";
-import type { ToolManifestEntry } from "../../src/engine/tools.js";
+import type { ToolManifestEntry } from "../../src/core/tools.js";
 import { lastLine, report, runCommand, setupFailure, sha256File } from "./common.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -5,7 +5,7 @@
  * then builds their images for the host cluster (mesh-images.ts).
  */
 import { writeFile } from "node:fs/promises";
-import type { ToolManifest } from "../../src/engine/tools.js";
+import type { ToolManifest } from "../../src/core/tools.js";
 import { meshBuildsPath, readMeshBuilds, type MeshBuilds } from "../../src/mesh/builds.js";
 import { setupIstio } from "./istio.js";
 import { setupLinkerd } from "./linkerd.js";

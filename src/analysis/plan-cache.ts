@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { repoPath } from "../engine/repo.js";
+import { repoPath } from "../core/repo.js";
 import { planMemo, type LatencyPlan, type ProportionPlan } from "./planner.js";
 
 const SOURCES = ["planner.ts", "sequential.ts", "proportion.ts", "special.ts", "distribution.ts", "sprt.ts", "sprt-plan.ts"];

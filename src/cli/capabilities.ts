@@ -1,21 +1,22 @@
 /**
- * `--capabilities`: what each mesh can express, per intent, with the mechanism or the reason.
+ * `--capabilities`: what each mesh of the registry can express, per intent, with the mechanism
+ * or the reason.
  */
-import type { MeshName, RoutingApi, Support } from "../mesh/driver.js";
+import type { RoutingApi, Support } from "../mesh/driver.js";
 import { INTENT_KINDS } from "../mesh/intent.js";
-import { DRIVERS } from "./wiring.js";
+import { MESHES, type MeshRegistry } from "../mesh/registry.js";
 
 const MARK: Record<Support, string> = { native: "native", emulated: "emulated", unsupported: "—" };
-const MESHES: MeshName[] = ["istio", "linkerd", "none"];
 
-export function capabilitiesTable(routing: RoutingApi, json: boolean): string {
-  const table = Object.fromEntries(MESHES.map((m) => [m, DRIVERS[m].capabilities(routing)]));
+export function capabilitiesTable(routing: RoutingApi, json: boolean, registry: MeshRegistry = MESHES): string {
+  const meshes = registry.names;
+  const table = Object.fromEntries(registry.entries.map((e) => [e.name, e.driver.capabilities(routing)]));
   if (json) return `${JSON.stringify({ routing, capabilities: table }, null, 2)}\n`;
   const width = Math.max(...INTENT_KINDS.map((k) => k.length)) + 2;
-  const lines = [`Capabilities (routing: ${routing})`, "", `${"intent".padEnd(width)}${MESHES.map((m) => m.padEnd(11)).join("")}`];
-  for (const kind of INTENT_KINDS) lines.push(`${kind.padEnd(width)}${MESHES.map((m) => MARK[table[m]![kind].support].padEnd(11)).join("")}`);
+  const lines = [`Capabilities (routing: ${routing})`, "", `${"intent".padEnd(width)}${meshes.map((m) => m.padEnd(11)).join("")}`];
+  for (const kind of INTENT_KINDS) lines.push(`${kind.padEnd(width)}${meshes.map((m) => MARK[table[m]![kind].support].padEnd(11)).join("")}`);
   lines.push("", "How, or why not:");
-  for (const mesh of MESHES.filter((m) => m !== "none")) {
+  for (const mesh of registry.compared) {
     lines.push(`  ${mesh}:`);
     for (const kind of INTENT_KINDS) lines.push(`    ${kind.padEnd(width)}${table[mesh]![kind].support}: ${table[mesh]![kind].note}`);
   }

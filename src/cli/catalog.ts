@@ -2,10 +2,12 @@
  * Name lookups for scenarios, suites and mutants, with a "did you mean" for typos (exit 2), and
  * the catalog lines of `--help` and `--list`. Light on purpose: it reads names and one-line
  * summaries only (scenarios/catalog.ts), so a help text or a mistyped name answers before any
- * scenario, manifest or statistical plan is loaded. The definitions are looked up in run.ts.
+ * scenario, manifest or statistical plan is loaded. With src/cli/definitions.ts (the scenario
+ * definitions themselves) it is the composition root: the only modules of src/ that import
+ * scenarios/ and suites/ (test/engine/module-graph.test.ts holds them to that).
  */
 import { closest, distance } from "fastest-levenshtein";
-import { UsageError } from "../engine/errors.js";
+import { UsageError } from "../core/errors.js";
 import type { Mutant } from "../engine/mutant.js";
 import { SCENARIO_NAMES, SCENARIO_SUMMARIES, type ScenarioName } from "../../scenarios/catalog.js";
 import { MUTANTS } from "../../scenarios/mutants.js";
@@ -13,6 +15,8 @@ import { SUITES, type SuiteDefinition } from "../../suites/index.js";
 
 /** `--mutant all`: every mutant whose scenario runs on this cluster and mesh, one run each. */
 export const ALL_MUTANTS = "all";
+
+export { SCENARIOS, SUITES, MUTANTS };
 
 function suggest(name: string, known: readonly string[]): string {
   const near = closest(name, [...known]);

@@ -5,10 +5,10 @@
  * Runs through the same executor as a plan, so --dry-run prints exactly what would run.
  */
 import { EXIT } from "../analysis/verdict.js";
-import { UsageError } from "../engine/errors.js";
-import type { CommandStep } from "../engine/plan.js";
-import { TIMEOUTS } from "../engine/timeouts.js";
-import { processCommandRunner, tail } from "../engine/commands.js";
+import { UsageError } from "../core/errors.js";
+import type { CommandStep } from "../plan/steps.js";
+import { TIMEOUTS } from "../core/timeouts.js";
+import { processCommandRunner, tail } from "../core/commands.js";
 import { MANAGED_BY_VALUE as MANAGED_BY } from "../stack/labels.js";
 import { hostDestroyStep } from "../cluster/host/index.js";
 

@@ -5,7 +5,7 @@
  * results.json that cannot be used is skipped with a warning; none usable is a UsageError (exit 2).
  */
 import { EXIT } from "../analysis/verdict.js";
-import { UsageError } from "../engine/errors.js";
+import { UsageError } from "../core/errors.js";
 import { changeText, compareCommand as compare, DEFAULT_GATE, type GateOptions } from "../report/index.js";
 
 export interface CompareCliOptions {

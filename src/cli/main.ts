@@ -8,22 +8,28 @@ import { Command, CommanderError, Option } from "commander";
 // (scenarios, manifests, drivers, reports) is loaded; each command imports its work when it runs.
 import { EXIT, EXIT_LEGEND } from "../analysis/exit-codes.js";
 import { CLUSTER_NAMES } from "../cluster/provider.js";
-import { MeshproofError, bugLines } from "../engine/errors.js";
+import { MeshproofError, bugLines } from "../core/errors.js";
+import { EVERY_MESH, MESHES, type MeshRegistry } from "../mesh/registry.js";
 import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/engine-options.js";
 import { VLLM_DEFAULTS } from "../stack/backend-options.js";
 import { ALL_MUTANTS, checkRunNames, mutantLines, scenarioLines, suiteLines } from "./catalog.js";
 import type { CompareCliOptions } from "./compare.js";
-import { parseRunOptions, PINS } from "./options.js";
+import { GATEWAY_API_VERSION, meshVersionDefault, parseRunOptions } from "./options.js";
 
 /** Validate a run's flags and names, then load the run machinery. */
-async function runCommand(command: "scenario" | "suite", name: string, raw: Record<string, unknown>): Promise<number> {
-  checkRunNames(command, name, parseRunOptions(raw).mutant);
-  return (await import("./run.js")).runCommand(command, name, raw);
+async function runCommand(command: "scenario" | "suite", name: string, raw: Record<string, unknown>, registry: MeshRegistry): Promise<number> {
+  checkRunNames(command, name, parseRunOptions(raw, registry).mutant);
+  return (await import("./run.js")).runCommand(command, name, raw, registry);
 }
 
-function runOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option("--mesh <mesh>", "mesh to test; both = istio and linkerd; the no-mesh baseline joins where a scenario compares against it").choices(["istio", "linkerd", "none", "both"]).default("both"))
+/** "istio and linkerd", "istio, linkerd and stub". */
+function listing(names: readonly string[]): string {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+function runOptions(cmd: Command, registry: MeshRegistry): Command {
+  cmd
+    .addOption(new Option("--mesh <mesh>", `mesh to test; ${EVERY_MESH} = ${listing(registry.compared)}; the no-mesh baseline joins where a scenario compares against it`).choices(registry.choices).default(EVERY_MESH))
     .addOption(new Option("--cluster <cluster>", "where to run").choices([...CLUSTER_NAMES]).default("kind"))
     .option("--dry-run", "write plan.json and every manifest instead of running; needs no cluster, Docker or mesh CLI", false)
     .option("--out <dir>", "folder for run folders (<out>/<run-id>/)", "reports")
@@ -36,10 +42,10 @@ function runOptions(cmd: Command): Command {
     .option("--cluster-name <name>", "name of the kind, host or GKE cluster meshproof creates", "meshproof")
     .addOption(new Option("--routing <api>", "express traffic policy with the mesh's own API or Gateway API (GAMMA)").choices(["native", "gamma"]).default("native"))
     .addOption(new Option("--install-method <m>", "install meshes with their CLI or Helm").choices(["cli", "helm"]).default("cli"))
-    .addOption(new Option("--load-engine <engine>", "load generator: meshproof's own (builtin), or a k6 you installed (K6_BIN or PATH; K6_IMAGE on a cluster)").choices([...LOAD_ENGINES]).default(DEFAULT_LOAD_ENGINE))
-    .addOption(new Option("--istio-version <v>", "Istio version").default(process.env.MESHPROOF_ISTIO_VERSION ?? PINS.istio).env("MESHPROOF_ISTIO_VERSION"))
-    .addOption(new Option("--linkerd-version <v>", "Linkerd version").default(process.env.MESHPROOF_LINKERD_VERSION ?? PINS.linkerd).env("MESHPROOF_LINKERD_VERSION"))
-    .addOption(new Option("--gateway-api-version <v>", "Gateway API CRD version").default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? PINS.gatewayApi).env("MESHPROOF_GATEWAY_API_VERSION"))
+    .addOption(new Option("--load-engine <engine>", "load generator: meshproof's own (builtin), or a k6 you installed (K6_BIN or PATH; K6_IMAGE on a cluster)").choices([...LOAD_ENGINES]).default(DEFAULT_LOAD_ENGINE));
+  for (const mesh of registry.versioned) cmd.addOption(new Option(`${mesh.version.flag} <v>`, `${mesh.title} version`).default(meshVersionDefault(mesh)).env(mesh.version.env));
+  return cmd
+    .addOption(new Option("--gateway-api-version <v>", "Gateway API CRD version").default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? GATEWAY_API_VERSION).env("MESHPROOF_GATEWAY_API_VERSION"))
     .option("--gke-project <id>", "GCP project for --cluster gke")
     .option("--gke-location <zone>", "GCP zone or region for --cluster gke")
     .option("--accelerator <type>", "GKE accelerator node pool, e.g. nvidia-tesla-t4")
@@ -56,7 +62,8 @@ ${EXIT_LEGEND}
 Reports land in <out>/<run-id>/: results.json, report.md, report.html, junit.xml
 (with --dry-run: plan.json and manifests/<mesh>/<step>/*.yaml).`;
 
-export function buildProgram(): Command {
+/** The command line over a mesh registry: MESHES, or one a test extends with a stub mesh. */
+export function buildProgram(registry: MeshRegistry = MESHES): Command {
   const program = new Command("meshproof")
     .description("Chaos and conformance harness for service meshes carrying LLM inference traffic")
     .showHelpAfterError("(add --help for usage)")
@@ -71,10 +78,11 @@ export function buildProgram(): Command {
       .option("--list", "list scenarios and their mutants, and exit")
       .option("--mutant <name>", "run a scenario's deliberately wrong twin (see Mutants below): exit 0 when its aimed check fails (killed), 1 when it passes (survived); `all` runs every mutant that runs on the chosen --cluster and --mesh")
       .addHelpText("after", () => `\nScenarios:\n${scenarioLines()}\n\nMutants (--mutant NAME; the check named must fail):\n${mutantLines()}\n${EXIT_CODES_HELP}\n\nExamples:\n  npm run scenario canary\n  npm run scenario -- benchmark --cluster local --mesh none --rate 20 --out reports\n  npm run scenario -- fault-injection --mesh linkerd --dry-run`),
+    registry,
   ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
     if (opts.capabilities) {
       const { capabilitiesTable } = await import("./capabilities.js");
-      process.stdout.write(capabilitiesTable(opts.routing === "gamma" ? "gamma" : "native", Boolean(opts.json)));
+      process.stdout.write(capabilitiesTable(opts.routing === "gamma" ? "gamma" : "native", Boolean(opts.json), registry));
       return;
     }
     if (opts.list) {
@@ -83,12 +91,12 @@ export function buildProgram(): Command {
     }
     if (opts.mutant === ALL_MUTANTS) {
       const { runAllMutants } = await import("./mutant.js");
-      process.exitCode = await runAllMutants(name ?? "", opts, (raw) => runCommand("scenario", "", raw), (line) => {
+      process.exitCode = await runAllMutants(name ?? "", opts, (raw) => runCommand("scenario", "", raw, registry), (line) => {
         if (!opts.json) process.stderr.write(`${line}\n`);
       });
       return;
     }
-    process.exitCode = await runCommand("scenario", name ?? "", opts);
+    process.exitCode = await runCommand("scenario", name ?? "", opts, registry);
   });
 
   runOptions(
@@ -97,8 +105,9 @@ export function buildProgram(): Command {
       .argument("[name]", "suite to run")
       .description("run a suite: a list of scenarios across meshes")
       .addHelpText("after", () => `\nSuites:\n${suiteLines()}\n${EXIT_CODES_HELP}`),
+    registry,
   ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
-    process.exitCode = await runCommand("suite", name ?? "", opts);
+    process.exitCode = await runCommand("suite", name ?? "", opts, registry);
   });
 
   program
@@ -129,8 +138,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+export async function main(argv: string[], registry: MeshRegistry = MESHES): Promise<number> {
+  const program = buildProgram(registry);
   try {
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;

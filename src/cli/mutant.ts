@@ -3,15 +3,16 @@
  * drivers with the mutant's intents, cut after the step that judges the aimed check, with the
  * mutant recorded in plan.json and results.json.
  */
-import { UsageError } from "../engine/errors.js";
+import { UsageError } from "../core/errors.js";
 import { mutantRecord, mutantScenarioPlan, mutatingDriver, stepJudging, withdrawing, type Mutant, type MutantOutcome } from "../engine/mutant.js";
-import type { RunPlanWithCluster } from "../engine/run-plan.js";
+import { runsOn, type RunPlanWithCluster } from "../engine/run-plan.js";
+import { BASELINE_MESH } from "../mesh/registry.js";
 import type { MeshDriver, MeshName } from "../mesh/driver.js";
-import { SCENARIOS } from "../../scenarios/index.js";
-import { MUTANTS } from "../../scenarios/mutants.js";
+import { MUTANTS } from "./catalog.js";
+import { SCENARIOS } from "./definitions.js";
 
 export function mutatedDrivers(drivers: Record<MeshName, MeshDriver>, mutant: Mutant): Record<MeshName, MeshDriver> {
-  return { istio: mutatingDriver(drivers.istio, mutant), linkerd: mutatingDriver(drivers.linkerd, mutant), none: mutatingDriver(drivers.none, mutant) };
+  return Object.fromEntries(Object.entries(drivers).map(([mesh, driver]) => [mesh, mutatingDriver(driver, mutant)]));
 }
 
 /** The mutant's plan from the mutated and the correct plan of the same run. */
@@ -56,8 +57,8 @@ export function mutantsRunnableOn(cluster: string, mesh: string): Mutant[] {
   return MUTANTS.filter((m) => {
     const scenario = SCENARIOS.find((s) => s.name === m.scenario);
     if (!scenario || !scenario.clusters.includes(cluster as never)) return false;
-    if (cluster === "local") return scenario.meshes.includes("none");
-    return mesh === "both" ? scenario.meshes.some((x) => x !== "none") : scenario.meshes.includes(mesh as MeshName);
+    // Every scenario runs on every mesh; the baseline (alone on `local`) only where it joins.
+    return runsOn(scenario, cluster === "local" ? BASELINE_MESH : mesh);
   });
 }
 

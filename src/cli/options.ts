@@ -4,16 +4,27 @@
  */
 import { z } from "zod";
 import { CLUSTER_NAMES } from "../cluster/provider.js";
-import { UsageError } from "../engine/errors.js";
+import { UsageError } from "../core/errors.js";
 import { DEFAULT_LOAD_ENGINE, LOAD_ENGINES } from "../load/engine-options.js";
+import { EVERY_MESH, MESHES, versionOptionKey, type MeshRegistry } from "../mesh/registry.js";
 import { BACKENDS, VLLM_DEFAULTS, type Backend } from "../stack/backend-options.js";
 
-/** Pinned defaults (DESIGN section 6); each can be overridden by flag or environment variable. */
-export const PINS = {
-  istio: "1.30.3",
-  linkerd: "version-2.20",
-  gatewayApi: "v1.5.1",
-} as const;
+/** The Gateway API CRD version meshes that route with it install alongside. */
+export const GATEWAY_API_VERSION = "v1.5.1";
+
+/**
+ * Pinned defaults (DESIGN section 6): each mesh's from the registry, and the Gateway API's; each
+ * can be overridden by flag or environment variable.
+ */
+export const PINS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(MESHES.versioned.map((e) => [e.name, e.version.pin])),
+  gatewayApi: GATEWAY_API_VERSION,
+};
+
+/** A mesh's version as the user set it (flag or environment variable), else its pin. */
+export function meshVersionDefault(entry: { version: { pin: string; env: string } }): string {
+  return process.env[entry.version.env] ?? entry.version.pin;
+}
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 
@@ -31,8 +42,8 @@ export function parseDuration(text: string): number {
   return seconds;
 }
 
-export const RunOptions = z.object({
-  mesh: z.enum(["istio", "linkerd", "none", "both"]).default("both"),
+/** Every option but those the mesh registry decides (`--mesh` and each mesh's version flag). */
+const CommonRunOptions = z.object({
   cluster: z.enum(CLUSTER_NAMES).default("kind"),
   dryRun: z.boolean().default(false),
   out: z.string().min(1).default("reports"),
@@ -58,9 +69,7 @@ export const RunOptions = z.object({
   installMethod: z.enum(["cli", "helm"]).default("cli"),
   /** builtin: meshproof's own generator; k6: a k6 the user brings (K6_BIN or PATH; K6_IMAGE on a cluster). */
   loadEngine: z.enum(LOAD_ENGINES).default(DEFAULT_LOAD_ENGINE),
-  istioVersion: z.string().default(process.env.MESHPROOF_ISTIO_VERSION ?? PINS.istio),
-  linkerdVersion: z.string().default(process.env.MESHPROOF_LINKERD_VERSION ?? PINS.linkerd),
-  gatewayApiVersion: z.string().default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? PINS.gatewayApi),
+  gatewayApiVersion: z.string().default(process.env.MESHPROOF_GATEWAY_API_VERSION ?? GATEWAY_API_VERSION),
   gkeProject: z.string().optional(),
   gkeLocation: z.string().optional(),
   accelerator: z.string().optional(),
@@ -76,11 +85,35 @@ export const RunOptions = z.object({
   /** Base URL of a Pushgateway to push verdicts and key figures to after the run. */
   pushgateway: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://pushgateway:9091" }).optional(),
 });
-export type RunOptions = z.output<typeof RunOptions>;
+
+/**
+ * Validated run options: `mesh` is one of the registry's choices, and each mesh's version sits
+ * under its flag's camel-cased name (`--istio-version` -> `istioVersion`).
+ */
+export type RunOptions = z.output<typeof CommonRunOptions> & { mesh: string } & { [meshVersion: `${string}Version`]: string };
+
+const schemas = new WeakMap<MeshRegistry, z.ZodType<RunOptions>>();
+
+/** The option schema of a registry's meshes. */
+export function runOptionsSchema(registry: MeshRegistry = MESHES): z.ZodType<RunOptions> {
+  let schema = schemas.get(registry);
+  if (!schema) {
+    const [first, ...rest] = registry.choices;
+    const versions = registry.versioned.map((e) => [versionOptionKey(e), z.string().default(meshVersionDefault(e))] as const);
+    // In the order of --help (--mesh first, each mesh's version before the Gateway API's), which
+    // is also the order plan.json and results.json record the options in.
+    const common = Object.entries(CommonRunOptions.shape);
+    const at = common.findIndex(([key]) => key === "gatewayApiVersion");
+    const shape = Object.fromEntries([["mesh", z.enum([first!, ...rest]).default(EVERY_MESH)], ...common.slice(0, at), ...versions, ...common.slice(at)]);
+    schema = z.object(shape) as unknown as z.ZodType<RunOptions>;
+    schemas.set(registry, schema);
+  }
+  return schema;
+}
 
 /** Validate raw flags; every problem is listed, as one UsageError. */
-export function parseRunOptions(raw: Record<string, unknown>): RunOptions {
-  const parsed = RunOptions.safeParse(raw);
+export function parseRunOptions(raw: Record<string, unknown>, registry: MeshRegistry = MESHES): RunOptions {
+  const parsed = runOptionsSchema(registry).safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `--${kebab(String(i.path[0] ?? ""))}: ${i.message}`);
     throw new UsageError(problems.join("\n"), "see --help for the accepted values");

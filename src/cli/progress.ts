@@ -4,8 +4,8 @@
  */
 import ora, { type Ora } from "ora";
 import type { ProgressSink } from "../engine/executor.js";
-import type { Step } from "../engine/plan.js";
-import { formatMs } from "../engine/errors.js";
+import type { Step } from "../plan/steps.js";
+import { formatMs } from "../core/errors.js";
 import type { StepRecord } from "../report/results.js";
 
 const SYMBOL: Record<StepRecord["status"], string> = {

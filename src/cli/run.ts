@@ -9,18 +9,19 @@ import path from "node:path";
 import { exitCodeFor, EXIT } from "../analysis/verdict.js";
 import { loadPlanCache, savePlanCache } from "../analysis/plan-cache.js";
 import { writeDryRun } from "../engine/dry-run.js";
-import { MeshproofError, bugLines, errorMessage } from "../engine/errors.js";
+import { MeshproofError, bugLines, errorMessage } from "../core/errors.js";
 import type { ExecutionResult } from "../engine/executor.js";
 import { buildRunPlan } from "../engine/run-plan.js";
 import type { ScenarioDefinition } from "../engine/scenario.js";
 import { RESULTS_SCHEMA_VERSION, summarize, type RunResults } from "../report/results.js";
 import type { RunOptions } from "./options.js";
 import { parseRunOptions } from "./options.js";
-import { mutantFor, scenarioName, suiteNamed } from "./catalog.js";
-import { findScenario } from "../../scenarios/index.js";
+import { mutantFor } from "./catalog.js";
+import { resolveScenario, resolveSuite } from "./definitions.js";
 import { judgeMutantRun, mutantExitCode, mutantRecord, type MutantOutcome, type MutantRecord } from "../engine/mutant.js";
 import { aimedSteps, describeOutcome, mutantRunPlan, mutatedDrivers } from "./mutant.js";
 import { markBackendGaps } from "../stack/backend.js";
+import { MESHES, type MeshRegistry } from "../mesh/registry.js";
 import { backendOf } from "./options.js";
 import { annotateLoadCommands, driversFor, executionEnvFor, hostSimImage, installOptions, meshVariantsFor, preflight, providerFor, stackPlannerFor } from "./wiring.js";
 
@@ -48,30 +49,18 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(2).toString("hex")}`;
 }
 
-export function resolveScenario(name: string | undefined): ScenarioDefinition {
-  return findScenario(scenarioName(name))!;
-}
-
-/** A suite's scenarios; an entry may narrow the meshes a scenario runs on (e.g. the benchmark with the baseline). */
-export function resolveSuite(name: string | undefined): ScenarioDefinition[] {
-  return suiteNamed(name).scenarios.map((entry) => {
-    const scenario = resolveScenario(entry.name);
-    return { ...scenario, meshes: scenario.meshes.filter((m) => entry.meshes.includes(m)) };
-  });
-}
-
 /**
  * The plan of a run, with the exact sample-size plans cached on disk between runs. Shared by
  * `scenario`/`suite` and by setup, which plans the nightly suite once to fill that cache.
  */
-export async function planRun(command: "scenario" | "suite", requested: string, opts: RunOptions, runId: string, runDir: string) {
+export async function planRun(command: "scenario" | "suite", requested: string, opts: RunOptions, runId: string, runDir: string, registry: MeshRegistry = MESHES) {
   const { mutant, scenario: name } = mutantFor(command, requested, opts.mutant);
   const scenarios: ScenarioDefinition[] = command === "scenario" ? [resolveScenario(name)] : resolveSuite(name);
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   loadPlanCache();
-  const provider = await providerFor(opts, runId);
-  const drivers = driversFor(opts, provider, runDir, provider.name === "host" ? await hostSimImage(opts) : undefined);
-  const stack = await stackPlannerFor(opts, runId, provider, runDir, mutant?.backend);
+  const provider = await providerFor(opts, runId, registry);
+  const drivers = driversFor(opts, provider, runDir, provider.name === "host" ? await hostSimImage(opts, registry) : undefined, registry);
+  const stack = await stackPlannerFor(opts, runId, provider, runDir, mutant?.backend, registry);
   const request = {
     command,
     name,
@@ -79,11 +68,12 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
     createdAt: new Date().toISOString(),
     scenarios,
     mesh: opts.mesh,
+    registry,
     provider,
     drivers,
     stack,
     routing: opts.routing,
-    install: installOptions(opts),
+    install: installOptions(opts, registry),
     scenarioOptions: { seed, ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.duration !== undefined ? { durationSeconds: opts.duration } : {}) },
     options: { ...recordedOptions(opts), seed },
   };
@@ -95,12 +85,12 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
   return { plan, drivers, mutant };
 }
 
-export async function runCommand(command: "scenario" | "suite", name: string, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseRunOptions(raw);
+export async function runCommand(command: "scenario" | "suite", name: string, raw: Record<string, unknown>, registry: MeshRegistry = MESHES): Promise<number> {
+  const opts = parseRunOptions(raw, registry);
   const out = consoleOutput(opts.json);
   const runId = newRunId();
   const runDir = path.resolve(opts.out, runId);
-  const { plan, drivers, mutant } = await planRun(command, name, opts, runId, runDir);
+  const { plan, drivers, mutant } = await planRun(command, name, opts, runId, runDir, registry);
 
   if (opts.dryRun) {
     await mkdir(runDir, { recursive: true });
@@ -165,9 +155,9 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     options: plan.options,
     tools,
     versions: Object.fromEntries(plan.targets.map((t) => [t.mesh, t.meshVersion])),
-    ...variantsOf(opts, plan.targets.map((t) => t.mesh)),
+    ...variantsOf(opts, plan.targets.map((t) => t.mesh), registry),
     host: { platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, node: process.version },
-    targets: execution.targets.map((t) => ({ ...t, routing: opts.routing, capabilities: drivers[t.mesh as keyof typeof drivers].capabilities(opts.routing) })),
+    targets: execution.targets.map((t) => ({ ...t, routing: opts.routing, capabilities: drivers[t.mesh]!.capabilities(opts.routing) })),
     summary: { ...summarize(verdictList), exitCode },
     ...(execution.aborted ? { aborted: execution.aborted.message } : {}),
     ...(execution.cleanupFailures.length > 0 ? { cleanupFailures: execution.cleanupFailures } : {}),
@@ -224,9 +214,9 @@ function printSummary(out: Output, results: RunResults, files: string[]): void {
 }
 
 /** The variants of the meshes this run installed, when any is not the official release. */
-function variantsOf(opts: RunOptions, meshes: readonly string[]): Pick<RunResults, "variants"> {
-  const known = meshVariantsFor(opts);
-  const variants = Object.fromEntries(meshes.flatMap((m) => (known[m as keyof typeof known] ? [[m, known[m as keyof typeof known]!]] : [])));
+function variantsOf(opts: RunOptions, meshes: readonly string[], registry: MeshRegistry): Pick<RunResults, "variants"> {
+  const known = meshVariantsFor(opts, registry);
+  const variants = Object.fromEntries(meshes.flatMap((m) => (known[m] ? [[m, known[m]]] : [])));
   return Object.keys(variants).length > 0 ? { variants } : {};
 }
 

@@ -3,27 +3,23 @@
  * preflight that turns a missing tool into exit 4 before anything is created.
  */
 import path from "node:path";
-import { EnvironmentError, UsageError } from "../engine/errors.js";
+import { EnvironmentError, UsageError } from "../core/errors.js";
 import type { ExecutionEnv, LoadRunner, ProgressSink } from "../engine/executor.js";
-import { processCommandRunner } from "../engine/commands.js";
+import { processCommandRunner } from "../core/commands.js";
 import { childProcessLauncher } from "../engine/processes.js";
 import type { RunPlanWithCluster, StackPlan, StackPlanner } from "../engine/run-plan.js";
 import { collectSteps } from "../engine/run-plan.js";
-import { walkSteps } from "../engine/scenario.js";
-import type { Step, WaitStep } from "../engine/plan.js";
-import { TIMEOUTS } from "../engine/timeouts.js";
-import { TOOLS, toolNamed, tryFindTool, findTool, versionFromOutput, type ResolvedTool, type ToolName } from "../engine/tools.js";
+import { walkSteps } from "../plan/steps.js";
+import type { LoadClient, Step, WaitStep } from "../plan/steps.js";
+import { TIMEOUTS } from "../core/timeouts.js";
+import { TOOLS, toolNamed, tryFindTool, findTool, versionFromOutput, type ResolvedTool, type ToolName } from "../core/tools.js";
 import { currentProvider, gkeProvider, hostPreflight, hostProviderFor, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
 import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
-import { createIstioDriver, istioDriver, ISTIO_HOST_VERSION, UPSTREAM_ENVOY_VARIANT } from "../mesh/istio/index.js";
-import { istioImageRecipes } from "../mesh/istio/images.js";
 import { readMeshBuilds } from "../mesh/builds.js";
+import { BASELINE_MESH, EVERY_MESH, MESHES, versionOptionKey, type MeshRegistry } from "../mesh/registry.js";
 import type { MeshVariant } from "../mesh/variant.js";
-import { BUILT_FROM_SOURCE_VARIANT, createLinkerdDriver, linkerdDriver } from "../mesh/linkerd/index.js";
-import { linkerdImageRecipes } from "../mesh/linkerd/images.js";
-import { noneDriver } from "../mesh/none/index.js";
-import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile, type LoadRunner as LoadClient } from "../load/index.js";
-import { referenceStack, simDeploymentName, LOADGEN_CONTAINER, MONITORING_NAMESPACE } from "../stack/index.js";
+import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile } from "../load/index.js";
+import { referenceStack, simDeploymentName, MONITORING_NAMESPACE } from "../stack/index.js";
 import { localStack, SIM_IMAGE, SIM_IMAGE_BUILD } from "../stack/local-stack.js";
 import type { SimSettings } from "../stack/sim-workload.js";
 import type { ToolRecord } from "../report/results.js";
@@ -31,62 +27,52 @@ import { buildStep, imagesCacheDir, llmSimRecipe, loadgenRecipe, plannedImage, p
 import { backendOf, type RunOptions } from "./options.js";
 import { VLLM_APP, type Backend } from "../stack/backend.js";
 
-/** Drivers with their defaults: for --capabilities and anything that renders without a cluster. */
-export const DRIVERS: Record<MeshName, MeshDriver> = {
-  istio: istioDriver,
-  linkerd: linkerdDriver,
-  none: noneDriver,
-};
-
-/** Drivers bound to this run's kube context, routing API and enrolled namespaces. */
-export function driversFor(opts: RunOptions, provider: ClusterProvider, runDir?: string, hostSimImage?: string): Record<MeshName, MeshDriver> {
+/** Each mesh's driver bound to this run's cluster, kube context, routing API and stack namespace. */
+export function driversFor(opts: RunOptions, provider: ClusterProvider, runDir?: string, hostSimImage?: string, registry: MeshRegistry = MESHES): Record<MeshName, MeshDriver> {
   const context = provider.context;
-  return {
-    istio: createIstioDriver({
-      ...(context ? { context } : {}),
-      routing: opts.routing,
-      enrolledNamespaces: [stackNamespace("istio")],
-      // No registry reaches the host cluster: it runs the Istio setup built here, with stock Envoy.
-      ...(provider.name === "host" ? { variant: "upstream-envoy" as const } : {}),
-    }),
-    linkerd: createLinkerdDriver({
-      ...(context ? { context } : {}),
-      // Built from source on the host cluster: a trust anchor and issuer of this run's own, in its run folder.
-      identityDir: provider.name === "host" && runDir ? path.resolve(runDir, "linkerd-identity") : path.resolve(opts.out, "linkerd-identity"),
-      dataPlaneNamespaces: [stackNamespace("linkerd")],
-      // No registry reaches the host cluster: it runs Linkerd built from source, images imported locally.
-      ...(provider.name === "host" ? { fromBinaries: {}, proxyResources: { cpuRequest: "50m", memoryRequest: "64Mi" } } : {}),
-      // nginx, the documented fault backend, cannot be pulled there: the imported llm-sim answers.
-      ...(provider.name === "host" && hostSimImage ? { faultServer: { simImage: hostSimImage } } : {}),
-    }),
-    none: noneDriver,
-  };
+  return Object.fromEntries(
+    registry.entries.map((mesh) => [
+      mesh.name,
+      mesh.createDriver({
+        cluster: provider.name,
+        ...(context ? { context } : {}),
+        routing: opts.routing,
+        stackNamespace: stackNamespace(mesh.name),
+        ...(runDir ? { runDir } : {}),
+        out: opts.out,
+        ...(hostSimImage ? { hostSimImage } : {}),
+      }),
+    ]),
+  );
 }
 
 /** The stack's versions: every scenario's split and routes name these. */
 export const VERSIONS = ["stable", "canary"];
 
 /** Which build of each mesh a run on this cluster uses, when it is not the official release. */
-export function meshVariantsFor(opts: Pick<RunOptions, "cluster">): Partial<Record<MeshName, MeshVariant>> {
-  return opts.cluster === "host" ? { istio: UPSTREAM_ENVOY_VARIANT, linkerd: BUILT_FROM_SOURCE_VARIANT } : {};
+export function meshVariantsFor(opts: Pick<RunOptions, "cluster">, registry: MeshRegistry = MESHES): Partial<Record<MeshName, MeshVariant>> {
+  return Object.fromEntries(registry.entries.flatMap((mesh) => {
+    const use = registry.variantOn(mesh.name, opts.cluster);
+    return use ? [[mesh.name, use.variant]] : [];
+  }));
 }
 
-export function installOptions(opts: RunOptions): Record<MeshName, InstallOptions> {
+/** Per mesh: the version its flag names (or the one its variant on this cluster fixes), the method and the Gateway API CRDs. */
+export function installOptions(opts: RunOptions, registry: MeshRegistry = MESHES): Record<MeshName, InstallOptions> {
   const common = { method: opts.installMethod, gatewayApiVersion: opts.gatewayApiVersion } as const;
-  return {
-    // The host cluster can only run the Istio setup built here; --istio-version names releases.
-    istio: { ...common, version: opts.cluster === "host" ? ISTIO_HOST_VERSION : opts.istioVersion },
-    linkerd: { ...common, version: opts.linkerdVersion },
-    none: { ...common, version: noneDriver.defaultVersion },
-  };
+  return Object.fromEntries(registry.entries.map((mesh) => {
+    const fixed = registry.variantOn(mesh.name, opts.cluster)?.installVersion;
+    const flagged = mesh.version ? opts[versionOptionKey(mesh) as `${string}Version`] : undefined;
+    return [mesh.name, { ...common, version: fixed ?? flagged ?? mesh.driver.defaultVersion }];
+  }));
 }
 
-export async function providerFor(opts: RunOptions, runId?: string): Promise<ClusterProvider> {
+export async function providerFor(opts: RunOptions, runId?: string, registry: MeshRegistry = MESHES): Promise<ClusterProvider> {
   switch (opts.cluster) {
     case "kind":
       return kindProvider({ name: opts.clusterName });
     case "host":
-      return hostProviderFor(opts.clusterName, (await hostStackImages(opts)).all, runId);
+      return hostProviderFor(opts.clusterName, (await hostStackImages(opts, registry)).all, runId);
     case "current":
       return currentProvider(opts.context ?? "<your-context>");
     case "gke":
@@ -102,13 +88,18 @@ export async function providerFor(opts: RunOptions, runId?: string): Promise<Clu
 }
 
 /** The llm-sim image a host cluster run imports (the Linkerd fault backend runs it too). */
-export async function hostSimImage(opts: Pick<RunOptions, "mesh">): Promise<string> {
-  return (await hostStackImages(opts)).sim.ref;
+export async function hostSimImage(opts: Pick<RunOptions, "mesh">, registry: MeshRegistry = MESHES): Promise<string> {
+  return (await hostStackImages(opts, registry)).sim.ref;
 }
 
 /** Namespace of a mesh's copy of the stack: one per mesh, so a run's meshes never share pods. */
 export function stackNamespace(mesh: MeshName): string {
   return `meshproof-${mesh}${namespaceSuffix()}`;
+}
+
+/** Namespace of the run's in-cluster Prometheus. */
+export function monitoringNamespace(): string {
+  return `${MONITORING_NAMESPACE}${namespaceSuffix()}`;
 }
 
 /**
@@ -138,20 +129,23 @@ export function outsiderNamespace(mesh: MeshName, cluster?: string, runMesh?: st
  * a namespace of that run's own, so the Istio and the Linkerd runs' baselines never collide.
  */
 export function targetNamespace(mesh: MeshName, cluster?: string, runMesh?: string): string {
-  return mesh === "none" && cluster === "host" && (runMesh === "istio" || runMesh === "linkerd") ? `${stackNamespace(mesh)}-${runMesh}` : stackNamespace(mesh);
+  const oneNamedMesh = runMesh !== undefined && runMesh !== EVERY_MESH && runMesh !== BASELINE_MESH;
+  return mesh === BASELINE_MESH && cluster === "host" && oneNamedMesh ? `${stackNamespace(mesh)}-${runMesh}` : stackNamespace(mesh);
 }
 
 /**
  * The host cluster has no registry: its stack images are built here (OCI archives, cached by
  * content) and imported. The loadgen pod's image is wired with the load generator.
  */
-function hostStackImages(opts: Pick<RunOptions, "mesh">): Promise<HostStackImages> {
+function hostStackImages(opts: Pick<RunOptions, "mesh">, registry: MeshRegistry): Promise<HostStackImages> {
   // The provider and the stack planner both need them; their tags hash every binary an image
   // holds (hundreds of MB), so a run computes them once.
-  let images = hostStackImagesByMesh.get(opts.mesh);
+  const byMesh = hostStackImagesByRegistry.get(registry) ?? new Map<string, Promise<HostStackImages>>();
+  hostStackImagesByRegistry.set(registry, byMesh);
+  let images = byMesh.get(opts.mesh);
   if (!images) {
-    images = planHostStackImages(opts);
-    hostStackImagesByMesh.set(opts.mesh, images);
+    images = planHostStackImages(opts, registry);
+    byMesh.set(opts.mesh, images);
   }
   return images;
 }
@@ -163,9 +157,9 @@ interface HostStackImages {
   all: PlannedImage[];
 }
 
-const hostStackImagesByMesh = new Map<RunOptions["mesh"], Promise<HostStackImages>>();
+const hostStackImagesByRegistry = new WeakMap<MeshRegistry, Map<string, Promise<HostStackImages>>>();
 
-async function planHostStackImages(opts: Pick<RunOptions, "mesh">): Promise<HostStackImages> {
+async function planHostStackImages(opts: Pick<RunOptions, "mesh">, registry: MeshRegistry): Promise<HostStackImages> {
   const cache = imagesCacheDir();
   const sim = await plannedImage(llmSimRecipe, cache);
   // Images of binaries setup built or installed; without them (a dry-run on a bare machine) the
@@ -174,39 +168,39 @@ async function planHostStackImages(opts: Pick<RunOptions, "mesh">): Promise<Host
   const prometheusBin = tryFindTool("prometheus")?.path;
   const loadgen = loadgenBin ? await plannedImage(loadgenRecipe(loadgenBin), cache) : undefined;
   const prometheus = prometheusBin ? await plannedImage(prometheusRecipe(prometheusBin), cache) : undefined;
-  const mesh = await hostMeshImages(opts, cache);
+  const mesh = await hostMeshImages(opts, registry, cache);
   return { sim, ...(loadgen ? { loadgen } : {}), ...(prometheus ? { prometheus } : {}), all: [sim, ...(loadgen ? [loadgen] : []), ...(prometheus ? [prometheus] : []), ...mesh] };
 }
 
 /**
- * The meshes' images, when setup built them: istiod's and the sidecars' (upstream-envoy variant)
- * for Istio, the controller and proxy built from source for Linkerd.
+ * The images of the named meshes' host-cluster variants, when setup built them (Istio's istiod
+ * and sidecars with stock Envoy, Linkerd's controller and proxy built from source).
  */
-async function hostMeshImages(opts: Pick<RunOptions, "mesh">, cache: string): Promise<PlannedImage[]> {
+async function hostMeshImages(opts: Pick<RunOptions, "mesh">, registry: MeshRegistry, cache: string): Promise<PlannedImage[]> {
   const builds = readMeshBuilds();
-  const recipes = [
-    ...((opts.mesh === "istio" || opts.mesh === "both") && builds.istio && builds.envoy ? await istioImageRecipes({ istio: builds.istio, envoy: builds.envoy }) : []),
-    ...((opts.mesh === "linkerd" || opts.mesh === "both") && builds.linkerd ? await linkerdImageRecipes(builds.linkerd) : []),
-  ];
+  const recipes = [];
+  for (const mesh of registry.named(opts.mesh)) recipes.push(...((await registry.variantOn(mesh, "host")?.images?.(builds)) ?? []));
   return Promise.all(recipes.map((r) => plannedImage(r, cache)));
 }
 
 /** `sim` makes the reference server deliberately wrong (a backend mutant); omitted, it is the reference one. */
-export async function stackPlannerFor(opts: RunOptions, runId: string, provider: ClusterProvider, runDir: string, sim?: SimSettings): Promise<StackPlanner> {
+export async function stackPlannerFor(opts: RunOptions, runId: string, provider: ClusterProvider, runDir: string, sim?: SimSettings, registry: MeshRegistry = MESHES): Promise<StackPlanner> {
   const backend = backendOf(opts);
   if (sim && backend.name !== "llm-sim") throw new UsageError(`this mutant changes llm-sim itself, so it runs on --backend llm-sim only (not ${backend.name})`);
   if (provider.name === "local") {
     const local = await localStack({ runId, versions: VERSIONS, runDir, prometheus: tryFindTool("prometheus")?.path ?? "prometheus", ...(sim ? { sim } : {}) });
     // An endpoint the user runs: nothing to start, and load goes to it.
-    if (backend.name === "openai") return { images: () => [], forTarget: (): StackPlan => ({ setup: [], target: local.target, targetUrl: backend.url, collect: [] }) };
+    // No pods: every client sends from this host.
+    const clients = { meshed: { type: "host" }, outsider: { type: "host" } } as const;
+    if (backend.name === "openai") return { images: () => [], forTarget: (): StackPlan => ({ setup: [], target: local.target, targetUrl: backend.url, collect: [], clients }) };
     return {
       images: () => [],
-      forTarget: (): StackPlan => ({ setup: local.setup, target: local.target, targetUrl: local.targetUrl, collect: [] }),
+      forTarget: (): StackPlan => ({ setup: local.setup, target: local.target, targetUrl: local.targetUrl, collect: [], clients }),
     };
   }
   const context = provider.context ?? "";
   const engine = opts.loadEngine;
-  const hostImages = provider.name === "host" ? await hostStackImages(opts) : undefined;
+  const hostImages = provider.name === "host" ? await hostStackImages(opts, registry) : undefined;
   const simImage = hostImages?.sim?.ref ?? SIM_IMAGE;
   const loadgenImage = engine === "builtin" ? (hostImages?.loadgen?.ref ?? LOADGEN_IMAGE) : k6ImageFor(opts);
   return {
@@ -216,7 +210,7 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
       ...(engine === "builtin" ? [{ image: LOADGEN_IMAGE, buildArgv: ["docker", "build", "-t", LOADGEN_IMAGE, "tools/loadgen"] }] : []),
     ],
     forTarget(mesh, driver): StackPlan {
-      const stack = referenceStack({ namespace: targetNamespace(mesh, provider.name, opts.mesh), outsiderNamespace: outsiderNamespace(mesh, provider.name, opts.mesh), monitoringNamespace: `${MONITORING_NAMESPACE}${namespaceSuffix()}`, runId, driver, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
+      const stack = referenceStack({ namespace: targetNamespace(mesh, provider.name, opts.mesh), outsiderNamespace: outsiderNamespace(mesh, provider.name, opts.mesh), monitoringNamespace: monitoringNamespace(), runId, driver, scrapeJobs: registry.entry(mesh).scrapeJobs, versions: VERSIONS, simImage, loadgenImage, loadEngine: engine, backend, ...(sim ? { sim } : {}), ...(hostImages?.prometheus ? { prometheusImage: hostImages.prometheus.ref } : {}), ...(hostImages ? { resources: "compact" as const } : {}) });
       const rollouts: WaitStep[] = [
         ...backendDeployments(backend).map((name) => ({ namespace: stack.layout.namespace, name })),
         { namespace: stack.layout.namespace, name: stack.layout.loadgen.deployment },
@@ -234,10 +228,12 @@ export async function stackPlannerFor(opts: RunOptions, runId: string, provider:
         { kind: "apply", id: "deploy-stack", name: `deploy the reference stack into ${stack.layout.namespace}`, timeoutMs: TIMEOUTS.apply, manifests: stack.manifests },
         ...rollouts,
       ];
+      const inPod = ({ namespace, deployment, container }: { namespace: string; deployment: string; container: string }): LoadClient => ({ type: "pod", context, namespace, pod: `deploy/${deployment}`, container });
       return {
         setup,
         target: stack.target,
         targetUrl: stack.layout.targetUrl,
+        clients: { meshed: inPod(stack.layout.loadgen), outsider: inPod(stack.layout.outsider) },
         collect: stack.layout.namespaces.flatMap((ns) => collectSteps(context, ns)).filter((s) => !s.id.endsWith(stack.layout.prometheus.namespace) || s.id.startsWith("collect-events")),
       };
     },
@@ -266,14 +262,10 @@ function engineOf(plan: RunPlanWithCluster): LoadEngine {
   return plan.options.loadEngine === "k6" ? "k6" : "builtin";
 }
 
-/** Where a target's load runs: on this host for `local`, else exec'd in the loadgen (or outsider) pod. */
-function loadClientFor(plan: RunPlanWithCluster, mesh: MeshName, client: string | undefined): LoadClient {
-  if (plan.cluster.name === "local") return { type: "host" };
-  const context = plan.cluster.context ?? "";
-  const runMesh = String(plan.options.mesh);
-  return client === "outsider"
-    ? { type: "pod", context, namespace: outsiderNamespace(mesh, plan.cluster.name, runMesh), pod: "deploy/outsider", container: LOADGEN_CONTAINER }
-    : { type: "pod", context, namespace: targetNamespace(mesh, plan.cluster.name, runMesh), pod: "deploy/loadgen", container: LOADGEN_CONTAINER };
+/** Where a load step runs: the client its plan names (the stack's layout put it there). */
+function clientOf(step: { id: string; runsIn?: LoadClient | undefined }, mesh: string): LoadClient {
+  if (!step.runsIn) throw new Error(`step ${step.id} on ${mesh} names no load client: plans come from buildRunPlan`);
+  return step.runsIn;
 }
 
 /** The engine's executable: found on the host for `local`; inside the pod image otherwise. */
@@ -308,7 +300,7 @@ export function annotateLoadCommands(plan: RunPlanWithCluster, runDir: string): 
         profile: { ...profile, name: `${profile.name}-1` },
         targetUrl,
         outDir: path.join(runDir, "load", target.mesh),
-        runner: loadClientFor(plan, target.mesh as MeshName, profile.client),
+        runner: clientOf(step, target.mesh),
         runId: plan.runId,
       });
     }
@@ -365,14 +357,11 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
   const engine = engineOf(plan);
   const tool = loadToolFor(plan, (name) => findTool(name));
   const loadDir = path.join(runDir, "load");
-  const runners = new Map<string, LoadRunner>();
-  const loadFor = (key: string): LoadRunner => {
-    const existing = runners.get(key);
-    if (existing) return existing;
-    const [mesh, client] = key.split(":") as [MeshName, string | undefined];
+  const loadFor = (mesh: string, client: LoadClient | undefined): LoadRunner => {
     const targetUrl = plan.targetUrls[mesh];
     if (!targetUrl) throw new Error(`no target URL for ${mesh}`);
-    const runner: LoadRunner = {
+    if (!client) throw new Error(`a load step on ${mesh} names no load client: plans come from buildRunPlan`);
+    return {
       async run(profile, { signal: stepSignal, label }) {
         return runLoad({
           engine,
@@ -381,7 +370,7 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
           targetUrl,
           outDir: path.join(loadDir, mesh),
           runDir,
-          runner: loadClientFor(plan, mesh, client),
+          runner: client,
           runId: plan.runId,
           signal: stepSignal,
           // Past the schedule, requests in flight may run to their own timeout (a timeouts scenario holds them 65 s).
@@ -390,8 +379,6 @@ export async function executionEnvFor(plan: RunPlanWithCluster, opts: RunOptions
         });
       },
     };
-    runners.set(key, runner);
-    return runner;
   };
   return {
     runDir,

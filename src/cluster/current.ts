@@ -2,7 +2,7 @@
  * An existing cluster the user points at. meshproof did not create it, so it never deletes it,
  * and it only runs against a context the user names explicitly (--context).
  */
-import { TIMEOUTS } from "../engine/timeouts.js";
+import { TIMEOUTS } from "../core/timeouts.js";
 import type { ClusterProvider } from "./provider.js";
 
 export function currentProvider(context: string): ClusterProvider {

@@ -3,8 +3,8 @@
  * Flags from the gcloud reference: https://cloud.google.com/sdk/gcloud/reference/container/clusters/create
  * and .../node-pools/create (--accelerator type=...,count=...,gpu-driver-version=...).
  */
-import type { Step } from "../engine/plan.js";
-import { TIMEOUTS } from "../engine/timeouts.js";
+import type { Step } from "../plan/steps.js";
+import { TIMEOUTS } from "../core/timeouts.js";
 import type { ClusterProvider } from "./provider.js";
 
 export interface GkeOptions {

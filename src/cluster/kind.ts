@@ -3,8 +3,8 @@
  * notes require (a tag alone may point at an image built for another kind release).
  * Source: https://github.com/kubernetes-sigs/kind/releases/tag/v0.33.0
  */
-import type { Step } from "../engine/plan.js";
-import { TIMEOUTS } from "../engine/timeouts.js";
+import type { Step } from "../plan/steps.js";
+import { TIMEOUTS } from "../core/timeouts.js";
 import type { ClusterProvider } from "./provider.js";
 
 export const KIND_VERSION = "v0.33.0";

@@ -4,9 +4,9 @@
  * server; unit tests use a double of the KubeClient interface.
  */
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
-import type { KubeObject, WaitCondition } from "../engine/plan.js";
+import type { KubeObject, WaitCondition } from "../plan/steps.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { EnvironmentError } from "../engine/errors.js";
+import { EnvironmentError } from "../core/errors.js";
 
 export interface KubeClient {
   apply(objects: readonly KubeObject[]): Promise<void>;

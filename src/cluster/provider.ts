@@ -2,7 +2,7 @@
  * Where the stack runs. Providers return plan steps rather than acting, so --dry-run can show
  * every command; `ensure` is idempotent (it creates only what is missing).
  */
-import type { Step } from "../engine/plan.js";
+import type { Step } from "../plan/steps.js";
 
 export type ClusterName = "kind" | "gke" | "current" | "host" | "local";
 

@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { stringify } from "yaml";
-import type { KubeObject, Step } from "./plan.js";
+import type { KubeObject, Step } from "../plan/steps.js";
 import type { RunPlanWithCluster } from "./run-plan.js";
 
 export interface ManifestRef {

@@ -11,14 +11,14 @@ import type { KubeClient } from "../cluster/kube.js";
 import type { LoadProfile, LoadResult } from "../load/profile.js";
 import type { ConvergenceRecord, ScenarioRecord, StepRecord, TargetRecord } from "../report/results.js";
 import { familyWiseBounds, scenarioStatus } from "../report/results.js";
-import { CleanupStack } from "./cleanup.js";
-import { tail, type CommandRunner } from "./commands.js";
-import { MeshproofError, TimeoutError, errorMessage, formatMs, isBug } from "./errors.js";
+import { CleanupStack } from "../core/cleanup.js";
+import { tail, type CommandRunner } from "../core/commands.js";
+import { MeshproofError, TimeoutError, errorMessage, formatMs, isBug } from "../core/errors.js";
 import { mergeLoadResults } from "./merge-load.js";
-import type { ConvergeStep, GateStep, KubeObject, MeasureStep, ScenarioPlan, Step, TargetPlan } from "./plan.js";
+import type { ConvergeStep, GateStep, KubeObject, LoadClient, MeasureStep, ScenarioPlan, Step, TargetPlan } from "../plan/steps.js";
 import type { ProcessLauncher } from "./processes.js";
 import type { RunPlanWithCluster } from "./run-plan.js";
-import { pollUntil, withTimeout, TIMEOUTS } from "./timeouts.js";
+import { pollUntil, withTimeout, TIMEOUTS } from "../core/timeouts.js";
 
 /** Sends load for one target and returns what the load generator measured. */
 export interface LoadRunner {
@@ -40,7 +40,8 @@ export interface ExecutionEnv {
   processes: ProcessLauncher;
   /** undefined for `local`: no Kubernetes API. */
   kube: KubeClient | undefined;
-  loadFor(mesh: string): LoadRunner;
+  /** The load runner of a target's step, sending from the client the plan names (undefined: a plan built by hand, e.g. in tests). */
+  loadFor(mesh: string, client: LoadClient | undefined): LoadRunner;
 }
 
 export interface ExecutionResult {
@@ -338,7 +339,7 @@ class Walker {
       return;
     }
     const evaluation = startEvaluation(checks);
-    const runner = this.env.loadFor(step.load.client === "outsider" ? `${this.mesh}:outsider` : this.mesh);
+    const runner = this.env.loadFor(this.mesh, step.runsIn);
     const batches: LoadResult[] = [];
     // The plan's limit for the whole step (sizing derived it from every batch the step may draw):
     // past it the load in flight is interrupted and the step fails naming the limit, keeping the
@@ -376,7 +377,7 @@ class Walker {
       return;
     }
     const tracker = new ConvergenceTracker({ windows: step.windows, maxMs: step.timeoutMs });
-    const runner = this.env.loadFor(step.probe.client === "outsider" ? `${this.mesh}:outsider` : this.mesh);
+    const runner = this.env.loadFor(this.mesh, step.runsIn);
     let last: LoadResult | undefined;
     // Bounded in count as well as in time: as many windows as the limit holds, plus the run that must agree.
     const maxWindows = Math.ceil(step.timeoutMs / (step.probe.durationSeconds * 1000)) + step.windows;

@@ -11,8 +11,8 @@ import type { MeshDriver } from "../mesh/driver.js";
 import type { Intent } from "../mesh/intent.js";
 import type { ScenarioRecord, StepRecord, TargetRecord } from "../report/results.js";
 import type { SimSettings } from "../stack/sim-workload.js";
-import type { ConvergeStep, MeasureStep, ScenarioPlan, Step, UnsupportedStep } from "./plan.js";
-import { walkSteps } from "./scenario.js";
+import type { ConvergeStep, MeasureStep, ScenarioPlan, Step, UnsupportedStep } from "../plan/steps.js";
+import { walkSteps } from "../plan/steps.js";
 
 export interface Mutant {
   /** Slug, unique across the catalog: `--mutant <name>`. */

@@ -1,10 +1,10 @@
 /**
  * Long-running local processes (llm-sim, Prometheus) for the `local` cluster, as the executor
  * sees them: output in a log file in the run folder (evidence), readiness an HTTP 2xx within a
- * named timeout, stop SIGTERM then SIGKILL (src/engine/process.ts does all three).
+ * named timeout, stop SIGTERM then SIGKILL (src/core/process.ts does all three).
  */
 import path from "node:path";
-import { startServer } from "./process.js";
+import { startServer } from "../core/process.js";
 
 export interface StartedProcess {
   pid: number;

@@ -4,11 +4,13 @@
  */
 import type { ClusterProvider } from "../cluster/provider.js";
 import type { InstallOptions, MeshDriver, MeshName, RoutingApi } from "../mesh/driver.js";
+import { BASELINE_MESH, EVERY_MESH, MESHES, type MeshRegistry } from "../mesh/registry.js";
 import type { Target } from "../mesh/intent.js";
-import type { CollectStep, RunPlan, ScenarioPlan, Step, TargetPlan } from "./plan.js";
+import type { LoadProfile } from "../load/profile.js";
+import { walkSteps, type CollectStep, type LoadClient, type RunPlan, type ScenarioPlan, type Step, type TargetPlan } from "../plan/steps.js";
 import { planScenario, type ScenarioDefinition, type ScenarioOptions } from "./scenario.js";
-import { TIMEOUTS } from "./timeouts.js";
-import { UsageError } from "./errors.js";
+import { TIMEOUTS } from "../core/timeouts.js";
+import { UsageError } from "../core/errors.js";
 
 /** What the stack gives a target: the steps that bring it up, and the workload it exposes. */
 export interface StackPlan {
@@ -18,6 +20,8 @@ export interface StackPlan {
   targetUrl: string;
   /** Evidence to collect before teardown. */
   collect: CollectStep[];
+  /** Where each load client runs in this target's stack: its pod and namespace, or this host. */
+  clients: Record<LoadProfile["client"], LoadClient>;
 }
 
 export interface StackPlanner {
@@ -32,8 +36,10 @@ export interface PlanRequest {
   runId: string;
   createdAt: string;
   scenarios: ScenarioDefinition[];
-  /** As the user asked: "both" expands to istio and linkerd; a mesh is joined by the baseline where a scenario compares against it. */
-  mesh: MeshName | "both";
+  /** As the user asked: "both" expands to the registry's meshes; a mesh is joined by the baseline where a scenario compares against it. */
+  mesh: MeshName;
+  /** The meshes this run may name. */
+  registry: MeshRegistry;
   provider: ClusterProvider;
   drivers: Record<MeshName, MeshDriver>;
   stack: StackPlanner;
@@ -51,26 +57,31 @@ export interface RunPlanWithCluster extends RunPlan {
 }
 
 /** Meshes a run covers, in the order they run: the baseline first so its numbers exist for comparison. */
-export function expandMeshes(mesh: MeshName | "both", scenarios: readonly ScenarioDefinition[], cluster: string): MeshName[] {
+export function expandMeshes(mesh: MeshName, scenarios: readonly ScenarioDefinition[], cluster: string, registry: MeshRegistry = MESHES): MeshName[] {
   if (cluster === "local") {
-    if (mesh !== "none" && mesh !== "both") {
+    if (mesh !== BASELINE_MESH && mesh !== EVERY_MESH) {
       throw new UsageError(
         `--cluster local runs no Kubernetes, so there is no ${mesh} to test`,
         "use --mesh none for the local baseline, or --cluster kind to test a mesh",
       );
     }
-    return ["none"];
+    return [BASELINE_MESH];
   }
-  const wantsBaseline = scenarios.some((s) => s.meshes.includes("none"));
-  if (mesh === "none") return ["none"];
+  const wantsBaseline = scenarios.some((s) => s.baseline);
+  if (mesh === BASELINE_MESH) return [BASELINE_MESH];
   // A scenario that compares a mesh against no mesh (the benchmark) needs the baseline in the
   // same run, whichever mesh is named.
-  const named: MeshName[] = mesh === "both" ? ["istio", "linkerd"] : [mesh];
-  return wantsBaseline ? ["none", ...named] : named;
+  const named = registry.named(mesh);
+  return wantsBaseline ? [BASELINE_MESH, ...named] : named;
+}
+
+/** Whether a scenario runs on a mesh: on every mesh, and on the baseline when it joins it. */
+export function runsOn(scenario: Pick<ScenarioDefinition, "baseline">, mesh: MeshName): boolean {
+  return mesh !== BASELINE_MESH || scenario.baseline;
 }
 
 export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
-  const meshes = expandMeshes(req.mesh, req.scenarios, req.provider.name);
+  const meshes = expandMeshes(req.mesh, req.scenarios, req.provider.name, req.registry);
   for (const scenario of req.scenarios) {
     if (!scenario.clusters.includes(req.provider.name)) {
       if (req.command === "scenario") {
@@ -85,10 +96,11 @@ export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
   const targets: TargetPlan[] = [];
   const targetUrls: Record<string, string> = {};
   for (const mesh of meshes) {
-    const scenarios = req.scenarios.filter((s) => s.meshes.includes(mesh) && s.clusters.includes(req.provider.name));
+    const scenarios = req.scenarios.filter((s) => runsOn(s, mesh) && s.clusters.includes(req.provider.name));
     if (scenarios.length === 0) continue;
     const driver = req.drivers[mesh];
     const install = req.install[mesh];
+    if (!driver || !install) throw new Error(`no driver or install options for mesh ${mesh}`);
     const stack = req.stack.forTarget(mesh, driver, req.provider);
     targetUrls[mesh] = stack.targetUrl;
 
@@ -112,8 +124,14 @@ export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
         target: stack.target,
         options: req.scenarioOptions,
         install,
+        workloadIdentity: req.registry.entry(mesh).workloadIdentity,
       }),
     );
+    // Each load step names the client it runs in, as the stack laid it out.
+    for (const step of walkSteps(scenarioPlans.flatMap((s) => s.phases.flatMap((p) => p.steps)))) {
+      if (step.kind === "measure") step.runsIn = stack.clients[step.load.client];
+      if (step.kind === "converge") step.runsIn = stack.clients[step.probe.client];
+    }
     targets.push({
       mesh,
       meshVersion: install.version,

@@ -10,8 +10,8 @@ import { LoadProfile, type LoadProfileInput } from "../load/profile.js";
 import type { InstallOptions, MeshDriver, MeshName, RoutingApi } from "../mesh/driver.js";
 import type { Intent, IntentKind, Target } from "../mesh/intent.js";
 import { parseIntents } from "../mesh/intent.js";
-import type { ApplyStep, ConvergeStep, GateStep, MeasureStep, Phase, ScenarioPlan, Step, UnsupportedStep } from "./plan.js";
-import { TIMEOUTS } from "./timeouts.js";
+import { walkSteps, type ApplyStep, type ConvergeStep, type GateStep, type MeasureStep, type Phase, type ScenarioPlan, type Step, type UnsupportedStep } from "../plan/steps.js";
+import { TIMEOUTS } from "../core/timeouts.js";
 
 export interface ScenarioOptions {
   /** Overrides the scenario's default request rate (requests per second). */
@@ -30,6 +30,8 @@ export interface ScenarioContext {
   options: ScenarioOptions;
   /** How the run installed this mesh; the upgrade scenario starts from it. Absent when planning without a run. */
   install?: InstallOptions;
+  /** The identity a meshed client running as `namespace/serviceAccount` presents (the registry's form); undefined without a mesh. */
+  workloadIdentity(namespace: string, serviceAccount: string): string | undefined;
 }
 
 export interface ScenarioPhases {
@@ -45,8 +47,12 @@ export interface ScenarioDefinition {
   claims: string[];
   /** Intent kinds the scenario applies. */
   requires: IntentKind[];
-  /** Meshes the scenario judges. The baseline (`none`) only where a comparison makes sense. */
-  meshes: MeshName[];
+  /**
+   * Whether the no-mesh baseline joins it (where a comparison against no mesh makes sense). It
+   * runs on every mesh of the registry; what a mesh cannot express its capabilities make
+   * `unsupported`, from the intents in `requires`.
+   */
+  baseline: boolean;
   /** Clusters it can run on; `local` has no mesh and no Kubernetes. */
   clusters: ClusterName[];
   defaultLoad: LoadProfileInput;
@@ -190,15 +196,6 @@ export class StepFactory {
       requires: this.definition.requires,
       phases: all,
     };
-  }
-}
-
-/** Every step, including those nested in gates' failure branches. */
-export function* walkSteps(steps: readonly Step[]): Generator<Step> {
-  for (const step of steps) {
-    yield step;
-    if (step.kind === "gate") yield* walkSteps(step.onFail);
-    if (step.kind === "command" && step.undo) yield* walkSteps(step.undo);
   }
 }
 

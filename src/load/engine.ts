@@ -3,7 +3,7 @@
  * bring one. Both take the same LoadProfile and give the same LoadResult; the plan shows each
  * engine's exact command line.
  */
-import type { ResolvedTool, ToolName } from "../engine/tools.js";
+import type { ResolvedTool, ToolName } from "../core/tools.js";
 import { k6Argv, runK6 } from "./k6.js";
 import { loadgenArgv, runLoadgen, type LoadRunner } from "./loadgen.js";
 import type { LoadProfile, LoadResult } from "./profile.js";

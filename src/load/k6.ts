@@ -8,8 +8,8 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { repoPath } from "../engine/repo.js";
-import { ToolMissingError, type ResolvedTool } from "../engine/tools.js";
+import { repoPath } from "../core/repo.js";
+import { ToolMissingError, type ResolvedTool } from "../core/tools.js";
 import type { LoadRunner } from "./loadgen.js";
 import { LoadProfile, type LoadResult } from "./profile.js";
 import { parseK6Output } from "./ndjson.js";

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import type { ResolvedTool } from "../engine/tools.js";
+import type { ResolvedTool } from "../core/tools.js";
 import { LatencyRecorder } from "../analysis/hdr.js";
 import { LoadRunError } from "./errors.js";
 import { runCommand, type LoadCommand, type CommandResult } from "./process.js";

@@ -4,7 +4,7 @@
  * for error messages. A timeout or an abort interrupts it with SIGINT, on which the generator
  * still writes its summary, and kills it after a grace period.
  */
-import { run } from "../engine/process.js";
+import { run } from "../core/process.js";
 import { LoadRunError } from "./errors.js";
 
 /** One command, with the environment it needs beyond the parent's. */

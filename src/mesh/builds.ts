@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { toolsCacheDir } from "../engine/tools.js";
+import { toolsCacheDir } from "../core/tools.js";
 
 export interface MeshBuild {
   /** Absolute folder holding the files. */

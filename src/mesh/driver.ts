@@ -2,10 +2,11 @@
  * The contract each mesh implements: install/upgrade/uninstall as plan steps, namespace
  * enrolment, and rendering of mesh-agnostic intents into the mesh's own resources.
  */
-import type { KubeObject, Step } from "../engine/plan.js";
+import type { KubeObject, Step } from "../plan/steps.js";
 import type { Intent, IntentKind, Target } from "./intent.js";
 
-export type MeshName = "istio" | "linkerd" | "none";
+/** A mesh of the registry (src/mesh/registry.ts): "istio", "linkerd", the baseline "none", or one a test adds. */
+export type MeshName = string;
 
 /**
  * native: the mesh has a resource for it; emulated: built from other parts (e.g. Linkerd fault

@@ -24,7 +24,7 @@ export {
   type StartPrometheusOptions,
   type StartPushgatewayOptions,
 } from "./prometheus-process.js";
-export { ServerStartError } from "../engine/process.js";
+export { ServerStartError } from "../core/process.js";
 export { promClient, PromQLError, type Labels, type Point, type PromClient, type PromClientOptions, type RangeSeries, type Sample, type WaitForSeriesOptions } from "./promql.js";
 export {
   meshQueries,

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { freePort } from "./free-port.js";
 import { prometheusConfigYaml, type ScrapeTarget } from "./prometheus-config.js";
-import { ServerStartError, startServer, type ServerProcess } from "../engine/process.js";
+import { ServerStartError, startServer, type ServerProcess } from "../core/process.js";
 
 const LOOPBACK = "127.0.0.1";
 export const DEFAULT_SERVER_READY_TIMEOUT_MS = 30_000;

@@ -5,7 +5,7 @@
  * API reference: https://prometheus.io/docs/prometheus/2.42/querying/api/
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { TimeoutError } from "../engine/errors.js";
+import { TimeoutError } from "../core/errors.js";
 
 export type Labels = Record<string, string>;
 

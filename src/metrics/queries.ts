@@ -23,11 +23,13 @@
  * appears inside the window (there is no earlier sample), and it extrapolates to the window's
  * edges, so these counts corroborate the load generator's own counts rather than replace them.
  */
-import type { MeshName } from "../mesh/driver.js";
 import type { Target } from "../mesh/intent.js";
 
-/** Where the series come from: a mesh's proxies, or (none, local) the sim itself. */
-export type MetricsSource = MeshName | "local";
+/**
+ * Where the series come from: a mesh's proxies (the meshes whose series vocabulary is below), or
+ * (none, local) the sim itself.
+ */
+export type MetricsSource = "istio" | "linkerd" | "none" | "local";
 
 /**
  * Which side of a request to count. `server`: what each version's pods received. `client`: what

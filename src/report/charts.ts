@@ -10,6 +10,7 @@
  * splits, fault rates) with intervals, time to converge after each policy change, and achieved
  * against offered rate over a sweep. Axis titles are short; identifiers are never wrapped.
  */
+import { MESHES } from "../mesh/registry.js";
 import { None, View, logger, parse } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { Verdict } from "../analysis/verdict.js";
@@ -28,8 +29,10 @@ export interface Chart {
   svg: string;
 }
 
-const MESHES = ["istio", "linkerd", "none"];
-const MESH_RANGE = ["#466bb0", "#1fa37a", "#9aa0a6"];
+/** Each mesh's colour, from the registry, in its order. */
+const COLOURED = MESHES.entries.filter((e) => e.colour);
+const MESH_NAMES = COLOURED.map((e) => e.name);
+const MESH_RANGE = COLOURED.map((e) => e.colour!);
 const METRIC_SHORT: Record<LatencyMetric, string> = { e2e: "end-to-end", ttft: "TTFT", itl: "ITL" };
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif';
 
@@ -44,13 +47,13 @@ const CONFIG = {
 
 /** Colour by mesh, with the same colours in every chart; other meshes get Vega's defaults. */
 function meshColor(meshes: readonly string[]): Record<string, unknown> {
-  const known = MESHES.filter((m) => meshes.includes(m));
-  const others = meshes.filter((m) => !MESHES.includes(m));
+  const known = MESH_NAMES.filter((m) => meshes.includes(m));
+  const others = meshes.filter((m) => !MESH_NAMES.includes(m));
   return {
     field: "mesh",
     type: "nominal",
     title: "mesh",
-    scale: others.length === 0 ? { domain: known, range: known.map((m) => MESH_RANGE[MESHES.indexOf(m)]) } : {},
+    scale: others.length === 0 ? { domain: known, range: known.map((m) => MESH_RANGE[MESH_NAMES.indexOf(m)]) } : {},
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { UsageError } from "../engine/errors.js";
+import { UsageError } from "../core/errors.js";
 import { compareRuns, type Comparison, type LoadedRun } from "./compare.js";
 import { DEFAULT_GATE, compareGroups, regressions, type Change, type GateOptions, type RunGroup } from "./gate.js";
 import { renderComparisonHtml } from "./compare-html.js";

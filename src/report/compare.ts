@@ -11,6 +11,7 @@ import type { VerdictStatus } from "../analysis/verdict.js";
 import type { LatencySummary, LoadResult } from "../load/profile.js";
 import type { Support } from "../mesh/driver.js";
 import { INTENT_KINDS } from "../mesh/intent.js";
+import { BASELINE_MESH, MESHES } from "../mesh/registry.js";
 import { QUANTILES, type LatencyMetric, type QuantileKey } from "./format.js";
 import type { RunResults, TargetRecord } from "./results.js";
 import { meshLabel } from "./sections.js";
@@ -121,9 +122,10 @@ export interface Comparison {
   changes?: Change[];
 }
 
-export const BASELINE_MESH = "none";
+export { BASELINE_MESH };
 
-const MESH_ORDER = ["istio", "linkerd", BASELINE_MESH];
+/** Columns in the registry's order (istio, linkerd, then the baseline); meshes it does not know last. */
+const MESH_ORDER = MESHES.names;
 
 const METRICS = ["e2e", "ttft", "itl"] as const satisfies readonly LatencyMetric[];
 

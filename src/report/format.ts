@@ -4,7 +4,7 @@
  * syntax after formatting.
  */
 import { EXIT, type Verdict, type VerdictStatus } from "../analysis/verdict.js";
-import { formatMs } from "../engine/errors.js";
+import { formatMs } from "../core/errors.js";
 import type { LatencySummary } from "../load/profile.js";
 
 export { formatMs };

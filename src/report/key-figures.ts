@@ -8,8 +8,9 @@ import type { LatencySummary } from "../load/profile.js";
 import { errorRateDifference, quantileDifference, type Difference } from "./differences.js";
 import type { LatencyMetric } from "./format.js";
 import type { RunResults, StepRecord, TargetRecord } from "./results.js";
+import { BASELINE_MESH as BASELINE } from "../mesh/registry.js";
 
-export const BASELINE = "none";
+export { BASELINE };
 
 /** Confidence of the overhead intervals in the key-figures table. */
 export const KEY_OVERHEAD_CONFIDENCE = 0.95;

@@ -6,7 +6,7 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { z } from "zod";
-import { UsageError } from "../engine/errors.js";
+import { UsageError } from "../core/errors.js";
 import { RESULTS_SCHEMA_VERSION, type RunResults } from "./results.js";
 import { RunResultsSchema } from "./results-schema.js";
 

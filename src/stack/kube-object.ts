@@ -2,7 +2,7 @@
  * From a typed model (kubernetes-models) to the plain KubeObject a plan step carries. Validation
  * runs here, once per object, so a missing required field fails at render time, not at apply.
  */
-import type { KubeObject } from "../engine/plan.js";
+import type { KubeObject } from "../plan/steps.js";
 
 interface TypedModel {
   validate(): void;

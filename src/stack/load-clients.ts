@@ -14,8 +14,8 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import type { IVolume } from "kubernetes-models/v1/Volume";
-import type { KubeObject } from "../engine/plan.js";
-import { repoPath } from "../engine/repo.js";
+import type { KubeObject } from "../plan/steps.js";
+import { repoPath } from "../core/repo.js";
 import { LOADGEN_POD_BINARY, type LoadEngine } from "../load/index.js";
 import { toKubeObject } from "./kube-object.js";
 

@@ -7,8 +7,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { simArgv } from "../../fixtures/llm-sim/src/index.js";
-import type { ProcessStep } from "../engine/plan.js";
-import { TIMEOUTS } from "../engine/timeouts.js";
+import type { ProcessStep } from "../plan/steps.js";
+import { TIMEOUTS } from "../core/timeouts.js";
 import type { Target } from "../mesh/intent.js";
 import { freePort, prometheusArgv, prometheusConfigYaml, type ScrapeTarget } from "../metrics/index.js";
 import { runLabels } from "./labels.js";

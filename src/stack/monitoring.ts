@@ -30,8 +30,10 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
-import type { KubeObject } from "../engine/plan.js";
+import type { KubeObject } from "../plan/steps.js";
 import type { MeshName } from "../mesh/driver.js";
+import { workloadJob, type ScrapedPods, type ScrapeJob } from "../mesh/entry.js";
+import { MESHES } from "../mesh/registry.js";
 import { seconds } from "../metrics/index.js";
 import { toKubeObject } from "./kube-object.js";
 
@@ -43,10 +45,6 @@ export const DEFAULT_PROMETHEUS_IMAGE = "quay.io/prometheus/prometheus:v2.53.0";
 export const CLUSTER_SCRAPE_INTERVAL_SECONDS = 5;
 /** The cluster DNS domain the discovery names end in (kind, GKE and host all use the default). */
 export const CLUSTER_DOMAIN = "cluster.local";
-/** Istio's merged-metrics endpoint on every injected pod. */
-export const ISTIO_MERGED_METRICS = { port: 15020, path: "/stats/prometheus" } as const;
-/** Linkerd's proxy admin port, which serves the proxy's metrics. */
-export const LINKERD_ADMIN = { port: 4191, path: "/metrics" } as const;
 
 /** The workload Prometheus scrapes: pods labelled app=<app>, <versionLabel>=<version> in `namespace`. */
 export interface ScrapedWorkload {
@@ -103,7 +101,15 @@ function identity(workload: ScrapedWorkload): RelabelRule[] {
   ];
 }
 
-export function clusterPrometheusConfig(mesh: MeshName, workload: ScrapedWorkload, intervalSeconds = CLUSTER_SCRAPE_INTERVAL_SECONDS): ClusterPrometheusConfig {
+/** What Prometheus scrapes on the workload's pods with a mesh (each registry entry's `scrapeJobs`). */
+export type ScrapeJobsOf = (pods: ScrapedPods) => ScrapeJob[];
+
+/** A mesh's scrape jobs from the registry; a mesh it does not know is scraped as the workload alone. */
+function registryJobs(mesh: MeshName): ScrapeJobsOf {
+  return MESHES.has(mesh) ? MESHES.entry(mesh).scrapeJobs : (pods) => [workloadJob(pods)];
+}
+
+export function clusterPrometheusConfig(mesh: MeshName, workload: ScrapedWorkload, intervalSeconds = CLUSTER_SCRAPE_INTERVAL_SECONDS, jobsOf: ScrapeJobsOf = registryJobs(mesh)): ClusterPrometheusConfig {
   const interval = seconds(intervalSeconds);
   const names = workload.versions.map((v) => discoveryName(workload, v));
   const job = (job_name: string, port: number, metrics_path: string): DnsScrapeConfig => ({
@@ -113,14 +119,7 @@ export function clusterPrometheusConfig(mesh: MeshName, workload: ScrapedWorkloa
     relabel_configs: identity(workload),
   });
   // No pods of ours to scrape (a backend the user runs elsewhere): Prometheus runs with no jobs.
-  const jobs =
-    names.length === 0
-      ? []
-      : mesh === "istio"
-      ? [job(workload.app, ISTIO_MERGED_METRICS.port, ISTIO_MERGED_METRICS.path)]
-      : mesh === "linkerd"
-        ? [job(workload.app, workload.port, workload.metricsPath), job("linkerd-proxy", LINKERD_ADMIN.port, LINKERD_ADMIN.path)]
-        : [job(workload.app, workload.port, workload.metricsPath)];
+  const jobs = names.length === 0 ? [] : jobsOf(workload).map((j) => job(j.name, j.port, j.path));
   return { global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval }, scrape_configs: jobs };
 }
 
@@ -143,6 +142,8 @@ export function discoveryServices(workload: ScrapedWorkload, labels: Record<stri
 
 export interface MonitoringOptions {
   mesh: MeshName;
+  /** The mesh's scrape jobs; by default the registry's entry for `mesh`. */
+  scrapeJobs?: ScrapeJobsOf;
   /** The pods scraped (the stack's sims). */
   workload: ScrapedWorkload;
   labels: Record<string, string>;
@@ -166,7 +167,7 @@ export function monitoring(opts: MonitoringOptions): KubeObject[] {
       new ConfigMap({
         metadata: { name: PROMETHEUS, namespace, labels },
         // No YAML anchors for the shared relabel rules: a reader of the ConfigMap sees each job whole.
-        data: { "prometheus.yml": stringify(clusterPrometheusConfig(opts.mesh, opts.workload), { aliasDuplicateObjects: false }) },
+        data: { "prometheus.yml": stringify(clusterPrometheusConfig(opts.mesh, opts.workload, CLUSTER_SCRAPE_INTERVAL_SECONDS, opts.scrapeJobs), { aliasDuplicateObjects: false }) },
       }),
     ),
     toKubeObject(

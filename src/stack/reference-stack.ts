@@ -6,13 +6,13 @@
 import { stackResources, type ResourceProfile } from "./resources.js";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
-import type { KubeObject } from "../engine/plan.js";
+import type { KubeObject } from "../plan/steps.js";
 import type { MeshDriver } from "../mesh/driver.js";
 import type { Target } from "../mesh/intent.js";
 import { runLabels } from "./labels.js";
 import type { LoadEngine } from "../load/index.js";
 import { loadgen, outsider, readK6Scripts, LOADGEN_CONTAINER, LOADGEN, OUTSIDER } from "./load-clients.js";
-import { DEFAULT_PROMETHEUS_IMAGE, monitoring, MONITORING_NAMESPACE, PROMETHEUS, PROMETHEUS_PORT } from "./monitoring.js";
+import { DEFAULT_PROMETHEUS_IMAGE, monitoring, MONITORING_NAMESPACE, PROMETHEUS, PROMETHEUS_PORT, type ScrapeJobsOf } from "./monitoring.js";
 import { toKubeObject } from "./kube-object.js";
 import { backendApp, kserveTargetUrl, kserveWorkload, vllmWorkload, VLLM_PORT, type Backend } from "./backend.js";
 import { SIM_APP, SIM_METRICS_PATH, SIM_PORT, SIM_SERVICE, simWorkload, VERSION_LABEL, type SimSettings } from "./sim-workload.js";
@@ -23,6 +23,8 @@ export interface ReferenceStackOptions {
   namespace: string;
   runId: string;
   driver: MeshDriver;
+  /** What the stack's Prometheus scrapes with this mesh; by default the registry's entry for the driver's mesh. */
+  scrapeJobs?: ScrapeJobsOf;
   /** Version label values, stable first (e.g. ["stable", "canary"]). */
   versions: string[];
   simImage: string;
@@ -99,7 +101,7 @@ export function referenceStack(opts: ReferenceStackOptions): ReferenceStack {
     ...backendObjects(opts, backend, labels, replicas, podAnnotations, resources.sim),
     ...loadgen(clients),
     ...outsider(clients),
-    ...monitoring({ mesh: opts.driver.name, workload: { namespace: opts.namespace, app: app ?? SIM_APP, versionLabel: VERSION_LABEL, versions: app && backend.name !== "kserve" ? [...opts.versions] : [], port: backend.name === "vllm" ? VLLM_PORT : SIM_PORT, metricsPath: SIM_METRICS_PATH }, labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE, resources: resources.prometheus, namespace: monitoringNamespace }),
+    ...monitoring({ mesh: opts.driver.name, ...(opts.scrapeJobs ? { scrapeJobs: opts.scrapeJobs } : {}), workload: { namespace: opts.namespace, app: app ?? SIM_APP, versionLabel: VERSION_LABEL, versions: app && backend.name !== "kserve" ? [...opts.versions] : [], port: backend.name === "vllm" ? VLLM_PORT : SIM_PORT, metricsPath: SIM_METRICS_PATH }, labels, image: opts.prometheusImage ?? DEFAULT_PROMETHEUS_IMAGE, resources: resources.prometheus, namespace: monitoringNamespace }),
   ];
 
   const target: Target = {

@@ -11,7 +11,7 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { envNameOf } from "../../fixtures/llm-sim/src/index.js";
-import type { KubeObject } from "../engine/plan.js";
+import type { KubeObject } from "../plan/steps.js";
 import { toKubeObject } from "./kube-object.js";
 
 export const SIM_APP = "llm-sim";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/engine/errors.js";
-import { resolveScenario, resolveSuite } from "../../src/cli/run.js";
+import { UsageError } from "../../src/core/errors.js";
+import { resolveScenario, resolveSuite } from "../../src/cli/definitions.js";
 import { checkRunNames } from "../../src/cli/catalog.js";
 import { SCENARIO_NAMES, SCENARIO_SUMMARIES, type ScenarioName } from "../../scenarios/catalog.js";
 import { SCENARIOS } from "../../scenarios/index.js";
@@ -29,10 +29,11 @@ describe("scenario and suite names", () => {
     expect(err.hint).toMatch(/canary, header-routing/);
   });
 
-  it("resolves a suite's entries to scenarios narrowed to the entry's meshes", () => {
+  it("resolves a suite's entries to scenarios, with the baseline only where the entry asks for it", () => {
     const nightly = resolveSuite("nightly");
     expect(nightly.map((s) => s.name)).toContain("benchmark");
-    expect(nightly.find((s) => s.name === "canary")!.meshes).not.toContain("none");
+    expect(nightly.find((s) => s.name === "canary")!.baseline).toBe(false);
+    expect(nightly.find((s) => s.name === "benchmark")!.baseline).toBe(true);
     expect(usage(() => resolveSuite("nighty")).hint).toMatch(/did you mean "nightly"/);
   });
 });

@@ -8,7 +8,7 @@ import type { Verdict } from "../../src/analysis/verdict.js";
 import { EXIT } from "../../src/analysis/exit-codes.js";
 import { runExitCode } from "../../src/cli/run.js";
 import type { ExecutionResult } from "../../src/engine/executor.js";
-import { ToolMissingError } from "../../src/engine/tools.js";
+import { ToolMissingError } from "../../src/core/tools.js";
 import type { TargetRecord } from "../../src/report/results.js";
 
 vi.mock("../../src/cli/catalog.js", async (original) => ({

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { findTool } from "../../src/engine/tools.js";
+import { findTool } from "../../src/core/tools.js";
 import { DEFAULT_LOAD_ENGINE, ENGINE_TOOL } from "../../src/load/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");

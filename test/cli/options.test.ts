@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/engine/errors.js";
+import { UsageError } from "../../src/core/errors.js";
 import { parseDuration, parseRunOptions, PINS } from "../../src/cli/options.js";
 
 describe("parseDuration", () => {
@@ -18,6 +18,13 @@ describe("parseRunOptions", () => {
   it("defaults to both meshes on kind with the pinned versions", () => {
     const o = parseRunOptions({});
     expect(o).toMatchObject({ mesh: "both", cluster: "kind", dryRun: false, keep: false, istioVersion: PINS.istio, linkerdVersion: PINS.linkerd });
+  });
+
+  it("keeps the options in the order of --help, as plan.json and results.json record them", () => {
+    const keys = Object.keys(parseRunOptions({}));
+    expect(keys.slice(0, 2)).toEqual(["mesh", "cluster"]);
+    // Each mesh's version (from the registry) right before the Gateway API's.
+    expect(keys.slice(keys.indexOf("loadEngine"), keys.indexOf("gatewayApiVersion") + 1)).toEqual(["loadEngine", "istioVersion", "linkerdVersion", "gatewayApiVersion"]);
   });
 
   it("lists every bad flag in one usage error", () => {

@@ -8,14 +8,14 @@ const provider = (name: "host" | "kind") => ({ name, context: `${name}-meshproof
 
 function installArgv(name: "host" | "kind"): string[][] {
   const opts = parseRunOptions({ cluster: name, mesh: "istio" });
-  const steps = driversFor(opts, provider(name)).istio.install(installOptions(opts).istio);
+  const steps = driversFor(opts, provider(name)).istio!.install(installOptions(opts).istio!);
   return steps.flatMap((s) => (s.kind === "command" ? [s.argv] : []));
 }
 
 describe("--cluster host and Istio", () => {
   it("installs the upstream-envoy variant at the version built here, rendered by istioctl and applied server-side", () => {
     const opts = parseRunOptions({ cluster: "host", mesh: "istio" });
-    expect(installOptions(opts).istio.version).toBe(ISTIO_HOST_VERSION);
+    expect(installOptions(opts).istio!.version).toBe(ISTIO_HOST_VERSION);
     const argvs = installArgv("host");
     expect(argvs.some((a) => a[0] === "istioctl" && a.includes("generate"))).toBe(true);
     expect(argvs.some((a) => a.includes("--server-side"))).toBe(true);
@@ -24,7 +24,7 @@ describe("--cluster host and Istio", () => {
 
   it("mutant: any other cluster installs the official release with istioctl install", () => {
     const opts = parseRunOptions({ cluster: "kind", mesh: "istio" });
-    expect(installOptions(opts).istio.version).toBe(opts.istioVersion);
+    expect(installOptions(opts).istio!.version).toBe(opts.istioVersion);
     expect(installArgv("kind").some((a) => a[0] === "istioctl" && a.includes("install"))).toBe(true);
   });
 

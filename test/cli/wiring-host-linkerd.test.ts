@@ -8,7 +8,7 @@ const provider = (name: "host" | "kind") => ({ name, context: `${name}-meshproof
 
 function installArgv(name: "host" | "kind", runDir = "/tmp/run-1"): string[][] {
   const opts = parseRunOptions({ cluster: name, mesh: "linkerd" });
-  const steps = driversFor(opts, provider(name), runDir).linkerd.install(installOptions(opts).linkerd);
+  const steps = driversFor(opts, provider(name), runDir).linkerd!.install(installOptions(opts).linkerd!);
   return steps.flatMap((s) => (s.kind === "command" ? [s.argv] : []));
 }
 
@@ -28,7 +28,7 @@ describe("--cluster host and Linkerd", () => {
 
   it("checks offline: linkerd check with the version under test as the expected one", () => {
     const opts = parseRunOptions({ cluster: "host", mesh: "linkerd" });
-    const steps = driversFor(opts, provider("host"), "/tmp/run-1").linkerd.verifyReady(installOptions(opts).linkerd);
+    const steps = driversFor(opts, provider("host"), "/tmp/run-1").linkerd!.verifyReady(installOptions(opts).linkerd!);
     const check = steps.flatMap((s) => (s.kind === "command" ? [s.argv] : [])).find((a) => a.includes("check"));
     expect(check).toEqual(expect.arrayContaining(["--expected-version", opts.linkerdVersion]));
   });

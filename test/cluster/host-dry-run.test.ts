@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { SCENARIOS } from "../../scenarios/index.js";
 import { parseRunOptions } from "../../src/cli/options.js";
 import { planRun } from "../../src/cli/run.js";
-import type { CommandStep } from "../../src/engine/plan.js";
+import type { CommandStep } from "../../src/plan/steps.js";
 
 describe("host cluster dry-run", () => {
   const hostScenarios = SCENARIOS.filter((s) => s.clusters.includes("host"));

@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubeClientFor, type KubeClient } from "../../src/cluster/kube.js";
-import { pollUntil } from "../../src/engine/timeouts.js";
+import { pollUntil } from "../../src/core/timeouts.js";
 import { noneDriver } from "../../src/mesh/none/index.js";
 import { referenceStack, simDeploymentName, type ReferenceStack } from "../../src/stack/index.js";
 import { hostSkipReason, sharedHostCluster, type SharedCluster } from "./host-shared.js";

@@ -14,8 +14,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseRunOptions } from "../../src/cli/options.js";
 import { planRun } from "../../src/cli/run.js";
-import type { Step } from "../../src/engine/plan.js";
-import { walkSteps } from "../../src/engine/scenario.js";
+import type { Step } from "../../src/plan/steps.js";
+import { walkSteps } from "../../src/plan/steps.js";
 
 const runDir = mkdtempSync(path.join(os.tmpdir(), "meshproof-parity-"));
 afterAll(() => rmSync(runDir, { recursive: true, force: true }));

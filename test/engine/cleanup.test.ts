@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CleanupStack } from "../../src/engine/cleanup.js";
+import { CleanupStack } from "../../src/core/cleanup.js";
 
 describe("CleanupStack", () => {
   it("runs last-in-first-out", async () => {

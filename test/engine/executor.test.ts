@@ -4,11 +4,11 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CheckSpec } from "../../src/analysis/verdict.js";
 import { executePlan } from "../../src/engine/executor.js";
-import type { KubeObject, MeasureStep, Step } from "../../src/engine/plan.js";
+import type { KubeObject, MeasureStep, Step } from "../../src/plan/steps.js";
 import type { RunPlanWithCluster } from "../../src/engine/run-plan.js";
 import { LoadProfile } from "../../src/load/profile.js";
 import { fakeCommands, fakeEnv, fakeKube, fakeLoad, silentProgress } from "./fakes.js";
-import { ToolMissingError } from "../../src/engine/tools.js";
+import { ToolMissingError } from "../../src/core/tools.js";
 
 const obj = (kind: string, name: string): KubeObject => ({ apiVersion: "v1", kind, metadata: { name, namespace: "ns" } });
 
@@ -84,6 +84,21 @@ describe("executePlan", () => {
     expect(undone(scenario.steps)[0]).toMatch(/shift 10%.*: ok$/);
     expect(undone(result.targets[0]!.teardown)).toHaveLength(1);
     expect(undone(result.targets[0]!.teardown)[0]).toMatch(/deploy the stack.*: ok$/);
+  });
+
+  it("sends each step's load from the client the plan names for it", async () => {
+    const good = fakeLoad((p) => [
+      { version: "stable", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.9) },
+      { version: "canary", status: 200, count: Math.round(p.rate * p.durationSeconds * 0.1) },
+    ]);
+    const meshed = { type: "pod", context: "kind-test", namespace: "ns", pod: "deploy/loadgen", container: "loadgen" } as const;
+    const outsider = { ...meshed, namespace: "ns-outsider", pod: "deploy/outsider" };
+    const asked: unknown[] = [];
+    await executePlan(
+      plan([{ ...measure("from-meshed"), runsIn: meshed }, { ...measure("from-outsider"), runsIn: outsider }]),
+      fakeEnv({ runDir: runDir(), loadFor: (mesh, client) => (asked.push([mesh, client]), good) }),
+    );
+    expect(asked).toEqual([["fake", meshed], ["fake", outsider]]);
   });
 
   it("runs the gate's rollback branch when a check fails, and stops the scenario there", async () => {

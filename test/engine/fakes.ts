@@ -3,9 +3,9 @@
  * asked for and answer from a script, so plan-walking logic is tested without a cluster.
  */
 import type { KubeClient } from "../../src/cluster/kube.js";
-import type { CommandRunner, CommandResult } from "../../src/engine/commands.js";
+import type { CommandRunner, CommandResult } from "../../src/core/commands.js";
 import type { ExecutionEnv, LoadRunner, ProgressSink } from "../../src/engine/executor.js";
-import type { KubeObject } from "../../src/engine/plan.js";
+import type { KubeObject } from "../../src/plan/steps.js";
 import type { ProcessLauncher } from "../../src/engine/processes.js";
 import { LatencyRecorder } from "../../src/analysis/hdr.js";
 import type { LoadProfile, LoadResult, OutcomeCount } from "../../src/load/profile.js";

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Verdict } from "../../src/analysis/verdict.js";
 import { executePlan, type LoadRunner } from "../../src/engine/executor.js";
-import type { Step } from "../../src/engine/plan.js";
+import type { Step } from "../../src/plan/steps.js";
 import type { RunPlanWithCluster } from "../../src/engine/run-plan.js";
 import type { LoadProfile, OutcomeCount } from "../../src/load/profile.js";
 import type { ScenarioRecord } from "../../src/report/results.js";

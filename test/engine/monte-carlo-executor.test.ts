@@ -21,7 +21,7 @@ const probe = defineScenario({
   description: "A scenario only the Monte Carlo tests build.",
   claims: ["none"],
   requires: ["split"],
-  meshes: ["linkerd"],
+  baseline: false,
   clusters: ["kind"],
   defaultLoad: { name: "mc", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "plain" },
   build: () => ({ assess: [] }),

@@ -9,7 +9,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../../src/analysis/verdict.js";
-import { CommandError, EXIT_TIMED_OUT, run, runChecked, startDaemon } from "../../src/engine/process.js";
+import { CommandError, EXIT_TIMED_OUT, run, runChecked, startDaemon } from "../../src/core/process.js";
 
 const NODE = process.execPath;
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -115,7 +115,7 @@ describe("startDaemon", () => {
 });
 
 describe("one process layer", () => {
-  it("no module of src/ or scripts/setup outside src/engine/process.ts starts a process by itself", () => {
+  it("no module of src/ or scripts/setup outside src/core/process.ts starts a process by itself", () => {
     const offenders: string[] = [];
     const walk = (dir: string) => {
       for (const name of readdirSync(dir)) {
@@ -126,6 +126,6 @@ describe("one process layer", () => {
     };
     walk(path.join(ROOT, "src"));
     walk(path.join(ROOT, "scripts/setup"));
-    expect(offenders).toEqual(["src/engine/process.ts"]);
+    expect(offenders).toEqual(["src/core/process.ts"]);
   });
 });

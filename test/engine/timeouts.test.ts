@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TimeoutError, formatMs } from "../../src/engine/errors.js";
-import { pollUntil, withTimeout } from "../../src/engine/timeouts.js";
+import { TimeoutError, formatMs } from "../../src/core/errors.js";
+import { pollUntil, withTimeout } from "../../src/core/timeouts.js";
 
 describe("pollUntil", () => {
   it("needs N consecutive successes; a miss resets the streak and is logged", async () => {

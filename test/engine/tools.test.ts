@@ -14,7 +14,7 @@ import {
   toolsCacheDir,
   tryFindTool,
   type ToolManifest,
-} from "../../src/engine/tools.js";
+} from "../../src/core/tools.js";
 
 let root: string;
 

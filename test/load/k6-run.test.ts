@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ToolMissingError, tryFindTool, type ResolvedTool } from "../../src/engine/tools.js";
+import { ToolMissingError, tryFindTool, type ResolvedTool } from "../../src/core/tools.js";
 import { LoadRunError, LoadProfile, runK6 } from "../../src/load/index.js";
 
 const profile = LoadProfile.parse({

@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { findTool } from "../../src/engine/tools.js";
+import { findTool } from "../../src/core/tools.js";
 
 const LOADGEN_DIR = fileURLToPath(new URL("../../tools/loadgen/", import.meta.url));
 

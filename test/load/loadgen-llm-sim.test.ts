@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSim, type SpawnedSim } from "../../fixtures/llm-sim/src/index.js";
-import { findTool, tryFindTool, type ResolvedTool } from "../../src/engine/tools.js";
+import { findTool, tryFindTool, type ResolvedTool } from "../../src/core/tools.js";
 import { LoadProfile, runK6, runLoadgen } from "../../src/load/index.js";
 
 // Long enough that 10% (20 ms) exceeds what a busy shared machine makes the sim itself late by.

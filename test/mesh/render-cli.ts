@@ -1,12 +1,12 @@
 /**
  * Running a mesh CLI offline in tests: its stdout parsed as Kubernetes objects. The binaries
- * come from `npm run setup` (src/engine/tools.ts resolves them); a missing one fails the test
+ * come from `npm run setup` (src/core/tools.ts resolves them); a missing one fails the test
  * with what to do, it never skips.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
-import type { KubeObject } from "../../src/engine/plan.js";
+import type { KubeObject } from "../../src/plan/steps.js";
 
 const run = promisify(execFile);
 

@@ -1,12 +1,12 @@
 /**
  * Locating the binaries the tests run. Prometheus and the Pushgateway resolve exactly as the
- * harness resolves them (src/engine/tools.ts: env variable, setup cache, PATH); promtool, which
+ * harness resolves them (src/core/tools.ts: env variable, setup cache, PATH); promtool, which
  * only tests use, is looked up beside them. A missing binary fails the test with what to install:
  * these tests never skip silently.
  */
 import { accessSync, constants } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
-import { findTool } from "../../src/engine/tools.js";
+import { findTool } from "../../src/core/tools.js";
 
 type TestTool = "prometheus" | "pushgateway" | "promtool";
 

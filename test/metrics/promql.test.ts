@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TimeoutError } from "../../src/engine/errors.js";
+import { TimeoutError } from "../../src/core/errors.js";
 import { freePort, promClient, PromQLError } from "../../src/metrics/index.js";
 
 let server: Server;

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { UsageError } from "../../src/engine/errors.js";
+import { UsageError } from "../../src/core/errors.js";
 import { compareRuns, type Comparison } from "../../src/report/compare.js";
 import { renderComparisonHtml } from "../../src/report/compare-html.js";
 import { renderComparisonMarkdown } from "../../src/report/compare-markdown.js";

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { CheckSpec, planCheck } from "../../src/analysis/index.js";
 import { INTENT_KINDS } from "../../src/mesh/intent.js";
+import { MESHES } from "../../src/mesh/registry.js";
 import { findScenario, SCENARIOS } from "../../scenarios/index.js";
 import { samplesNeeded } from "../../scenarios/sizing.js";
 import { allSteps, contextFor, fakeDriver, judgingSteps, measureSteps, plan } from "./helpers.js";
 
-const cases = SCENARIOS.flatMap((s) => s.meshes.map((mesh) => ({ scenario: s, mesh, label: `${s.name} on ${mesh}` })));
+const cases = SCENARIOS.flatMap((s) => MESHES.meshesFor(s).map((mesh) => ({ scenario: s, mesh, label: `${s.name} on ${mesh}` })));
 
 describe("the scenario catalog", () => {
   it("has every scenario the issue asks for, once, found by name", () => {
@@ -17,20 +18,21 @@ describe("the scenario catalog", () => {
     expect(findScenario("canery")).toBeUndefined();
   });
 
-  it("declares claims, meshes and clusters for every scenario, and a first sentence for the help text", () => {
+  it("declares claims, intents and clusters for every scenario, and a first sentence for the help text", () => {
     for (const s of SCENARIOS) {
       expect(s.claims.length, s.name).toBeGreaterThan(0);
-      expect(s.meshes.length, s.name).toBeGreaterThan(0);
       expect(s.clusters.length, s.name).toBeGreaterThan(0);
       expect(s.description.split(". ")[0]!.length, s.name).toBeLessThan(130);
-      // `local` has no Kubernetes and so no mesh: only a baseline-only scenario may claim it.
-      if (s.clusters.includes("local")) expect(s.meshes, s.name).toContain("none");
+      // `local` has no Kubernetes and so no mesh: only a scenario the baseline joins may claim it.
+      if (s.clusters.includes("local")) expect(s.baseline, s.name).toBe(true);
     }
   });
 
   it("runs the benchmark on every mesh and cluster, with the baseline", () => {
     const benchmark = findScenario("benchmark")!;
-    expect(benchmark.meshes).toEqual(["none", "istio", "linkerd"]);
+    expect(MESHES.meshesFor(benchmark)).toEqual(["none", "istio", "linkerd"]);
+    // The only scenario the baseline joins: no policy to judge without a mesh.
+    expect(SCENARIOS.filter((s) => s.baseline).map((s) => s.name)).toEqual(["benchmark"]);
     expect([...benchmark.clusters].sort()).toEqual(["current", "gke", "host", "kind", "local"]);
   });
 });
@@ -118,7 +120,7 @@ describe.each(cases)("$label", ({ scenario, mesh }) => {
 });
 
 describe("requires matches what each scenario applies", () => {
-  it.each(SCENARIOS.filter((s) => s.meshes.some((m) => m !== "none")))("$name depends only on intents it applies", (scenario) => {
+  it.each(SCENARIOS.filter((s) => MESHES.meshesFor(s).some((m) => m !== "none")))("$name depends only on intents it applies", (scenario) => {
     const driver = fakeDriver("linkerd");
     const p = plan(scenario, contextFor("linkerd", driver));
     const applied = new Set(driver.rendered.map((i) => i.kind));

@@ -4,14 +4,16 @@
  * object lets a test see exactly which intents a scenario applied, or make every intent
  * unsupported.
  */
-import type { Step, ScenarioPlan, MeasureStep, ConvergeStep, KubeObject } from "../../src/engine/plan.js";
-import { planScenario, walkSteps, type ScenarioContext, type ScenarioDefinition, type ScenarioOptions } from "../../src/engine/scenario.js";
-import { TIMEOUTS } from "../../src/engine/timeouts.js";
+import type { Step, ScenarioPlan, MeasureStep, ConvergeStep, KubeObject } from "../../src/plan/steps.js";
+import { walkSteps } from "../../src/plan/steps.js";
+import { planScenario, type ScenarioContext, type ScenarioDefinition, type ScenarioOptions } from "../../src/engine/scenario.js";
+import { TIMEOUTS } from "../../src/core/timeouts.js";
 import type { Capabilities, MeshDriver, MeshName, Rendered } from "../../src/mesh/driver.js";
 import { createIstioDriver } from "../../src/mesh/istio/index.js";
 import { linkerdDriver } from "../../src/mesh/linkerd/index.js";
 import { INTENT_KINDS, type Intent, type Target } from "../../src/mesh/intent.js";
 import { noneDriver } from "../../src/mesh/none/index.js";
+import { MESHES } from "../../src/mesh/registry.js";
 
 export const TARGET: Target = {
   namespace: "meshproof-test",
@@ -87,11 +89,15 @@ export function driverFor(mesh: MeshName): MeshDriver {
       return linkerdDriver;
     case "none":
       return noneDriver;
+    default:
+      throw new Error(`no real driver for ${mesh}`);
   }
 }
 
+/** The context a run plans a scenario in, with the registry's workload identity of the mesh. */
 export function contextFor(mesh: MeshName, driver: MeshDriver = driverFor(mesh), options: Partial<ScenarioOptions> = {}): ScenarioContext {
-  return { mesh, driver, routing: "native", cluster: "kind", target: TARGET, options: { seed: 7, ...options } };
+  const workloadIdentity = MESHES.has(mesh) ? MESHES.entry(mesh).workloadIdentity : () => undefined;
+  return { mesh, driver, routing: "native", cluster: "kind", target: TARGET, options: { seed: 7, ...options }, workloadIdentity };
 }
 
 export function plan(definition: ScenarioDefinition, ctx: ScenarioContext): ScenarioPlan {

@@ -4,7 +4,8 @@
  * stated field (or the twin is unsupported there, with a reason), never silently the same.
  */
 import { describe, expect, it } from "vitest";
-import type { KubeObject, ScenarioPlan } from "../../src/engine/plan.js";
+import { MESHES } from "../../src/mesh/registry.js";
+import type { KubeObject, ScenarioPlan } from "../../src/plan/steps.js";
 import { mutantScenarioPlan, mutatingDriver, stepJudging, withdrawing, type Mutant } from "../../src/engine/mutant.js";
 import type { MeshName } from "../../src/mesh/driver.js";
 import { SCENARIOS } from "../../scenarios/index.js";
@@ -203,7 +204,7 @@ describe("mutant catalog", () => {
 
   for (const mutant of MUTANTS) {
     describe(mutant.name, () => {
-      for (const mesh of scenarioOf(mutant).meshes) {
+      for (const mesh of MESHES.meshesFor(scenarioOf(mutant))) {
         it(`aims at a check its scenario has on ${mesh}`, () => {
           const { correct, mutated } = plans(mutant, mesh);
           expect(stepJudging(correct, mutant.aimedAt), `${mutant.aimedAt} in ${mutant.scenario} on ${mesh}`).toBeDefined();

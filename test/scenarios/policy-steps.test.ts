@@ -15,7 +15,7 @@ const retryProbe: ScenarioDefinition = defineScenario({
   description: "A scenario only the policy-step tests build.",
   claims: ["retries recover 503s"],
   requires: ["retry", "split"],
-  meshes: ["linkerd"],
+  baseline: false,
   clusters: ["kind"],
   defaultLoad: { name: "probe", executor: "constant-arrival-rate", rate: 5, durationSeconds: 30, mode: "plain" },
   build(ctx, steps) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ProportionCheckSpec } from "../../src/analysis/index.js";
-import { UsageError } from "../../src/engine/errors.js";
-import type { ConvergeStep, Step } from "../../src/engine/plan.js";
+import { UsageError } from "../../src/core/errors.js";
+import type { ConvergeStep, Step } from "../../src/plan/steps.js";
 import { canary, CANARY_STEPS } from "../../scenarios/canary.js";
 import { circuitBreaking } from "../../scenarios/circuit-breaking.js";
 import { FAULTY_VERSION } from "../../scenarios/faulty-replica.js";

@@ -4,14 +4,14 @@ import { StepFactory, defineScenario } from "../../src/engine/scenario.js";
 import { shareCheck } from "../../scenarios/checks.js";
 import { CONVERGENCE_WINDOW_SECONDS, MIN_BATCH_SECONDS, plannedConverge, plannedMeasure, samplesNeeded } from "../../scenarios/sizing.js";
 import { allSteps, contextFor, fakeDriver, plan } from "./helpers.js";
-import { UsageError } from "../../src/engine/errors.js";
+import { UsageError } from "../../src/core/errors.js";
 
 const probe = defineScenario({
   name: "sizing-probe",
   description: "A scenario only the sizing tests build.",
   claims: ["none"],
   requires: ["split"],
-  meshes: ["linkerd"],
+  baseline: false,
   clusters: ["kind"],
   defaultLoad: { name: "sizing", executor: "constant-arrival-rate", rate: 20, durationSeconds: 60, mode: "plain" },
   build: () => ({ assess: [] }),

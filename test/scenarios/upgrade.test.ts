@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/engine/errors.js";
-import type { Step } from "../../src/engine/plan.js";
-import { TIMEOUTS } from "../../src/engine/timeouts.js";
+import { UsageError } from "../../src/core/errors.js";
+import type { Step } from "../../src/plan/steps.js";
+import { TIMEOUTS } from "../../src/core/timeouts.js";
 import { NEXT_RELEASE, upgrade, upgradePath, upgradeStages, upgradeTargetEnvVar } from "../../scenarios/upgrade.js";
 import { allSteps, contextFor, fakeDriver, measureSteps, plan } from "./helpers.js";
 import { createIstioDriver } from "../../src/mesh/istio/index.js";

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { mtls } from "../../scenarios/mtls.js";
 import { retries, EXHAUSTING_FAILURES, FAILURE_STATUS } from "../../scenarios/retries.js";
-import { workloadIdentity } from "../../scenarios/identity.js";
+import { MESHES } from "../../src/mesh/registry.js";
 import { LOADGEN_SERVICE_ACCOUNT } from "../../scenarios/policies.js";
 import { byId, runSteps, scriptedLoad } from "../engine/measure-harness.js";
 import { TARGET, contextFor, plan, step } from "./helpers.js";
@@ -14,7 +14,7 @@ import { TARGET, contextFor, plan, step } from "./helpers.js";
 describe("mTLS identity through the executor", () => {
   const p = plan(mtls, contextFor("istio"));
   const meshed = step(p, "strict-meshed-client", "measure");
-  const identity = workloadIdentity("istio", TARGET.namespace, LOADGEN_SERVICE_ACCOUNT)!;
+  const identity = MESHES.entry("istio").workloadIdentity(TARGET.namespace, LOADGEN_SERVICE_ACCOUNT)!;
 
   it("a mesh that presents the client's identity on every request passes", async () => {
     const record = await runSteps([meshed], scriptedLoad((n) => [{ version: "stable", status: 200, peer: identity, count: n }]));

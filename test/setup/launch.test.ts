@@ -17,7 +17,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 let repo: string;
 
 const ENTRY = `import { pathToFileURL } from "node:url";
-import { REPO_ROOT } from "./engine/repo.js";
+import { REPO_ROOT } from "./core/repo.js";
 // Run only as the script itself, as src/cli/main.ts does: the launcher must make argv[1] this file.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(JSON.stringify({ url: import.meta.url, pid: process.pid, args: process.argv.slice(2), root: REPO_ROOT }));
@@ -44,7 +44,7 @@ beforeAll(() => {
   write("src/entry.ts", ENTRY);
   mkdirSync(path.join(repo, "scripts"));
   copyFileSync(path.join(ROOT, "scripts", "launch.mjs"), path.join(repo, "scripts", "launch.mjs"));
-  write("src/engine/repo.ts", readFileSync(path.join(ROOT, "src", "engine", "repo.ts"), "utf8"));
+  write("src/core/repo.ts", readFileSync(path.join(ROOT, "src", "core", "repo.ts"), "utf8"));
   symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"));
 }, 60_000);
 

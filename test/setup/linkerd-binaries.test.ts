@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ToolMissingError } from "../../src/engine/tools.js";
+import { ToolMissingError } from "../../src/core/tools.js";
 import { readMeshBuilds } from "../../src/mesh/builds.js";
 import { LINKERD_BINARIES_ENV, LINKERD_BINARY_SHA256 } from "../../src/mesh/linkerd/from-binaries.js";
 import { defaultArchiveCandidates, ensureLinkerdBinaries, linkerdBinarySource, verifyLinkerdBinaries } from "../../scripts/setup/linkerd.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findTool } from "../../src/engine/tools.js";
+import { findTool } from "../../src/core/tools.js";
 import { LOADGEN_VERSION } from "../../src/load/loadgen.js";
 import {
   goDirective,

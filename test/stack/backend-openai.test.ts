@@ -16,7 +16,7 @@ import { CheckSpec } from "../../src/analysis/verdict.js";
 import { backendOf, parseRunOptions } from "../../src/cli/options.js";
 import { executionEnvFor } from "../../src/cli/wiring.js";
 import { executePlan } from "../../src/engine/executor.js";
-import type { MeasureStep } from "../../src/engine/plan.js";
+import type { MeasureStep } from "../../src/plan/steps.js";
 import type { RunPlanWithCluster } from "../../src/engine/run-plan.js";
 import { LoadProfile } from "../../src/load/profile.js";
 import { markBackendGaps } from "../../src/stack/backend.js";
@@ -39,6 +39,8 @@ function plan(url: string): RunPlanWithCluster {
       CheckSpec.parse(errorRateCheck("errors", "at most half the requests fail", 0.5)),
     ],
     maxBatches: 1,
+    // A plan names where each load step runs (buildRunPlan takes it from the stack): this host.
+    runsIn: { type: "host" },
   };
   return {
     schemaVersion: 1,

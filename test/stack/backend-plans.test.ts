@@ -11,9 +11,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseRunOptions } from "../../src/cli/options.js";
 import { planRun } from "../../src/cli/run.js";
-import { UsageError } from "../../src/engine/errors.js";
-import type { ApplyStep, KubeObject, Step, UnsupportedStep } from "../../src/engine/plan.js";
-import { walkSteps } from "../../src/engine/scenario.js";
+import { UsageError } from "../../src/core/errors.js";
+import type { ApplyStep, KubeObject, Step, UnsupportedStep } from "../../src/plan/steps.js";
+import { walkSteps } from "../../src/plan/steps.js";
 
 const runDir = mkdtempSync(path.join(os.tmpdir(), "meshproof-backend-plans-"));
 afterAll(() => rmSync(runDir, { recursive: true, force: true }));

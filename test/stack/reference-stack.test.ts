@@ -9,7 +9,7 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Pod } from "kubernetes-models/v1/Pod";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
-import type { KubeObject } from "../../src/engine/plan.js";
+import type { KubeObject } from "../../src/plan/steps.js";
 import { noneDriver } from "../../src/mesh/none/index.js";
 import { MANAGED_BY_LABEL, RUN_ID_LABEL, referenceStack, type ReferenceStackOptions } from "../../src/stack/index.js";
 import { fakeDriver } from "./fake-driver.js";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ACTIONLINT_VERSION, actionlintPath } from "../../scripts/setup/actionlint.js";
-import { toolsCacheDir } from "../../src/engine/tools.js";
+import { toolsCacheDir } from "../../src/core/tools.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const WORKFLOWS = path.join(ROOT, ".github/workflows");

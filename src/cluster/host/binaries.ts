@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, readdirSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { EnvironmentError } from "../../engine/errors.js";
+import { EnvironmentError } from "../../core/errors.js";
 import type { Binaries } from "./config.js";
 import { CNI_BIN_DIR, COREDNS_VERSION, ETCD_PACKAGE, KUBERNETES_VERSION, hostBinaryDirs } from "./settings.js";
 

@@ -11,8 +11,8 @@ import http from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startDaemon } from "../../engine/process.js";
-import { pollUntil } from "../../engine/timeouts.js";
+import { startDaemon } from "../../core/process.js";
+import { pollUntil } from "../../core/timeouts.js";
 import type { Daemon } from "./config.js";
 import type { HostLayout } from "./settings.js";
 

@@ -5,8 +5,8 @@
  * machine. The plan calls the cluster's own command (src/cluster/host/main.ts), so --dry-run
  * shows the start, each image's build and import, and the stop.
  */
-import type { CommandStep, Step } from "../../engine/plan.js";
-import { TIMEOUTS } from "../../engine/timeouts.js";
+import type { CommandStep, Step } from "../../plan/steps.js";
+import { TIMEOUTS } from "../../core/timeouts.js";
 import type { ClusterProvider } from "../provider.js";
 import { requireBinaries, requireRootOnLinux } from "./binaries.js";
 import { imagesCacheDir } from "./images/cache.js";

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { MeshproofError, errorMessage } from "../../engine/errors.js";
+import { MeshproofError, errorMessage } from "../../core/errors.js";
 import { down, status, up } from "./lifecycle.js";
 import { CLUSTER_NAME_PATTERN, hostLayout } from "./settings.js";
 

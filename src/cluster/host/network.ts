@@ -13,7 +13,7 @@
  */
 import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { CommandError, run } from "../../engine/process.js";
+import { CommandError, run } from "../../core/process.js";
 import { EGRESS_CHAIN, NETWORK, type HostLayout } from "./settings.js";
 
 /** Network commands are quick; a minute covers an iptables lock held by kube-proxy on a busy machine. */

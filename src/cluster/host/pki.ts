@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { runChecked } from "../../engine/process.js";
+import { runChecked } from "../../core/process.js";
 import { COREDNS_USER, NETWORK } from "./settings.js";
 
 /** openssl is quick; a minute covers a busy machine. */

@@ -5,7 +5,7 @@
  */
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
-import { toolsCacheDir } from "../../engine/tools.js";
+import { toolsCacheDir } from "../../core/tools.js";
 
 export const KUBERNETES_VERSION = "v1.34.4";
 export const COREDNS_VERSION = "v1.15.0";

@@ -6,8 +6,8 @@
  * (https://gateway-api.sigs.k8s.io/guides/getting-started/#installing-gateway-api): the CRDs are
  * too large for client-side apply's last-applied annotation.
  */
-import type { CommandStep, Step } from "../../engine/plan.js";
-import { TIMEOUTS } from "../../engine/timeouts.js";
+import type { CommandStep, Step } from "../../plan/steps.js";
+import { TIMEOUTS } from "../../core/timeouts.js";
 
 export const GATEWAY_API_VERSION = "v1.5.1";
 export type GatewayApiChannel = "standard" | "experimental";

@@ -10,7 +10,7 @@ import type { IIoK8sSigsGatewayApiApisV1HTTPBackendRef as HTTPBackendRef } from 
 import type { IIoK8sSigsGatewayApiApisV1HTTPRouteFilter as HTTPRouteFilter } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteFilter";
 import type { IIoK8sSigsGatewayApiApisV1HTTPRouteRule as HTTPRouteRule } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteRule";
 import type { IIoK8sSigsGatewayApiApisV1ParentReference as ParentReference } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ParentReference";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { Target } from "../intent.js";
 import { metadataFor } from "./meta.js";
 import { toKubeObject } from "./model.js";

@@ -3,7 +3,7 @@
  * models' validate() checks types and required fields (not unknown fields: the compiler's
  * excess-property check on the object literal is what catches those).
  */
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 
 interface ValidatableModel {
   validate(): void;

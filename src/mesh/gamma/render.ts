@@ -3,7 +3,7 @@
  * target Service. Intents Gateway API cannot express come back as unsupported with the reason.
  */
 import type { IIoK8sSigsGatewayApiApisV1HTTPRouteTimeouts as HTTPRouteTimeouts } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteTimeouts";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { Rendered, UnsupportedIntent } from "../driver.js";
 import type { Intent, IntentKind, Target } from "../intent.js";
 import { GAMMA_UNSUPPORTED } from "./capabilities.js";

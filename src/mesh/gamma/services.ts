@@ -5,7 +5,7 @@
  * Service as its parent: clients keep calling the name they know.
  */
 import { Service } from "kubernetes-models/v1/Service";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { Target } from "../intent.js";
 import { metadataFor, resourceName } from "./meta.js";
 import { toKubeObject } from "./model.js";

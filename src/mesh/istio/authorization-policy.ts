@@ -13,7 +13,7 @@
  * field are ORed, as Istio ORs the values of one field.
  */
 import { AuthorizationPolicy, type IAuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { UnsupportedIntent } from "../driver.js";
 import type { AuthzRule, HeaderMatch, IntentOf, PathMatch, Target } from "../intent.js";
 import { objectMeta } from "./meta.js";

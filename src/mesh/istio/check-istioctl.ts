@@ -11,8 +11,8 @@
  * (istio pkg/version BuildInfo) without contacting a cluster.
  */
 import { pathToFileURL } from "node:url";
-import { EnvironmentError, errorMessage } from "../../engine/errors.js";
-import { run } from "../../engine/process.js";
+import { EnvironmentError, errorMessage } from "../../core/errors.js";
+import { run } from "../../core/process.js";
 
 export function parseIstioctlClientVersion(json: string): string | undefined {
   try {

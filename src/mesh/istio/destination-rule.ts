@@ -5,7 +5,7 @@
  * (checked against the 1.30.3 CRD; see references.ts).
  */
 import { DestinationRule, type IDestinationRule } from "@kubernetes-models/istio/networking.istio.io/v1/DestinationRule";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { UnsupportedIntent } from "../driver.js";
 import type { IntentOf, Target } from "../intent.js";
 import { istioDuration } from "./meta.js";

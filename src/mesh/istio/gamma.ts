@@ -23,7 +23,7 @@
 import { gammaRetryFor, GAMMA_UNSUPPORTED, renderGamma } from "../gamma/index.js";
 import type { Rendered, UnsupportedIntent } from "../driver.js";
 import type { Intent, IntentKind, IntentOf, Target } from "../intent.js";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import { renderDestinationRule } from "./destination-rule.js";
 import { serviceHost } from "./meta.js";
 import { groupIntents, renderSecurityAndLimits } from "./render.js";

@@ -6,7 +6,7 @@
  * flags were checked against istioctl 1.30.3 (operator/cmd/mesh/install.go: -y, --set,
  * --revision, --readiness-timeout; uninstall.go: --purge, --revision).
  */
-import type { CommandStep, Step, WaitStep } from "../../engine/plan.js";
+import type { CommandStep, Step, WaitStep } from "../../plan/steps.js";
 import type { InstallOptions } from "../driver.js";
 import { helm, ISTIO_TIMEOUTS, istioctl, istioctlVersionCheck, kubectl } from "./commands.js";
 import { gatewayApiCrdSteps } from "../gamma/index.js";

@@ -8,7 +8,7 @@
  * requires selector"), and the ports are the workload's container ports, not the Service's.
  */
 import { PeerAuthentication, type IPeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { UnsupportedIntent } from "../driver.js";
 import type { IntentOf, Target } from "../intent.js";
 import { objectMeta } from "./meta.js";

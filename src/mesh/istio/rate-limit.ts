@@ -17,7 +17,7 @@
  * admits up to N times the limit, which is what a local limit means.
  */
 import { EnvoyFilter, type IEnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { UnsupportedIntent } from "../driver.js";
 import type { IntentOf, Target } from "../intent.js";
 import { objectMeta } from "./meta.js";

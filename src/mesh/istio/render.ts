@@ -4,7 +4,7 @@
  * VirtualService that routes to them, so no request is sent to a subset Envoy does not know yet
  * (the "make before break" advice of the traffic-management best practices).
  */
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { Rendered, UnsupportedIntent } from "../driver.js";
 import type { Intent, IntentKind, IntentOf, Target } from "../intent.js";
 import { renderAuthorizationPolicies } from "./authorization-policy.js";

@@ -13,7 +13,7 @@
  * Not deleted: the ValidatingAdmissionPolicies of experimental.stableValidationPolicy, which
  * is off by default and never turned on by meshproof.
  */
-import type { CommandStep, Step } from "../../engine/plan.js";
+import type { CommandStep, Step } from "../../plan/steps.js";
 import type { InstallOptions } from "../driver.js";
 import { ISTIO_TIMEOUTS, helm, istioctl, kubectl } from "./commands.js";
 import { istiodName, ISTIO_NAMESPACE, type ResolvedSettings } from "./settings.js";

@@ -15,7 +15,7 @@
  * Only a real cluster shows that traffic kept flowing during step 3; the upgrade scenario
  * measures that, this module only plans it.
  */
-import type { Step } from "../../engine/plan.js";
+import type { Step } from "../../plan/steps.js";
 import type { InstallOptions } from "../driver.js";
 import { ISTIO_TIMEOUTS, helm, istioctl, kubectl } from "./commands.js";
 import { checkCliStep, helmBaseStep, helmIstiodStep, istioctlInstallStep, verifySteps } from "./install.js";

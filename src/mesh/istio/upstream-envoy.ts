@@ -20,7 +20,7 @@
  * https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#ProxyConfig (proxyMetadata)
  */
 import { parse as parseYaml } from "yaml";
-import type { CommandStep, KubeObject, Step } from "../../engine/plan.js";
+import type { CommandStep, KubeObject, Step } from "../../plan/steps.js";
 import type { InstallOptions } from "../driver.js";
 import type { MeshVariant } from "../variant.js";
 import { ISTIO_TIMEOUTS, istioctl, kubectl } from "./commands.js";

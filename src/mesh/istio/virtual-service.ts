@@ -17,7 +17,7 @@
  * /v1 timeout and the canary, rather than whichever single entry happened to come first.
  */
 import { VirtualService, type IVirtualService } from "@kubernetes-models/istio/networking.istio.io/v1/VirtualService";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { UnsupportedIntent } from "../driver.js";
 import type { IntentOf, RequestMatch, Target } from "../intent.js";
 import { conjoin, describeMatch, isUnconditional, normalise, toIstioMatch } from "./match.js";

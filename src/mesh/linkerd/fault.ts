@@ -8,7 +8,7 @@
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Service } from "kubernetes-models/v1/Service";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import { metadataFor, resourceName, SERVICE_PORT_NAME, toKubeObject, type WeightedBackend } from "../gamma/index.js";
 import type { IntentOf, Target } from "../intent.js";
 import { envNameOf } from "../../../fixtures/llm-sim/src/index.js";

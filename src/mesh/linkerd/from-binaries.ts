@@ -19,8 +19,8 @@
  * https://linkerd.io/2.20/tasks/generate-certificates/) and passed with the --identity-* flags.
  */
 import { parse as parseYaml } from "yaml";
-import type { CommandStep, KubeObject, Step } from "../../engine/plan.js";
-import { TIMEOUTS } from "../../engine/timeouts.js";
+import type { CommandStep, KubeObject, Step } from "../../plan/steps.js";
+import { TIMEOUTS } from "../../core/timeouts.js";
 import type { MeshVariant } from "../variant.js";
 
 /** sha256 of each binary in linkerd-2.20-linux-amd64.tar.gz (its build notes list the same). */
@@ -76,8 +76,8 @@ export function identityFilesIn(dir: string): IdentityFiles {
   return { trustAnchorsPem: `${dir}/ca.crt`, trustAnchorKey: `${dir}/ca.key`, issuerCertPem: `${dir}/issuer.crt`, issuerKeyPem: `${dir}/issuer.key` };
 }
 
-/** CN Linkerd expects of the issuer for the default trust domain. */
-const TRUST_DOMAIN = "cluster.local";
+/** The trust domain of Linkerd's identities and of the issuer's CN (the default; a cluster with another reports other names). */
+export const TRUST_DOMAIN = "cluster.local";
 
 function step(id: string, name: string, argv: string[], extra: Partial<CommandStep> = {}): CommandStep {
   return { kind: "command", id, name, timeoutMs: TIMEOUTS.command, argv, ...extra };

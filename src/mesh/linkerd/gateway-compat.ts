@@ -6,7 +6,7 @@
  * (config/crd/standard/gateway.networking.k8s.io_httproutes.yaml at v1.2.1). Filters, which
  * meshproof never renders for Linkerd, are left out so that any use of them is flagged too.
  */
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 
 const SPEC_FIELDS_V1_2_1 = new Set([
   "hostnames",

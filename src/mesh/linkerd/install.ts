@@ -11,8 +11,8 @@
  * https://linkerd.io/2.20/features/gateway-api/ (Gateway API CRDs must exist before
  * `linkerd install --crds`, which refuses to run otherwise: cli/cmd/install.go at version-2.20).
  */
-import type { CommandStep, Step, WaitStep } from "../../engine/plan.js";
-import { TIMEOUTS } from "../../engine/timeouts.js";
+import type { CommandStep, Step, WaitStep } from "../../plan/steps.js";
+import { TIMEOUTS } from "../../core/timeouts.js";
 import type { InstallOptions } from "../driver.js";
 import { gatewayApiCrdSteps, kubectlArgv } from "../gamma/index.js";
 import { BUILT_FROM_SOURCE_UPGRADE_GAP, fromBinariesInstallArgs, opensslIdentitySteps } from "./from-binaries.js";

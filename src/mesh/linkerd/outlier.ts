@@ -15,7 +15,7 @@
  * annotations), or `kubectl annotate service <name> balancer.linkerd.io/failure-accrual-`.
  */
 import { Service } from "kubernetes-models/v1/Service";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { UnsupportedIntent } from "../driver.js";
 import { metadataFor, SERVICE_PORT_NAME, toKubeObject } from "../gamma/index.js";
 import type { IntentOf, Target } from "../intent.js";

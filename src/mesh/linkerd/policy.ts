@@ -16,7 +16,7 @@
  * https://linkerd.io/2.20/reference/rate-limiting/, and the CRDs named in schemas.ts.
  */
 import type { IIoK8sSigsGatewayApiApisV1HTTPRouteMatch as HTTPRouteMatch } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteMatch";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { UnsupportedIntent } from "../driver.js";
 import { httpRouteFor, metadataFor, resourceName, toHttpRouteMatch, type ParentReference } from "../gamma/index.js";
 import type { AuthzRule, IntentOf, Target } from "../intent.js";

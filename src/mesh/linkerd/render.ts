@@ -3,7 +3,7 @@
  * backends), failure accrual on the target Service, and inbound policy (Server, authorization,
  * rate limit). Every part an intent loses is reported, never dropped.
  */
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { Rendered, UnsupportedIntent } from "../driver.js";
 import { dedupeUnsupported } from "../gamma/index.js";
 import type { Intent, IntentOf, Target } from "../intent.js";

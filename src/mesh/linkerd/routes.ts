@@ -15,7 +15,7 @@
  * Sources: https://linkerd.io/2.20/reference/httproute/, https://linkerd.io/2.20/reference/retries/,
  * https://linkerd.io/2.20/reference/timeouts/, https://linkerd.io/2.20/tasks/fault-injection/
  */
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 import type { UnsupportedIntent } from "../driver.js";
 import {
   httpRouteFor,

@@ -12,7 +12,7 @@
  * https://linkerd.io/2.20/reference/rate-limiting/ for the allowed values.
  */
 import { z } from "zod";
-import type { KubeObject } from "../../engine/plan.js";
+import type { KubeObject } from "../../plan/steps.js";
 
 // Reference patterns, as in the CRDs (they are the Gateway API ones, "modified from the gateway API").
 const GROUP_PATTERN = /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -22,8 +22,8 @@ import {
   prometheusRecipe,
   type EnsuredImage,
 } from "../../../src/cluster/host/images/index.js";
-import { CleanupStack } from "../../../src/engine/cleanup.js";
-import { findTool } from "../../../src/engine/tools.js";
+import { CleanupStack } from "../../../src/core/cleanup.js";
+import { findTool } from "../../../src/core/tools.js";
 import { freePort } from "../../../src/metrics/free-port.js";
 import { startPrivateContainerd, type PrivateContainerd } from "./private-containerd.js";
 

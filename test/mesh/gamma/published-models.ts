@@ -3,7 +3,7 @@ import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Service } from "kubernetes-models/v1/Service";
-import type { KubeObject } from "../../../src/engine/plan.js";
+import type { KubeObject } from "../../../src/plan/steps.js";
 
 export function validateWithPublishedModel(m: KubeObject): void {
   const { apiVersion: _apiVersion, kind: _kind, ...data } = m;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gammaChannelFor, renderGamma } from "../../../src/mesh/gamma/index.js";
-import type { KubeObject } from "../../../src/engine/plan.js";
+import type { KubeObject } from "../../../src/plan/steps.js";
 import { parseIntents } from "../../../src/mesh/intent.js";
 import { goldenCases, referenceIntents, target } from "./reference-policy.js";
 

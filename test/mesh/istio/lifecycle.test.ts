@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CommandStep, Step } from "../../../src/engine/plan.js";
+import type { CommandStep, Step } from "../../../src/plan/steps.js";
 import type { InstallOptions } from "../../../src/mesh/driver.js";
 import { createIstioDriver, istioDriver, revisionFor } from "../../../src/mesh/istio/index.js";
 

@@ -4,7 +4,7 @@ import { DestinationRule } from "@kubernetes-models/istio/networking.istio.io/v1
 import { VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1/VirtualService";
 import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter";
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../../src/engine/plan.js";
+import type { KubeObject } from "../../../src/plan/steps.js";
 import { INTENT_KINDS, type Intent } from "../../../src/mesh/intent.js";
 import { createIstioDriver, istioDriver } from "../../../src/mesh/istio/index.js";
 import { one, referenceIntents, referencePolicy, target } from "./fixtures.js";

@@ -1,6 +1,6 @@
 import type { IVirtualService } from "@kubernetes-models/istio/networking.istio.io/v1/VirtualService";
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../../src/engine/plan.js";
+import type { KubeObject } from "../../../src/plan/steps.js";
 import { INTENT_KINDS } from "../../../src/mesh/intent.js";
 import { createIstioDriver } from "../../../src/mesh/istio/index.js";
 import type { LocalRateLimitFilter } from "../../../src/mesh/istio/rate-limit.js";

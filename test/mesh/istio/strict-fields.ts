@@ -9,7 +9,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import type { KubeObject } from "../../../src/engine/plan.js";
+import type { KubeObject } from "../../../src/plan/steps.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "../../..");

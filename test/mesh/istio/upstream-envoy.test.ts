@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CommandStep } from "../../../src/engine/plan.js";
-import { findTool } from "../../../src/engine/tools.js";
+import type { CommandStep } from "../../../src/plan/steps.js";
+import { findTool } from "../../../src/core/tools.js";
 import { readMeshBuilds } from "../../../src/mesh/builds.js";
 import { createIstioDriver } from "../../../src/mesh/istio/index.js";
 import {

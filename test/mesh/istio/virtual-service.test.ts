@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../../src/engine/plan.js";
+import type { KubeObject } from "../../../src/plan/steps.js";
 import type { Intent } from "../../../src/mesh/intent.js";
 import { createIstioDriver } from "../../../src/mesh/istio/index.js";
 import { conjoin } from "../../../src/mesh/istio/match.js";

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CommandStep, Step } from "../../../src/engine/plan.js";
-import { findTool } from "../../../src/engine/tools.js";
+import type { CommandStep, Step } from "../../../src/plan/steps.js";
+import { findTool } from "../../../src/core/tools.js";
 import { createLinkerdDriver } from "../../../src/mesh/linkerd/index.js";
 import {
   fromBinariesInstallArgs,

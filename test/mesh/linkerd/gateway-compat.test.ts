@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../../src/engine/plan.js";
+import type { KubeObject } from "../../../src/plan/steps.js";
 import { fieldsLinkerdWouldIgnore, linkerdDriver } from "../../../src/mesh/linkerd/index.js";
 import { goldenCases, target } from "../gamma/reference-policy.js";
 

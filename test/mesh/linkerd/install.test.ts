@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CommandStep, Step } from "../../../src/engine/plan.js";
-import { walkSteps } from "../../../src/engine/scenario.js";
+import type { CommandStep, Step } from "../../../src/plan/steps.js";
+import { walkSteps } from "../../../src/plan/steps.js";
 import type { InstallOptions } from "../../../src/mesh/driver.js";
 import { createLinkerdDriver, linkerdDriver, resolveLinkerdRelease } from "../../../src/mesh/linkerd/index.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../../src/engine/plan.js";
+import type { KubeObject } from "../../../src/plan/steps.js";
 import { INTENT_KINDS, parseIntents } from "../../../src/mesh/intent.js";
 import { createLinkerdDriver, FAULT_BACKEND_IMAGE, linkerdDriver, linkerdDuration } from "../../../src/mesh/linkerd/index.js";
 import { goldenCases, referenceIntents, target } from "../gamma/reference-policy.js";

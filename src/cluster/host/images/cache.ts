@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { dirname, join } from "node:path";
-import { toolsCacheDir } from "../../../engine/tools.js";
+import { toolsCacheDir } from "../../../core/tools.js";
 
 /** ${XDG_CACHE_HOME:-~/.cache}/meshproof/images */
 export function imagesCacheDir(env: NodeJS.ProcessEnv = process.env): string {

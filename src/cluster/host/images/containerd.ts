@@ -2,8 +2,8 @@
  * Getting archives into a containerd: `ctr -n k8s.io images import`, the namespace the CRI
  * plugin (and so kubelet) reads. The same argv serves the run and the dry-run's plan.
  */
-import type { CleanupStack } from "../../../engine/cleanup.js";
-import type { CommandStep } from "../../../engine/plan.js";
+import type { CleanupStack } from "../../../core/cleanup.js";
+import type { CommandStep } from "../../../plan/steps.js";
 import { ensureImage, type EnsuredImage, type ImageRecipe } from "./recipes.js";
 import { runChecked } from "./run.js";
 

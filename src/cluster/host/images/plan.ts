@@ -2,7 +2,7 @@
  * What the dry-run shows for images: per image, the build (skipped when the archive is cached)
  * and the import into the cluster's containerd, as command steps with their exact argv.
  */
-import type { CommandStep } from "../../../engine/plan.js";
+import type { CommandStep } from "../../../plan/steps.js";
 import { archivePath } from "./cache.js";
 import { importStep, type ContainerdTarget } from "./containerd.js";
 import type { ImageRecipe } from "./recipes.js";

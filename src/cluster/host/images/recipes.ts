@@ -10,8 +10,8 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { REPO_ROOT } from "../../../engine/repo.js";
-import { findTool } from "../../../engine/tools.js";
+import { REPO_ROOT } from "../../../core/repo.js";
+import { findTool } from "../../../core/tools.js";
 import { archivePath, KeyBuilder } from "./cache.js";
 import { debianBaseKey, ensureDebianBase } from "./debian.js";
 import { writeOciArchive, type FileEntry, type ImageConfig, type ImageSpec, type LayerSource } from "./oci.js";

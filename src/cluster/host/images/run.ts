@@ -3,8 +3,8 @@
  * command runner (a missing program is exit 4 there); a failure says which command, what it
  * was for, its exit code and the tail of stderr.
  */
-import { processCommandRunner, type CommandRunner } from "../../../engine/commands.js";
-import { EXIT_TIMED_OUT, tail } from "../../../engine/process.js";
+import { processCommandRunner, type CommandRunner } from "../../../core/commands.js";
+import { EXIT_TIMED_OUT, tail } from "../../../core/process.js";
 
 export interface RunOptions {
   /** What the command is for, as the start of an error message: "building the pause binary". */

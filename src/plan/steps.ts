@@ -1,6 +1,8 @@
 /**
- * Everything meshproof does to a cluster is first a plan of typed steps. Execution walks the
- * plan; --dry-run writes it. Steps are plain data so plan.json shows exactly what would run.
+ * The plan vocabulary. Everything meshproof does to a cluster is first a plan of typed steps.
+ * Execution walks the plan; --dry-run writes it. Steps are plain data so plan.json shows exactly
+ * what would run. Drivers, providers, stacks and reports build and read these types here, never
+ * through the engine (test/engine/module-graph.test.ts).
  */
 import type { CheckSpec } from "../analysis/verdict.js";
 import type { LoadCommandPreview } from "../load/engine.js";
@@ -84,12 +86,21 @@ export interface WaitStep extends StepBase {
 }
 
 /**
+ * Where a load step's generator runs: on this host (cluster `local`), or exec'd in a pod of the
+ * target's stack (the meshed loadgen, or the out-of-mesh outsider). The run's planner fills it in
+ * from the stack's layout, so nothing works the namespaces out a second time.
+ */
+export type LoadClient = { type: "host" } | { type: "pod"; context?: string; namespace: string; pod: string; container: string };
+
+/**
  * After a policy change: drive probe traffic in windows until `windows` consecutive windows
  * agree with the new policy (the checks pass on that window alone), logging each miss.
  */
 export interface ConvergeStep extends StepBase {
   kind: "converge";
   probe: LoadProfile;
+  /** Where the probe's generator runs (the profile's `client` in this target's stack), filled in by the run's planner. */
+  runsIn?: LoadClient;
   /** The load generator's exact command for the first window, filled in for plan.json. */
   loadCommand?: LoadCommandPreview;
   checks: CheckSpec[];
@@ -105,6 +116,8 @@ export interface ConvergeStep extends StepBase {
 export interface MeasureStep extends StepBase {
   kind: "measure";
   load: LoadProfile;
+  /** Where the generator runs (the profile's `client` in this target's stack), filled in by the run's planner. */
+  runsIn?: LoadClient;
   /** The load generator's exact command for the first batch, filled in for plan.json. */
   loadCommand?: LoadCommandPreview;
   checks: CheckSpec[];
@@ -163,6 +176,16 @@ export type Step =
   | CollectStep;
 
 export type StepKind = Step["kind"];
+
+/** Every step, including those nested in gates' failure branches. */
+export function* walkSteps(steps: readonly Step[]): Generator<Step> {
+  for (const step of steps) {
+    yield step;
+    if (step.kind === "gate") yield* walkSteps(step.onFail);
+    if (step.kind === "command" && step.undo) yield* walkSteps(step.undo);
+  }
+}
+
 
 export type PhaseName = "setup" | "assess" | "teardown";
 

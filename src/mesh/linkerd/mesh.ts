@@ -1,0 +1,34 @@
+/** Linkerd in the mesh registry (../registry.ts). */
+import path from "node:path";
+import type { MeshEntry } from "../entry.js";
+import { workloadJob } from "../entry.js";
+import { BUILT_FROM_SOURCE_VARIANT, TRUST_DOMAIN } from "./from-binaries.js";
+import { linkerdImageRecipes } from "./images.js";
+import { createLinkerdDriver, linkerdDriver } from "./index.js";
+
+/** Linkerd's proxy admin port, which serves the proxy's metrics. */
+export const LINKERD_ADMIN = { port: 4191, path: "/metrics" } as const;
+
+export const linkerdMesh: MeshEntry = {
+  name: "linkerd",
+  title: "Linkerd",
+  driver: linkerdDriver,
+  createDriver: ({ context, stackNamespace, cluster, runDir, out, hostSimImage }) =>
+    createLinkerdDriver({
+      ...(context ? { context } : {}),
+      // Built from source on the host cluster: a trust anchor and issuer of this run's own, in its run folder.
+      identityDir: cluster === "host" && runDir ? path.resolve(runDir, "linkerd-identity") : path.resolve(out, "linkerd-identity"),
+      dataPlaneNamespaces: [stackNamespace],
+      // No registry reaches the host cluster: it runs Linkerd built from source, images imported locally.
+      ...(cluster === "host" ? { fromBinaries: {}, proxyResources: { cpuRequest: "50m", memoryRequest: "64Mi" } } : {}),
+      // nginx, the documented fault backend, cannot be pulled there: the imported llm-sim answers.
+      ...(cluster === "host" && hostSimImage ? { faultServer: { simImage: hostSimImage } } : {}),
+    }),
+  version: { pin: linkerdDriver.defaultVersion, flag: "--linkerd-version", env: "MESHPROOF_LINKERD_VERSION" },
+  tools: ["linkerd", "kubectl", "helm"],
+  // https://linkerd.io/2.20/features/automatic-mtls/ : <sa>.<ns>.serviceaccount.identity.<control-plane ns>.<trust domain>
+  workloadIdentity: (namespace, serviceAccount) => `${serviceAccount}.${namespace}.serviceaccount.identity.linkerd.${TRUST_DOMAIN}`,
+  scrapeJobs: (pods) => [workloadJob(pods), { name: "linkerd-proxy", port: LINKERD_ADMIN.port, path: LINKERD_ADMIN.path }],
+  variants: [{ clusters: ["host"], variant: BUILT_FROM_SOURCE_VARIANT, images: async (builds) => (builds.linkerd ? linkerdImageRecipes(builds.linkerd) : []) }],
+  colour: "#1fa37a",
+};

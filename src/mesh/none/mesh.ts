@@ -1,0 +1,17 @@
+/** The no-mesh baseline in the mesh registry (../registry.ts). */
+import type { MeshEntry } from "../entry.js";
+import { workloadJob } from "../entry.js";
+import { noneDriver } from "./index.js";
+
+export const noneMesh: MeshEntry = {
+  name: "none",
+  title: "no mesh",
+  baseline: true,
+  driver: noneDriver,
+  createDriver: () => noneDriver,
+  tools: [],
+  workloadIdentity: () => undefined,
+  scrapeJobs: (pods) => [workloadJob(pods)],
+  variants: [],
+  colour: "#9aa0a6",
+};
