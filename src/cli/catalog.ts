@@ -16,7 +16,7 @@ import { SUITES, type SuiteDefinition } from "../../suites/index.js";
 /** `--mutant all`: every mutant whose scenario runs on this cluster and mesh, one run each. */
 export const ALL_MUTANTS = "all";
 
-export { SCENARIOS, SUITES, MUTANTS };
+export { SUITES, MUTANTS };
 
 function suggest(name: string, known: readonly string[]): string {
   const near = closest(name, [...known]);

@@ -9,7 +9,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-/** The one module of src/ that may import scenarios/ and suites/. */
+/** The modules of src/ that may import scenarios/ and suites/. */
 const COMPOSITION_ROOT = ["src/cli/catalog.ts", "src/cli/definitions.ts"];
 
 type Graph = Map<string, string[]>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { findScenario, SCENARIOS } from "../../scenarios/index.js";
 import { findSuite, SUITES } from "../../suites/index.js";
-import { resolveSuite } from "../../src/cli/run.js";
+import { resolveSuite } from "../../src/cli/definitions.js";
 
 describe("suites", () => {
   it("are nightly, pre-upgrade and conformance, each named once", () => {
