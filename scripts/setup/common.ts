@@ -45,6 +45,12 @@ export async function runCommand(
   }
 }
 
+/** The module version the wrapper's go.mod requires, so the two pins cannot drift apart unseen. */
+export function requiredVersion(goMod: string, module: string): string | undefined {
+  const escaped = module.replace(/[.]/g, "\\.");
+  return new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, "m").exec(goMod)?.[1];
+}
+
 export function lastLine(text: string): string {
   return (
     text
