@@ -112,13 +112,12 @@ async function kubernetes(cache: string, go: string): Promise<string> {
   return `${toBuild.length > 0 ? `built ${toBuild.join(", ")}` : ""}${adopted > 0 ? `${toBuild.length > 0 ? "; " : ""}took ${adopted} from an earlier build` : ""} (${dir})`;
 }
 
-/** The plugins a CoreDNS binary says it has (`coredns -plugins` prints one name a line), sorted. */
+/** The plugins a CoreDNS binary says it has: `coredns -plugins` prints one name a line. */
 export function listedCorednsPlugins(output: string): string[] {
   return output
     .split("\n")
     .map((line) => line.trim())
-    .filter((line) => /^[a-z0-9_]+$/.test(line))
-    .sort();
+    .filter((line) => /^[a-z0-9_]+$/.test(line));
 }
 
 async function coredns(go: string): Promise<string> {

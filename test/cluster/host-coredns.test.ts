@@ -98,5 +98,6 @@ describe("the host cluster's CoreDNS build", () => {
     // Printed by this build of v1.15.0 (the kubernetes plugin brings metadata, prometheus and transfer along).
     const printed = "bind\ncache\nerrors\nhealth\nkubernetes\nmetadata\nprometheus\nready\ntransfer\n\n";
     expect(listedCorednsPlugins(printed)).toEqual(["bind", "cache", "errors", "health", "kubernetes", "metadata", "prometheus", "ready", "transfer"]);
+    expect(listedCorednsPlugins("maxprocs: Leaving GOMAXPROCS=2: CPU quota undefined\ncache\n")).toEqual(["cache"]);
   });
 });
