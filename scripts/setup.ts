@@ -31,6 +31,7 @@ import {
 import { aptInstall, lastLine, runCommand } from "./setup/common.js";
 import { SetupError } from "./setup/errors.js";
 import { setupMeshes } from "./setup/meshes.js";
+import { prefetchJobs, startPrefetch } from "./setup/prefetch.js";
 
 export const LOADGEN_SOURCES = fileURLToPath(new URL("../tools/loadgen/", import.meta.url));
 /** Part of the cache key: a change here must not reuse a binary built another way. */
@@ -207,6 +208,11 @@ export async function setup(): Promise<void> {
     },
   ];
 
+  // The later Go builds' modules download while the steps before them run (scripts/setup/prefetch.ts).
+  const go = tryFindTool("go")?.path;
+  const { hostClusterSkipped } = await import("./setup/host-cluster.js");
+  const prefetch = go ? startPrefetch(go, prefetchJobs({ hostCluster: !hostClusterSkipped() })) : undefined;
+
   const tools: ToolManifest["tools"] = { ...readToolManifest(cacheDir)?.tools };
   // Setup never provides k6 (users bring it); an entry left by an older setup must not be used.
   delete tools.k6;
@@ -220,8 +226,9 @@ export async function setup(): Promise<void> {
     tools[step.name] = entry;
   }
 
-  await (await import("./setup/host-cluster.js")).setupHostCluster(cacheDir, tools, tryFindTool("go")?.path);
+  await (await import("./setup/host-cluster.js")).setupHostCluster(cacheDir, tools, go);
   Object.assign(tools, await setupMeshes(cacheDir)); // the host cluster's Istio and Linkerd (scripts/setup/)
+  if (prefetch) console.log(await prefetch.done);
   for (const m of [await import("./setup/chromium.js"), await import("./setup/actionlint.js")]) await m.ensure(cacheDir); // report test browser, workflow lint
   const manifest: ToolManifest = { schemaVersion: 1, writtenAt: new Date().toISOString(), tools };
   await writeFile(manifestPath(cacheDir), JSON.stringify(manifest, null, 2) + "\n");
