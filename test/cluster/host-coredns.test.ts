@@ -1,7 +1,6 @@
 /**
  * The host cluster's CoreDNS build (tools/host-cluster/coredns): a binary with the plugins the
- * Corefile names, in a cache folder of its own, and Go module pins shared with the Istio build
- * so Go's build cache compiles the Kubernetes client and gRPC once for both.
+ * Corefile names, in a cache folder of its own.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +10,6 @@ import { corefile } from "../../src/cluster/host/config.js";
 import { COREDNS_MODULE_DIR, COREDNS_PLUGINS, COREDNS_VERSION, corednsBuildKey, hostBinaryDirs, hostLayout } from "../../src/cluster/host/settings.js";
 import { requiredVersion } from "../../scripts/setup/common.js";
 import { listedCorednsPlugins } from "../../scripts/setup/host-cluster.js";
-import { ISTIO_WRAPPER_MODULE } from "../../scripts/setup/istio.js";
 
 const mainGo = readFileSync(join(COREDNS_MODULE_DIR, "main.go"), "utf8");
 const goMod = readFileSync(join(COREDNS_MODULE_DIR, "go.mod"), "utf8");
@@ -37,12 +35,6 @@ function importedPlugins(source: string): string[] {
   return [...source.matchAll(/_ "github\.com\/coredns\/coredns\/plugin\/([a-z0-9_]+)"/g)].map((m) => m[1] ?? "").sort();
 }
 
-/** `replace` and `require` lines of a go.mod, as module -> version. */
-function moduleVersions(text: string, kind: "replace" | "require"): Map<string, string> {
-  const pattern = kind === "replace" ? /^\s*(?:replace\s+)?(\S+) => \S+ (v\S+)\s*$/gm : /^\s*(?:require\s+)?(\S+) (v\S+)(?:\s*\/\/ indirect)?\s*$/gm;
-  return new Map([...text.matchAll(pattern)].map((m) => [m[1] ?? "", m[2] ?? ""]));
-}
-
 describe("the host cluster's CoreDNS build", () => {
   it("registers, in main.go, exactly the plugins settings.ts names, in the same order, and imports each", () => {
     expect(mainDirectives(mainGo)).toEqual([...COREDNS_PLUGINS]);
@@ -63,15 +55,6 @@ describe("the host cluster's CoreDNS build", () => {
 
   it("requires the CoreDNS version settings.ts pins", () => {
     expect(requiredVersion(goMod, "github.com/coredns/coredns")).toBe(COREDNS_VERSION);
-  });
-
-  it("pins each module it shares with the Istio build to Istio's version", () => {
-    const pins = moduleVersions(goMod, "replace");
-    const istio = moduleVersions(readFileSync(join(ISTIO_WRAPPER_MODULE, "go.mod"), "utf8"), "require");
-    for (const module of ["k8s.io/client-go", "k8s.io/api", "k8s.io/apimachinery", "google.golang.org/grpc", "google.golang.org/protobuf", "golang.org/x/net"]) {
-      expect(pins.get(module), module).toBeDefined();
-    }
-    for (const [module, version] of pins) expect(`${module} ${version}`).toBe(`${module} ${istio.get(module)}`);
   });
 
   it("lands in a folder named by the version and a hash of the wrapper module, never the old folder", () => {

@@ -3,13 +3,11 @@
 // compiles every plugin and its dependencies (cloud DNS providers, etcd, ...); this one the
 // server, six plugins and the Kubernetes client.
 //
-// The replace block pins every module this build shares with the Istio build
-// (tools/host-cluster/istio/go.mod) to Istio's version, a few releases below what CoreDNS
-// v1.15.0 asks for, so that both builds compile the same packages and Go's build cache
-// compiles them once (client-go, api, apimachinery, gRPC, protobuf, x/net ...; about 470 of
-// this build's 560 packages). Kubernetes v1.34.4's client-go is too old for CoreDNS v1.15.0's
-// kubernetes plugin, so the Kubernetes build cannot be the one shared. A test keeps the pins
-// equal to Istio's; when Istio moves, move them with it (and check `go build` still passes).
+// The modules are CoreDNS v1.15.0's own versions. They share none with the Kubernetes build
+// (k8s.io/client-go v0.37.1 here, v0.34.4 there; v0.34 lacks what the kubernetes plugin calls)
+// and next to none with the Istio build. Replace directives pinning them to Istio's versions
+// compile, but win no cache hits: with -trimpath, Go's build cache keys a package by the
+// version its module was required at, before any replacement.
 // Licences of what is compiled in: Apache-2.0, MIT, BSD-3-Clause and ISC, except
 // hashicorp/golang-lru/v2 (MPL-2.0, which CoreDNS's server itself imports, as the full build
 // did), compiled into this binary only, never into meshproof.
@@ -36,15 +34,14 @@ require (
 	github.com/go-openapi/swag/cmdutils v0.27.1 // indirect
 	github.com/go-openapi/swag/conv v0.27.1 // indirect
 	github.com/go-openapi/swag/fileutils v0.27.1 // indirect
-	github.com/go-openapi/swag/jsonname v0.26.0 // indirect
 	github.com/go-openapi/swag/jsonutils v0.27.1 // indirect
 	github.com/go-openapi/swag/loading v0.27.1 // indirect
 	github.com/go-openapi/swag/mangling v0.27.1 // indirect
 	github.com/go-openapi/swag/netutils v0.27.1 // indirect
+	github.com/go-openapi/swag/pools v0.27.1 // indirect
 	github.com/go-openapi/swag/stringutils v0.27.1 // indirect
 	github.com/go-openapi/swag/typeutils v0.27.1 // indirect
 	github.com/go-openapi/swag/yamlutils v0.27.1 // indirect
-	github.com/go-openapi/testify/v2 v2.6.0 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/google/gnostic-models v0.7.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
@@ -52,7 +49,6 @@ require (
 	github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
 	github.com/jpillora/backoff v1.0.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
-	github.com/kr/text v0.2.0 // indirect
 	github.com/mdlayher/socket v0.6.0 // indirect
 	github.com/mdlayher/vsock v1.3.0 // indirect
 	github.com/miekg/dns v1.1.73 // indirect
@@ -76,7 +72,6 @@ require (
 	go.yaml.in/yaml/v2 v2.4.4 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.57.0 // indirect
-	golang.org/x/mod v0.41.0 // indirect
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/oauth2 v0.37.0 // indirect
 	golang.org/x/sync v0.23.0 // indirect
@@ -84,7 +79,6 @@ require (
 	golang.org/x/term v0.46.0 // indirect
 	golang.org/x/text v0.42.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
-	golang.org/x/tools v0.49.0 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260928230214-8a89bd6388cc // indirect
 	google.golang.org/grpc v1.84.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
@@ -101,47 +95,4 @@ require (
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
 	sigs.k8s.io/yaml v1.6.0 // indirect
-)
-
-// Istio's versions (see above).
-replace (
-	github.com/go-logr/logr => github.com/go-logr/logr v1.4.3
-	github.com/go-openapi/jsonpointer => github.com/go-openapi/jsonpointer v0.23.1
-	github.com/go-openapi/jsonreference => github.com/go-openapi/jsonreference v0.21.5
-	github.com/go-openapi/swag => github.com/go-openapi/swag v0.26.0
-	github.com/go-openapi/swag/cmdutils => github.com/go-openapi/swag/cmdutils v0.26.0
-	github.com/go-openapi/swag/conv => github.com/go-openapi/swag/conv v0.26.0
-	github.com/go-openapi/swag/fileutils => github.com/go-openapi/swag/fileutils v0.26.0
-	github.com/go-openapi/swag/jsonutils => github.com/go-openapi/swag/jsonutils v0.26.0
-	github.com/go-openapi/swag/loading => github.com/go-openapi/swag/loading v0.26.0
-	github.com/go-openapi/swag/mangling => github.com/go-openapi/swag/mangling v0.26.0
-	github.com/go-openapi/swag/netutils => github.com/go-openapi/swag/netutils v0.26.0
-	github.com/go-openapi/swag/stringutils => github.com/go-openapi/swag/stringutils v0.26.0
-	github.com/go-openapi/swag/typeutils => github.com/go-openapi/swag/typeutils v0.26.0
-	github.com/go-openapi/swag/yamlutils => github.com/go-openapi/swag/yamlutils v0.26.0
-	github.com/google/gnostic-models => github.com/google/gnostic-models v0.7.1
-	github.com/miekg/dns => github.com/miekg/dns v1.1.72
-	github.com/prometheus/client_golang => github.com/prometheus/client_golang v1.23.2
-	github.com/prometheus/client_model => github.com/prometheus/client_model v0.6.2
-	github.com/prometheus/common => github.com/prometheus/common v0.67.5
-	github.com/prometheus/procfs => github.com/prometheus/procfs v0.20.1
-	go.yaml.in/yaml/v3 => go.yaml.in/yaml/v3 v3.0.4
-	golang.org/x/crypto => golang.org/x/crypto v0.51.0
-	golang.org/x/net => golang.org/x/net v0.55.0
-	golang.org/x/oauth2 => golang.org/x/oauth2 v0.36.0
-	golang.org/x/sync => golang.org/x/sync v0.20.0
-	golang.org/x/sys => golang.org/x/sys v0.45.0
-	golang.org/x/term => golang.org/x/term v0.43.0
-	golang.org/x/text => golang.org/x/text v0.37.0
-	golang.org/x/time => golang.org/x/time v0.15.0
-	google.golang.org/genproto/googleapis/rpc => google.golang.org/genproto/googleapis/rpc v0.0.0-20260427160629-7cedc36a6bc4
-	google.golang.org/grpc => google.golang.org/grpc v1.82.0
-	google.golang.org/protobuf => google.golang.org/protobuf v1.36.12-0.20260120151049-f2248ac996af
-	k8s.io/api => k8s.io/api v0.36.1
-	k8s.io/apimachinery => k8s.io/apimachinery v0.36.1
-	k8s.io/client-go => k8s.io/client-go v0.36.1
-	k8s.io/kube-openapi => k8s.io/kube-openapi v0.0.0-20260501160325-927ab1f70cd6
-	k8s.io/utils => k8s.io/utils v0.0.0-20260319190234-28399d86e0b5
-	sigs.k8s.io/mcs-api => sigs.k8s.io/mcs-api v0.4.1
-	sigs.k8s.io/structured-merge-diff/v6 => sigs.k8s.io/structured-merge-diff/v6 v6.4.0
 )
