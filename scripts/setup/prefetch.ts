@@ -37,15 +37,19 @@ export function prefetchJobs(opts: { hostCluster: boolean }): PrefetchJob[] {
 export interface Prefetch {
   /** Resolves (never rejects) when every download has ended, with one line saying how it went. */
   done: Promise<string>;
+  /** Ends the download under way and starts no other: setup failed and is exiting. */
+  stop(): void;
 }
 
 /** Start the downloads in the background; `done` says what they did. */
 export function startPrefetch(go: string, jobs: readonly PrefetchJob[]): Prefetch {
   const started = performance.now();
+  const abort = new AbortController();
   const done = (async () => {
     const failed: string[] = [];
     for (const job of jobs) {
-      const result = await runCommand([go, "mod", "download"], { cwd: job.moduleDir, timeoutMs: 30 * 60_000 });
+      if (abort.signal.aborted) break;
+      const result = await runCommand([go, "mod", "download"], { cwd: job.moduleDir, timeoutMs: 30 * 60_000, signal: abort.signal });
       if (result.code !== 0) failed.push(`${job.what} (${lastLine(result.output)})`);
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -54,5 +58,5 @@ export function startPrefetch(go: string, jobs: readonly PrefetchJob[]): Prefetc
       ? `[prefetch] Go modules for ${names}: downloaded in the background, ${seconds} s after setup started`
       : `[prefetch] Go modules for ${names}: ${failed.length} download(s) failed, left to the builds: ${failed.join("; ")}`;
   })();
-  return { done };
+  return { done, stop: () => abort.abort() };
 }

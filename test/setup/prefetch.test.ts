@@ -3,7 +3,7 @@
  * which order, and that a failed download is reported, never thrown (the build fetches what
  * is still missing itself).
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,14 +11,16 @@ import { COREDNS_MODULE_DIR } from "../../src/cluster/host/settings.js";
 import { KUBERNETES_MODULE_DIR } from "../../scripts/setup/host-cluster.js";
 import { ISTIO_WRAPPER_MODULE } from "../../scripts/setup/istio.js";
 import { prefetchJobs, startPrefetch } from "../../scripts/setup/prefetch.js";
+import { pollUntil } from "../../src/engine/timeouts.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "meshproof-prefetch-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A stand-in for go: appends its folder and arguments to a log; fails in folders named in FAIL_IN. */
-function fakeGo(log: string, failIn = ""): string {
+/** A stand-in for go: appends its folder and arguments to a log; fails in the folder named by failIn, or hangs there with hang. */
+function fakeGo(log: string, failIn = "", hang = false): string {
   const path = join(scratch, `go-${Math.random().toString(36).slice(2)}`);
-  writeFileSync(path, `#!/bin/sh\necho "$PWD $*" >> ${log}\ncase "$PWD" in *${failIn || "/nowhere/"}*) echo "proxy unreachable" >&2; exit 1;; esac\n`);
+  const act = hang ? "exec sleep 600" : `echo "proxy unreachable" >&2; exit 1`;
+  writeFileSync(path, `#!/bin/sh\necho "$PWD $*" >> ${log}\ncase "$PWD" in *${failIn || "/nowhere/"}*) ${act};; esac\n`);
   chmodSync(path, 0o755);
   return path;
 }
@@ -42,5 +44,15 @@ describe("setup's module prefetch", () => {
     const line = await startPrefetch(fakeGo(log, "/coredns"), prefetchJobs({ hostCluster: true })).done;
     expect(readFileSync(log, "utf8").trim().split("\n")).toHaveLength(3);
     expect(line).toContain("1 download(s) failed, left to the builds: CoreDNS (proxy unreachable)");
+  });
+
+  it("ends the download under way and starts no other when setup stops it", async () => {
+    const log = join(scratch, "stop.log");
+    const prefetch = startPrefetch(fakeGo(log, "/kubernetes", true), prefetchJobs({ hostCluster: true }));
+    await pollUntil(async () => existsSync(log) || "not started", { what: "the first download", timeoutMs: 10_000, intervalMs: 20 });
+    prefetch.stop();
+    const line = await prefetch.done; // long before the 600 s the stand-in sleeps
+    expect(readFileSync(log, "utf8").trim().split("\n")).toHaveLength(1);
+    expect(line).toContain("1 download(s) failed, left to the builds: Kubernetes");
   });
 });
