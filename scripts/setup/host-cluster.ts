@@ -8,7 +8,8 @@
  * - Kubernetes v1.34.4 (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
  *   kube-proxy, kubectl), built from the Go module proxy through the wrapper module in
  *   tools/host-cluster/kubernetes with the version stamped by ldflags (else every binary says
- *   v0.0.0-master). About 20 minutes of 2 cores and 4-5 GB of Go caches the first time.
+ *   v0.0.0-master). 8 minutes on 2 shared cores in a cold setup (24 before, under heavier
+ *   load) and 4-5 GB of Go caches the first time.
  * - CoreDNS v1.15.0 (Apache-2.0) with only the plugins the host cluster's Corefile names, built
  *   through the wrapper module tools/host-cluster/coredns (cgo off, stripped) into a folder
  *   named by the version and a hash of that module, and checked (`-version`, `-plugins`).
@@ -95,7 +96,7 @@ async function kubernetes(cache: string, go: string): Promise<string> {
   if (toBuild.length > 0) {
     const partial = join(dir, `.partial-${process.pid}`);
     await mkdir(partial, { recursive: true });
-    process.stderr.write(`      building ${toBuild.join(", ")} ${KUBERNETES_VERSION} from Go modules (about 20 minutes on 2 cores the first time)\n`);
+    process.stderr.write(`      building ${toBuild.join(", ")} ${KUBERNETES_VERSION} from Go modules (8 to 25 minutes on 2 cores the first time, as busy as they are)\n`);
     const build = await runCommand(
       ["nice", go, "build", "-trimpath", "-ldflags", kubernetesLdflags(), "-o", `${partial}/`, ...toBuild.map((b) => `k8s.io/kubernetes/cmd/${b}`)],
       { cwd: KUBERNETES_MODULE_DIR, env: { CGO_ENABLED: "0" }, echo: true },
