@@ -23,7 +23,9 @@ afterAll(() => {
 
 /** An idle process whose command line reads `<program> ... <args>`, its pid in the pid file of `name`. */
 async function fakeDaemon(name: string, program: string, args: string[]): Promise<void> {
-  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)", ...args], { argv0: program, stdio: "ignore" });
+  // tail -f keeps following /dev/null whatever the other operands are (after --, even "-conf"
+  // is a file name, and a missing file is only reported).
+  const child = spawn("tail", ["-f", "/dev/null", "--", ...args], { argv0: program, stdio: "ignore" });
   children.push(child);
   // Until the child has exec'd: before that, /proc shows the parent's command line.
   await pollUntil(async () => readFileSync(`/proc/${child.pid}/cmdline`, "utf8").startsWith(`${program}\0`) || "not exec'd yet", { what: "the fake daemon", timeoutMs: 10_000, intervalMs: 20 });
