@@ -34,6 +34,7 @@ import { build } from "./launch.mjs";
 import { aptInstall, lastLine, runCommand } from "./setup/common.js";
 import { SetupError } from "./setup/errors.js";
 import { setupMeshes } from "./setup/meshes.js";
+import { prefetchJobs, startPrefetch } from "./setup/prefetch.js";
 
 export const LOADGEN_SOURCES = fileURLToPath(new URL("../tools/loadgen/", import.meta.url));
 /** Part of the cache key: a change here must not reuse a binary built another way. */
@@ -210,42 +211,52 @@ export async function setup(): Promise<void> {
     },
   ];
 
-  const tools: ToolManifest["tools"] = { ...readToolManifest(cacheDir)?.tools };
-  // Setup never provides k6 (users bring it); an entry left by an older setup must not be used.
-  delete tools.k6;
-  for (const [index, step] of steps.entries()) {
-    const label = `[${index + 1}/${steps.length}] ${step.title}`;
-    console.log(`${label} ...`);
+  // The later Go builds' modules download while the steps before them run (scripts/setup/prefetch.ts).
+  const go = tryFindTool("go")?.path;
+  const { hostClusterSkipped } = await import("./setup/host-cluster.js");
+  const prefetch = go ? startPrefetch(go, prefetchJobs({ hostCluster: !hostClusterSkipped() })) : undefined;
+
+  try {
+    const tools: ToolManifest["tools"] = { ...readToolManifest(cacheDir)?.tools };
+    // Setup never provides k6 (users bring it); an entry left by an older setup must not be used.
+    delete tools.k6;
+    for (const [index, step] of steps.entries()) {
+      const label = `[${index + 1}/${steps.length}] ${step.title}`;
+      console.log(`${label} ...`);
+      const started = performance.now();
+      const { outcome, entry } = await step.action();
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(`${label}: ${outcome} in ${seconds} s (${entry.path}, ${entry.version})`);
+      tools[step.name] = entry;
+    }
+
+    await (await import("./setup/host-cluster.js")).setupHostCluster(cacheDir, tools, go);
+    Object.assign(tools, await setupMeshes(cacheDir)); // the host cluster's Istio and Linkerd (scripts/setup/)
+    if (prefetch) console.log(await prefetch.done);
+    for (const m of [await import("./setup/chromium.js"), await import("./setup/actionlint.js")]) await m.ensure(cacheDir); // report test browser, workflow lint
+    const manifest: ToolManifest = { schemaVersion: 1, writtenAt: new Date().toISOString(), tools };
+    await writeFile(manifestPath(cacheDir), JSON.stringify(manifest, null, 2) + "\n");
+    console.log(`manifest: ${manifestPath(cacheDir)}`);
+
+    await (await import("./setup/images.js")).setupImages(); // the host cluster's images, each timed, cached by content
+
+    // The npm scripts start from compiled JavaScript (scripts/launch.mjs): a second or more sooner
+    // than compiling TypeScript on every call. The planner below still runs from the sources, and
+    // its cache is keyed by them, so the compiled runs find what it fills.
+    const compileStarted = performance.now();
+    const built = await build(undefined, { ifStale: true });
+    console.log(`[build] compiled TypeScript: ${built.skipped ? "already there" : `built (${built.files} files)`} in ${((performance.now() - compileStarted) / 1000).toFixed(1)} s (${built.outDir})`);
+
+    // The exact sample-size plans are pure but take seconds to compute: planning the nightly
+    // suite once here keeps every later --dry-run (and the start of every run) fast.
     const started = performance.now();
-    const { outcome, entry } = await step.action();
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`${label}: ${outcome} in ${seconds} s (${entry.path}, ${entry.version})`);
-    tools[step.name] = entry;
+    const { planRun } = await import("../src/cli/run.js");
+    const { parseRunOptions } = await import("../src/cli/options.js");
+    await planRun("suite", "nightly", parseRunOptions({ mesh: "both", dryRun: true }), "setup", join(cacheDir, "..", "setup-plan"));
+    console.log(`statistical plans for the nightly suite: ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    prefetch?.stop(); // a failed step exits setup: no download is left running behind it
   }
-
-  await (await import("./setup/host-cluster.js")).setupHostCluster(cacheDir, tools, tryFindTool("go")?.path);
-  Object.assign(tools, await setupMeshes(cacheDir)); // the host cluster's Istio and Linkerd (scripts/setup/)
-  for (const m of [await import("./setup/chromium.js"), await import("./setup/actionlint.js")]) await m.ensure(cacheDir); // report test browser, workflow lint
-  const manifest: ToolManifest = { schemaVersion: 1, writtenAt: new Date().toISOString(), tools };
-  await writeFile(manifestPath(cacheDir), JSON.stringify(manifest, null, 2) + "\n");
-  console.log(`manifest: ${manifestPath(cacheDir)}`);
-
-  await (await import("./setup/images.js")).setupImages(); // the host cluster's images, each timed, cached by content
-
-  // The npm scripts start from compiled JavaScript (scripts/launch.mjs): a second or more sooner
-  // than compiling TypeScript on every call. The planner below still runs from the sources, and
-  // its cache is keyed by them, so the compiled runs find what it fills.
-  const compileStarted = performance.now();
-  const built = await build(undefined, { ifStale: true });
-  console.log(`[build] compiled TypeScript: ${built.skipped ? "already there" : `built (${built.files} files)`} in ${((performance.now() - compileStarted) / 1000).toFixed(1)} s (${built.outDir})`);
-
-  // The exact sample-size plans are pure but take seconds to compute: planning the nightly
-  // suite once here keeps every later --dry-run (and the start of every run) fast.
-  const started = performance.now();
-  const { planRun } = await import("../src/cli/run.js");
-  const { parseRunOptions } = await import("../src/cli/options.js");
-  await planRun("suite", "nightly", parseRunOptions({ mesh: "both", dryRun: true }), "setup", join(cacheDir, "..", "setup-plan"));
-  console.log(`statistical plans for the nightly suite: ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { lastLine, runCommand } from "./common.js";
+import { lastLine, report, runCommand } from "./common.js";
 
 export const ACTIONLINT_VERSION = "v1.7.12";
 const MODULE = "github.com/rhysd/actionlint/cmd/actionlint";
@@ -17,8 +17,9 @@ export function actionlintPath(cacheDir: string): string {
 
 export async function ensure(cacheDir: string): Promise<void> {
   const bin = actionlintPath(cacheDir);
+  const started = performance.now();
   if (existsSync(bin)) {
-    console.log(`actionlint ${ACTIONLINT_VERSION}: already there (${bin})`);
+    report(`actionlint ${ACTIONLINT_VERSION}`, "already there", started, bin);
     return;
   }
   const r = await runCommand(["go", "install", "-trimpath", `${MODULE}@${ACTIONLINT_VERSION}`], {
@@ -29,7 +30,7 @@ export async function ensure(cacheDir: string): Promise<void> {
     const why = lastLine(r.output);
     fail(`building actionlint ${ACTIONLINT_VERSION} with go install failed (${why}): install Go 1.24 or later, or set ACTIONLINT_BIN`);
   }
-  console.log(`actionlint ${ACTIONLINT_VERSION}: built (${bin})`);
+  report(`actionlint ${ACTIONLINT_VERSION}`, "built", started, bin);
 }
 
 /** Setup's contract: one line saying what to install, exit 4 (environment missing). */

@@ -5,7 +5,7 @@
  * package, installed with apt-get like Prometheus.
  */
 import { existsSync } from "node:fs";
-import { aptInstall } from "./common.js";
+import { aptInstall, report } from "./common.js";
 import { SetupError } from "./errors.js";
 
 export const CHROMIUM_BIN = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
@@ -24,12 +24,13 @@ export const CHROMIUM_FLAGS = [
 
 /** Installs Debian's chromium when CHROMIUM_BIN is not there; a SetupError (exit 4) says what to do otherwise. */
 export async function ensure(): Promise<void> {
+  const started = performance.now();
   if (existsSync(CHROMIUM_BIN)) {
-    console.log(`chromium: already there (${CHROMIUM_BIN})`);
+    report("chromium", "already there", started, CHROMIUM_BIN);
     return;
   }
   const manual = "install Debian's chromium package (sudo apt-get install chromium), or set CHROMIUM_BIN";
   await aptInstall(["chromium"], manual);
   if (!existsSync(CHROMIUM_BIN)) throw new SetupError(`chromium was installed but ${CHROMIUM_BIN} is not there: ${manual}`);
-  console.log(`chromium: installed (${CHROMIUM_BIN})`);
+  report("chromium", "installed", started, CHROMIUM_BIN);
 }

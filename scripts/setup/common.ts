@@ -22,7 +22,7 @@ export interface CommandResult {
 /** Run argv (no shell); with `echo`, its output also streams to our stderr (go's build lines). */
 export async function runCommand(
   argv: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; echo?: boolean; timeoutMs?: number } = {},
+  options: { cwd?: string; env?: Record<string, string>; echo?: boolean; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<CommandResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   // Interleaved as printed: a failing build's last lines are what setup quotes.
@@ -33,6 +33,7 @@ export async function runCommand(
       graceMs: 0,
       ...(options.cwd ? { cwd: options.cwd } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
       onLine: (line) => {
         output += `${line}\n`;
         if (options.echo) process.stderr.write(`${line}\n`);
@@ -43,6 +44,12 @@ export async function runCommand(
   } catch (error) {
     return { code: null, output: errorMessage(error) };
   }
+}
+
+/** The module version the wrapper's go.mod requires, so the two pins cannot drift apart unseen. */
+export function requiredVersion(goMod: string, module: string): string | undefined {
+  const escaped = module.replace(/[.]/g, "\\.");
+  return new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, "m").exec(goMod)?.[1];
 }
 
 export function lastLine(text: string): string {

@@ -8,20 +8,23 @@
  * - Kubernetes v1.34.4 (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
  *   kube-proxy, kubectl), built from the Go module proxy through the wrapper module in
  *   tools/host-cluster/kubernetes with the version stamped by ldflags (else every binary says
- *   v0.0.0-master). About 20 minutes of 2 cores and 4-5 GB of Go caches the first time.
- * - CoreDNS v1.15.0 (Apache-2.0), `go install`ed with cgo off.
+ *   v0.0.0-master). 8 minutes on 2 shared cores in a cold setup (24 before, under heavier
+ *   load) and 4-5 GB of Go caches the first time.
+ * - CoreDNS v1.15.0 (Apache-2.0) with only the plugins the host cluster's Corefile names, built
+ *   through the wrapper module tools/host-cluster/coredns (cgo off, stripped) into a folder
+ *   named by the version and a hash of that module, and checked (`-version`, `-plugins`).
  *
  * Linux and root only: elsewhere the step says so and setup goes on (kind needs none of this).
  */
 import { existsSync, readdirSync } from "node:fs";
-import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findEtcd, isExecutable } from "../../src/cluster/host/binaries.js";
-import { COREDNS_VERSION, ETCD_PACKAGE, KUBERNETES_BINARIES, KUBERNETES_VERSION, NODE_PACKAGES, hostBinaryDirs } from "../../src/cluster/host/settings.js";
+import { COREDNS_BUILD, COREDNS_MODULE_DIR, COREDNS_PLUGINS, COREDNS_VERSION, ETCD_PACKAGE, KUBERNETES_BINARIES, KUBERNETES_VERSION, NODE_PACKAGES, hostBinaryDirs } from "../../src/cluster/host/settings.js";
 import type { ToolManifest } from "../../src/core/tools.js";
-import { aptInstall, debianPackageInstalled, lastLine, runCommand } from "./common.js";
+import { aptInstall, debianPackageInstalled, lastLine, requiredVersion, runCommand } from "./common.js";
 import { SetupError } from "./errors.js";
 
 export const KUBERNETES_MODULE_DIR = fileURLToPath(new URL("../../tools/host-cluster/kubernetes/", import.meta.url));
@@ -93,7 +96,7 @@ async function kubernetes(cache: string, go: string): Promise<string> {
   if (toBuild.length > 0) {
     const partial = join(dir, `.partial-${process.pid}`);
     await mkdir(partial, { recursive: true });
-    process.stderr.write(`      building ${toBuild.join(", ")} ${KUBERNETES_VERSION} from Go modules (about 20 minutes on 2 cores the first time)\n`);
+    process.stderr.write(`      building ${toBuild.join(", ")} ${KUBERNETES_VERSION} from Go modules (8 to 25 minutes on 2 cores the first time, as busy as they are)\n`);
     const build = await runCommand(
       ["nice", go, "build", "-trimpath", "-ldflags", kubernetesLdflags(), "-o", `${partial}/`, ...toBuild.map((b) => `k8s.io/kubernetes/cmd/${b}`)],
       { cwd: KUBERNETES_MODULE_DIR, env: { CGO_ENABLED: "0" }, echo: true },
@@ -110,29 +113,60 @@ async function kubernetes(cache: string, go: string): Promise<string> {
   return `${toBuild.length > 0 ? `built ${toBuild.join(", ")}` : ""}${adopted > 0 ? `${toBuild.length > 0 ? "; " : ""}took ${adopted} from an earlier build` : ""} (${dir})`;
 }
 
+/** The plugins a CoreDNS binary says it has: `coredns -plugins` prints one name a line. */
+export function listedCorednsPlugins(output: string): string[] {
+  return output
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => /^[a-z0-9_]+$/.test(line));
+}
+
 async function coredns(go: string): Promise<string> {
   const dir = hostBinaryDirs().coredns;
   if (isExecutable(join(dir, "coredns"))) return `already there (${dir})`;
-  const partial = `${dir}.partial-${process.pid}`;
-  process.stderr.write(`      building CoreDNS ${COREDNS_VERSION} from Go modules (about 5 minutes the first time)\n`);
-  const build = await runCommand(["nice", go, "install", "-trimpath", "-ldflags", "-s -w", `github.com/coredns/coredns@${COREDNS_VERSION}`], { env: { CGO_ENABLED: "0", GOBIN: partial }, echo: true });
-  if (build.code !== 0 || !isExecutable(join(partial, "coredns"))) {
-    await rm(partial, { recursive: true, force: true });
-    throw new HostSetupError(`go install of CoreDNS ${COREDNS_VERSION} failed (${lastLine(build.output)})`);
+  const goMod = await readFile(join(COREDNS_MODULE_DIR, "go.mod"), "utf8");
+  if (requiredVersion(goMod, "github.com/coredns/coredns") !== COREDNS_VERSION) {
+    throw new HostSetupError(`tools/host-cluster/coredns/go.mod does not require github.com/coredns/coredns ${COREDNS_VERSION} (settings.ts pins that): update one to match the other`);
   }
-  await rm(dir, { recursive: true, force: true });
-  await rename(partial, dir);
-  return `built (${dir})`;
+  const partial = `${dir}.partial-${process.pid}`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  let plugins: string[] = [];
+  try {
+    process.stderr.write(`      building CoreDNS ${COREDNS_VERSION} with the plugins ${COREDNS_PLUGINS.join(", ")} (tools/host-cluster/coredns; a few minutes the first time)\n`);
+    const build = await runCommand(["nice", go, "build", ...COREDNS_BUILD.flags, "-o", join(partial, "coredns"), "."], { cwd: COREDNS_MODULE_DIR, env: { ...COREDNS_BUILD.env }, echo: true });
+    if (build.code !== 0 || !isExecutable(join(partial, "coredns"))) {
+      throw new HostSetupError(`go build of CoreDNS ${COREDNS_VERSION} failed (${lastLine(build.output)}): check the Go module proxy is reachable`);
+    }
+    const version = await runCommand([join(partial, "coredns"), "-version"], { timeoutMs: 30_000 });
+    if (!version.output.includes(`CoreDNS-${COREDNS_VERSION.replace(/^v/, "")}`)) {
+      throw new HostSetupError(`the CoreDNS just built reports "${lastLine(version.output)}", not ${COREDNS_VERSION}`);
+    }
+    plugins = listedCorednsPlugins((await runCommand([join(partial, "coredns"), "-plugins"], { timeoutMs: 30_000 })).output);
+    const lacking = COREDNS_PLUGINS.filter((p) => !plugins.includes(p));
+    if (lacking.length > 0) {
+      throw new HostSetupError(`the CoreDNS just built lacks the plugins ${lacking.join(", ")} the Corefile needs (it has ${plugins.join(", ") || "none"}): check tools/host-cluster/coredns/main.go`);
+    }
+    await rm(dir, { recursive: true, force: true });
+    await rename(partial, dir); // atomic: a running cluster or a concurrent setup never sees half a build
+  } finally {
+    await rm(partial, { recursive: true, force: true });
+  }
+  return `built with the plugins ${plugins.join(", ")} (${dir})`;
+}
+
+/** Why setup leaves the host cluster out on this machine, or undefined when it sets it up. */
+export function hostClusterSkipped(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return "--cluster host needs root on Linux (kind and local need none of it)";
+  if (env.MESHPROOF_SETUP_HOST === "0") return "MESHPROOF_SETUP_HOST=0";
+  return undefined;
 }
 
 /** Run the host cluster's setup steps; records kubectl in the tools manifest. Throws (exit 4) on a missing piece. */
 export async function setupHostCluster(cacheDir: string, tools: ToolManifest["tools"], go: string | undefined): Promise<void> {
-  if (process.platform !== "linux" || process.getuid?.() !== 0) {
-    console.log("[host cluster] skipped: --cluster host needs root on Linux (kind and local need none of it)");
-    return;
-  }
-  if (process.env.MESHPROOF_SETUP_HOST === "0") {
-    console.log("[host cluster] skipped: MESHPROOF_SETUP_HOST=0");
+  const skipped = hostClusterSkipped();
+  if (skipped) {
+    console.log(`[host cluster] skipped: ${skipped}`);
     return;
   }
   const goBin = go ?? "go";

@@ -23,7 +23,7 @@ import { parseIstioctlClientVersion } from "../../src/mesh/istio/check-istioctl.
 import { ENVOY_VERSION, ISTIO_HOST_VERSION, ISTIO_LOCAL_HUB, ISTIO_MODULE, UPSTREAM_ENVOY_VARIANT } from "../../src/mesh/istio/upstream-envoy.js";
 import { findTool, type ResolvedTool, type ToolManifestEntry } from "../../src/core/tools.js";
 import type { MeshBuild } from "../../src/mesh/builds.js";
-import { lastLine, report, runCommand, setupFailure, sha256File } from "./common.js";
+import { lastLine, report, requiredVersion, runCommand, setupFailure, sha256File } from "./common.js";
 
 export const ISTIO_WRAPPER_MODULE = fileURLToPath(new URL("../../tools/host-cluster/istio/", import.meta.url));
 
@@ -72,11 +72,7 @@ export function istioLdflags(goos: string, goarch: string): string {
   return ["-s", "-w", ...Object.entries(values).map(([name, value]) => `-X ${pkg}.${name}=${value}`)].join(" ");
 }
 
-/** The module version the wrapper's go.mod requires, so the two pins cannot drift apart unseen. */
-export function requiredVersion(goMod: string, module: string): string | undefined {
-  const escaped = module.replace(/[.]/g, "\\.");
-  return new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, "m").exec(goMod)?.[1];
-}
+export { requiredVersion };
 
 export async function istioCacheKey(goVersion: string, ldflags: string): Promise<string> {
   const hash = createHash("sha256");

@@ -9,8 +9,8 @@ import { EnvironmentError } from "../../core/errors.js";
 import type { Binaries } from "./config.js";
 import { CNI_BIN_DIR, COREDNS_VERSION, ETCD_PACKAGE, KUBERNETES_VERSION, hostBinaryDirs } from "./settings.js";
 
-/** A full Kubernetes build takes this long on 2 cores (measured); said when it is missing. */
-export const FIRST_BUILD_NOTE = "the first `npm run setup` builds Kubernetes and CoreDNS from Go modules: 20 to 45 minutes on 2 cores, 5-10 GB of Go caches";
+/** What the first build of Kubernetes and CoreDNS took on 2 cores (measured: 8 + 11 minutes busy, before CoreDNS lost its unused plugins); said when they are missing. */
+export const FIRST_BUILD_NOTE = "the first `npm run setup` builds Kubernetes and CoreDNS from Go modules: 10 to 15 minutes on 2 busy cores, 5-10 GB of Go caches";
 
 export function isExecutable(path: string): boolean {
   try {

@@ -9,7 +9,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import https from "node:https";
 import http from "node:http";
 import { connect } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startDaemon } from "../../core/process.js";
 import { pollUntil } from "../../core/timeouts.js";
@@ -32,7 +32,13 @@ function cmdlineOf(pid: number): string | undefined {
   }
 }
 
-/** The daemon's pid when its pid file names a live process that is still that daemon. */
+/**
+ * The daemon's pid when its pid file names a live process that is still that daemon: the same
+ * program, by file name, run on this cluster's state. By file name, not path: a cluster started
+ * by an older checkout runs its CoreDNS from another cache folder, and taking that one for
+ * stopped would start a second CoreDNS that cannot bind the DNS address while the first one
+ * still answers the readiness probe. A new build takes over at the cluster's next start.
+ */
 export function runningPid(layout: HostLayout, daemon: Daemon): number | undefined {
   let pid: number;
   try {
@@ -42,7 +48,8 @@ export function runningPid(layout: HostLayout, daemon: Daemon): number | undefin
   }
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   const cmd = cmdlineOf(pid);
-  return cmd && daemon.argv[0] && cmd.startsWith(daemon.argv[0]) && cmd.includes(layout.root) ? pid : undefined;
+  const program = cmd?.split(" ")[0];
+  return program && daemon.argv[0] && basename(program) === basename(daemon.argv[0]) && cmd.includes(layout.root) ? pid : undefined;
 }
 
 export async function startClusterDaemon(layout: HostLayout, daemon: Daemon): Promise<number> {

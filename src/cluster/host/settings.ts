@@ -3,12 +3,34 @@
  * single-node cluster runs at a time on a host (its ports and network names are fixed), so a
  * cluster's name only chooses its state folder and its kube context.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
+import { repoPath } from "../../core/repo.js";
 import { toolsCacheDir } from "../../core/tools.js";
 
 export const KUBERNETES_VERSION = "v1.34.4";
 export const COREDNS_VERSION = "v1.15.0";
+/**
+ * CoreDNS is built from the wrapper module tools/host-cluster/coredns (its go.mod pins
+ * COREDNS_VERSION), with only the plugins the Corefile (config.ts) names.
+ */
+export const COREDNS_MODULE_DIR = repoPath("tools/host-cluster/coredns/");
+/** How setup builds it; part of the folder's name, so a build made another way is never reused. */
+export const COREDNS_BUILD = { flags: ["-trimpath", "-ldflags", "-s -w"], env: { CGO_ENABLED: "0" } } as const;
+const COREDNS_MODULE_FILES = ["go.mod", "go.sum", "main.go"] as const;
+/** The plugins that build has, in the chain's order (main.go's directive list; config.ts's Corefile uses them all). */
+export const COREDNS_PLUGINS = ["bind", "ready", "health", "errors", "cache", "kubernetes"] as const;
+
+/** Short hash of the wrapper module's files and the build settings: the build folder's name. */
+export function corednsBuildKey(moduleDir: string = COREDNS_MODULE_DIR): string {
+  const hash = createHash("sha256");
+  for (const file of COREDNS_MODULE_FILES) hash.update(file).update("\0").update(readFileSync(join(moduleDir, file))).update("\0");
+  hash.update(`${COREDNS_VERSION}\0${COREDNS_BUILD.flags.join(" ")}\0${JSON.stringify(COREDNS_BUILD.env)}`);
+  return hash.digest("hex").slice(0, 12);
+}
+
 /** Debian's package: unpacked with dpkg-deb, so installing it never starts an etcd service. */
 export const ETCD_PACKAGE = "etcd-server";
 /** Debian packages the node needs on PATH (containerd's CRI, runc, CNI plugins, iptables, conntrack, openssl for the PKI). */
@@ -79,7 +101,7 @@ export function hostBinaryDirs(env: NodeJS.ProcessEnv = process.env): { kubernet
   const cache = toolsCacheDir(env);
   return {
     kubernetes: join(cache, `kubernetes-${KUBERNETES_VERSION}`),
-    coredns: join(cache, `coredns-${COREDNS_VERSION}`),
+    coredns: join(cache, `coredns-${COREDNS_VERSION}-${corednsBuildKey()}`),
     etcdRoot: cache,
   };
 }
