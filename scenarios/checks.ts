@@ -37,7 +37,7 @@ export function latencyCheck(id: string, claim: string, metric: LatencyInput["me
 export interface SlowShareOptions extends Omit<ShareOptions, "denominator"> {
   /** Default e2e (from the due time); e2eFromSend times from the send, as a proxy's timer does. */
   metric?: LatencyShareInput["metric"];
-  /** Whose latency: the successful responses (default), "all", or the failures of one status (504). */
+  /** Whose latency: the successful responses (default), or "all", failed ones included. */
   responses?: LatencyShareInput["responses"];
 }
 

@@ -172,8 +172,8 @@ function withoutCount(c: OutcomeCount): Omit<OutcomeCount, "count"> {
 type Metric = "e2e" | "e2eFromSend" | "ttft" | "itl";
 const METRICS = ["e2e", "e2eFromSend", "ttft", "itl"] as const satisfies readonly Metric[];
 type FailedMetric = "e2e" | "e2eFromSend";
-/** Whose latency (LatencyShareCheckSpec.responses): the successes, every response, or the failures of one status. */
-export type Responses = "ok" | "all" | number;
+/** Whose latency (LatencyShareCheckSpec.responses): the successes, or every response. */
+type Responses = "ok" | "all";
 
 /** Everything observed so far, merged. */
 export class Totals {
@@ -185,7 +185,8 @@ export class Totals {
   /** False once a batch came without the latency of its failed requests (k6, an older loadgen). */
   failuresTimed = true;
   private parts: Record<Metric, LatencySummary[]> = { e2e: [], e2eFromSend: [], ttft: [], itl: [] };
-  private failedParts = new Map<number, Record<FailedMetric, LatencySummary[]>>();
+  /** Failed requests' latency, every status together. */
+  private failedParts: Record<FailedMetric, LatencySummary[]> = { e2e: [], e2eFromSend: [] };
   private merged = new Map<string, Buckets>();
   private summaries = new Map<string, LatencySummary | undefined>();
 
@@ -202,12 +203,10 @@ export class Totals {
     }
     if (o.failedLatency === undefined) this.failuresTimed = false;
     for (const f of o.failedLatency ?? []) {
-      const parts = this.failedParts.get(f.status) ?? { e2e: [], e2eFromSend: [] };
       for (const metric of ["e2e", "e2eFromSend"] as const) {
         const s = f[metric];
-        if (s && s.count > 0) parts[metric].push(s);
+        if (s && s.count > 0) this.failedParts[metric].push(s);
       }
-      this.failedParts.set(f.status, parts);
     }
     for (const e of o.evidence) if (!this.evidence.includes(e)) this.evidence.push(e);
     if (o.profile) this.maxTokens = Math.max(this.maxTokens ?? 0, o.profile.maxTokens);
@@ -215,12 +214,10 @@ export class Totals {
     this.summaries.clear();
   }
 
-  /** The parts one population's histogram merges: successes, failures of one status, or both. */
+  /** The parts one population's histogram merges: successes, or successes and failures of every status. */
   private partsOf(metric: Metric, responses: Responses): LatencySummary[] {
-    if (responses === "ok") return this.parts[metric];
-    if (metric !== "e2e" && metric !== "e2eFromSend") return [];
-    if (typeof responses === "number") return this.failedParts.get(responses)?.[metric] ?? [];
-    return [...this.parts[metric], ...[...this.failedParts.values()].flatMap((p) => p[metric])];
+    if (responses === "ok" || (metric !== "e2e" && metric !== "e2eFromSend")) return this.parts[metric];
+    return [...this.parts[metric], ...this.failedParts[metric]];
   }
 
   summary(metric: Metric, responses: Responses = "ok"): LatencySummary | undefined {
@@ -384,9 +381,7 @@ class ProportionState extends CheckState {
 }
 
 function describeResponses(responses: Responses): string {
-  if (responses === "ok") return "";
-  if (responses === "all") return " of every response (successful or failed)";
-  return responses === 0 ? " of failed requests without an HTTP response" : ` of failed responses with status ${responses}`;
+  return responses === "all" ? " of every response (successful or failed)" : "";
 }
 
 class LatencyShareState extends CheckState {

@@ -63,12 +63,12 @@ export const LatencyShareCheckSpec = z
     /** e2e and ttft count from when a request was due; e2eFromSend from when it was sent (what a proxy's timer sees). */
     metric: z.enum(["e2e", "e2eFromSend", "ttft"]),
     /**
-     * Whose latency: "ok", the successful responses (the load engines' latency); "all", every
-     * response whatever its outcome; or one HTTP status: the failed responses answered with it
-     * (0: no HTTP response), e.g. 504 for the requests a route timeout cut. All but "ok" need a
-     * load engine that times failures (the built-in one): elsewhere the check is unsupported.
+     * Whose latency: "ok", the successful responses (what the load engines' latency holds), or
+     * "all", every response whatever its outcome (failed ones timed until they ended, e.g. a
+     * gateway's 504 when a route timeout fires). "all" needs a load engine that times failures
+     * (the built-in one): elsewhere the check is unsupported.
      */
-    responses: z.union([z.enum(["ok", "all"]), z.number().int().min(0).max(599)]).default("ok"),
+    responses: z.enum(["ok", "all"]).default("ok"),
     slowerThanMs: z.number().positive(),
     expected: z.number().min(0).max(1),
     toleranceAbsolute: z.number().positive().default(0.02),
