@@ -34,8 +34,15 @@ export function latencyCheck(id: string, claim: string, metric: LatencyInput["me
   return { type: "latency", id, claim, metric, quantile, maxMs };
 }
 
+export interface SlowShareOptions extends Omit<ShareOptions, "denominator"> {
+  /** Default e2e (from the due time); e2eFromSend times from the send, as a proxy's timer does. */
+  metric?: LatencyShareInput["metric"];
+  /** Whose latency: the successful responses (default), or "all", failed ones included. */
+  responses?: LatencyShareInput["responses"];
+}
+
 /** The share of requests slower than `slowerThanMs`, e.g. how many an injected delay hit. */
-export function slowShareCheck(id: string, claim: string, slowerThanMs: number, expected: number, opts: Omit<ShareOptions, "denominator"> = {}): LatencyShareInput {
+export function slowShareCheck(id: string, claim: string, slowerThanMs: number, expected: number, opts: SlowShareOptions = {}): LatencyShareInput {
   return { type: "latency-share", id, claim, metric: "e2e", slowerThanMs, expected, ...opts };
 }
 

@@ -8,7 +8,7 @@
  * on what they show, and it never takes more looks than planned: the conditions under which
  * the per-look levels add up to the error bounds the verdicts state (see proportion.ts).
  */
-import { outcomeKey, type LatencySummary, type OutcomeCount } from "../load/profile.js";
+import { outcomeKey, type FailedLatency, type LatencySummary, type OutcomeCount } from "../load/profile.js";
 import { mergeSummaries } from "./hdr.js";
 import { bucketsOf, countAtOrBelow, quantileOfBuckets, valueAtRank, type Buckets } from "./distribution.js";
 import { planLatency, planShare, type LatencyPlan, type PlanOptions, type ProportionPlan } from "./planner.js";
@@ -28,7 +28,10 @@ import {
 /** What one batch of load measured: a subset of LoadResult. */
 export interface Observations {
   outcomes: OutcomeCount[];
-  latency: { e2e?: LatencySummary; ttft?: LatencySummary; itl?: LatencySummary };
+  /** Of the successful requests. */
+  latency: { e2e?: LatencySummary; e2eFromSend?: LatencySummary; ttft?: LatencySummary; itl?: LatencySummary };
+  /** Of the failed ones, by status; absent when the load engine did not time them. */
+  failedLatency?: readonly FailedLatency[];
   evidence: string[];
   /** The load that produced them: its token limit bounds how many inter-token gaps one stream has. */
   profile?: { maxTokens: number };
@@ -166,6 +169,12 @@ function withoutCount(c: OutcomeCount): Omit<OutcomeCount, "count"> {
   };
 }
 
+type Metric = "e2e" | "e2eFromSend" | "ttft" | "itl";
+const METRICS = ["e2e", "e2eFromSend", "ttft", "itl"] as const satisfies readonly Metric[];
+type FailedMetric = "e2e" | "e2eFromSend";
+/** Whose latency (LatencyShareCheckSpec.responses): the successes, or every response. */
+type Responses = "ok" | "all";
+
 /** Everything observed so far, merged. */
 export class Totals {
   outcomes = new Map<string, OutcomeCount>();
@@ -173,9 +182,13 @@ export class Totals {
   /** Largest token limit of any batch: no stream has more inter-token gaps. */
   maxTokens: number | undefined;
   evidence: string[] = [];
-  private parts: Record<"e2e" | "ttft" | "itl", LatencySummary[]> = { e2e: [], ttft: [], itl: [] };
+  /** False once a batch came without the latency of its failed requests (k6, an older loadgen). */
+  failuresTimed = true;
+  private parts: Record<Metric, LatencySummary[]> = { e2e: [], e2eFromSend: [], ttft: [], itl: [] };
+  /** Failed requests' latency, every status together. */
+  private failedParts: Record<FailedMetric, LatencySummary[]> = { e2e: [], e2eFromSend: [] };
   private merged = new Map<string, Buckets>();
-  private summaries = new Map<string, LatencySummary>();
+  private summaries = new Map<string, LatencySummary | undefined>();
 
   add(o: Observations): void {
     for (const c of o.outcomes) {
@@ -184,9 +197,16 @@ export class Totals {
       this.outcomes.set(key, { ...withoutCount(c), count: (prev?.count ?? 0) + c.count });
       this.requests += c.count;
     }
-    for (const metric of ["e2e", "ttft", "itl"] as const) {
+    for (const metric of METRICS) {
       const s = o.latency[metric];
       if (s && s.count > 0) this.parts[metric].push(s);
+    }
+    if (o.failedLatency === undefined) this.failuresTimed = false;
+    for (const f of o.failedLatency ?? []) {
+      for (const metric of ["e2e", "e2eFromSend"] as const) {
+        const s = f[metric];
+        if (s && s.count > 0) this.failedParts[metric].push(s);
+      }
     }
     for (const e of o.evidence) if (!this.evidence.includes(e)) this.evidence.push(e);
     if (o.profile) this.maxTokens = Math.max(this.maxTokens ?? 0, o.profile.maxTokens);
@@ -194,21 +214,27 @@ export class Totals {
     this.summaries.clear();
   }
 
-  summary(metric: "e2e" | "ttft" | "itl"): LatencySummary | undefined {
-    if (this.parts[metric].length === 0) return undefined;
-    let s = this.summaries.get(metric);
-    if (!s) {
-      s = mergeSummaries(this.parts[metric]);
-      this.summaries.set(metric, s);
-    }
-    return s;
+  /** The parts one population's histogram merges: successes, or successes and failures of every status. */
+  private partsOf(metric: Metric, responses: Responses): LatencySummary[] {
+    if (responses === "ok" || (metric !== "e2e" && metric !== "e2eFromSend")) return this.parts[metric];
+    return [...this.parts[metric], ...this.failedParts[metric]];
   }
 
-  buckets(metric: "e2e" | "ttft" | "itl"): Buckets {
-    let b = this.merged.get(metric);
+  summary(metric: Metric, responses: Responses = "ok"): LatencySummary | undefined {
+    const key = `${metric}:${responses}`;
+    if (!this.summaries.has(key)) {
+      const parts = this.partsOf(metric, responses);
+      this.summaries.set(key, parts.length > 0 ? mergeSummaries(parts) : undefined);
+    }
+    return this.summaries.get(key);
+  }
+
+  buckets(metric: Metric, responses: Responses = "ok"): Buckets {
+    const key = `${metric}:${responses}`;
+    let b = this.merged.get(key);
     if (!b) {
-      b = bucketsOf(this.summary(metric));
-      this.merged.set(metric, b);
+      b = bucketsOf(this.summary(metric, responses));
+      this.merged.set(key, b);
     }
     return b;
   }
@@ -354,20 +380,45 @@ class ProportionState extends CheckState {
   }
 }
 
+function describeResponses(responses: Responses): string {
+  return responses === "all" ? " of every response (successful or failed)" : "";
+}
+
 class LatencyShareState extends CheckState {
   constructor(private readonly spec: LatencyShareCheckSpec, readonly p: ProportionPlan) {
     super(p);
   }
   samples(ctx: Totals): number {
-    return ctx.buckets(this.spec.metric).total;
+    return ctx.buckets(this.spec.metric, this.spec.responses).total;
+  }
+  /** Failures' latency is wanted, and some batch did not time them: no number of samples can judge this. */
+  private untimed(ctx: Totals): Verdict | undefined {
+    if (this.spec.responses === "ok" || ctx.failuresTimed) return undefined;
+    return {
+      checkId: this.spec.id,
+      claim: this.spec.claim,
+      status: "unsupported",
+      reason:
+        `not supported: this check judges the latency${describeResponses(this.spec.responses)}, and the load engine did not time failed requests ` +
+        "(k6, or a summary of a loadgen before it did); run it with the built-in load engine",
+      evidence: [...ctx.evidence],
+    };
+  }
+  override afterObserve(ctx: Totals): void {
+    if (!this.settled) this.settled = this.untimed(ctx);
+    super.afterObserve(ctx);
+  }
+  override finish(ctx: Totals): Verdict {
+    if (!this.settled) this.settled = this.untimed(ctx);
+    return super.finish(ctx);
   }
   protected look(ctx: Totals) {
-    const b = ctx.buckets(this.spec.metric);
+    const b = ctx.buckets(this.spec.metric, this.spec.responses);
     const below = countAtOrBelow(b, this.spec.slowerThanMs);
     // Slower than the threshold: surely (total - possibly below) .. possibly (total - surely below).
     const low = b.total - below.possibly;
     const high = b.total - below.surely;
-    const what = { counted: `slower than ${ms(this.spec.slowerThanMs)}`, population: `${this.spec.metric} samples` };
+    const what = { counted: `slower than ${ms(this.spec.slowerThanMs)}`, population: `${this.spec.metric} samples${describeResponses(this.spec.responses)}` };
     return {
       decision: b.total > 0 && this.p.toleranceFrom === "absolute" ? decideRange(low, high, b.total, this.p) : ("continue" as const),
       verdict: (status: Verdict["status"], final: boolean) =>

@@ -56,18 +56,28 @@ export type LatencyCheckSpec = z.infer<typeof LatencyCheckSpec>;
  * the undelayed latencies and the delayed ones (e.g. half the delay above the usual p99).
  * Only per-request metrics: inter-token gaps of one stream are not independent samples.
  */
-export const LatencyShareCheckSpec = z.object({
-  type: z.literal("latency-share"),
-  id: z.string(),
-  claim: z.string(),
-  metric: z.enum(["e2e", "ttft"]),
-  slowerThanMs: z.number().positive(),
-  expected: z.number().min(0).max(1),
-  toleranceAbsolute: z.number().positive().default(0.02),
-  falseFailure: z.number().positive().default(1e-5),
-  falsePass: z.number().positive().default(1e-3),
-  maxSamples: z.number().int().positive().optional(),
-});
+export const LatencyShareCheckSpec = z
+  .object({
+    type: z.literal("latency-share"),
+    id: z.string(),
+    claim: z.string(),
+    /** e2e and ttft count from when a request was due; e2eFromSend from when it was sent (what a proxy's timer sees). */
+    metric: z.enum(["e2e", "e2eFromSend", "ttft"]),
+    /**
+     * Whose latency: "ok", the successful responses (what the load engines' latency holds), or
+     * "all", every response whatever its outcome (failed ones timed until they ended, e.g. a
+     * gateway's 504 when a route timeout fires). "all" needs a load engine that times failures
+     * (the built-in one): elsewhere the check is unsupported.
+     */
+    responses: z.enum(["ok", "all"]).default("ok"),
+    slowerThanMs: z.number().positive(),
+    expected: z.number().min(0).max(1),
+    toleranceAbsolute: z.number().positive().default(0.02),
+    falseFailure: z.number().positive().default(1e-5),
+    falsePass: z.number().positive().default(1e-3),
+    maxSamples: z.number().int().positive().optional(),
+  })
+  .refine((s) => s.responses === "ok" || s.metric !== "ttft", { message: "failed responses are timed end to end only: use metric e2e or e2eFromSend with responses other than \"ok\"", path: ["metric"] });
 export type LatencyShareCheckSpec = z.infer<typeof LatencyShareCheckSpec>;
 
 export const CheckSpec = z.discriminatedUnion("type", [ProportionCheckSpec, LatencyCheckSpec, LatencyShareCheckSpec]);

@@ -10,7 +10,7 @@ import type { ResolvedTool } from "../core/tools.js";
 import { LatencyRecorder } from "../analysis/hdr.js";
 import { LoadRunError } from "./errors.js";
 import { runCommand, type LoadCommand, type CommandResult } from "./process.js";
-import { byVersionThenStatus, LoadProfile, mergeOutcomes, type LatencySummary, type LoadResult } from "./profile.js";
+import { byVersionThenStatus, LoadProfile, mergeOutcomes, type FailedLatency, type LatencySummary, type LoadResult } from "./profile.js";
 import { offeredRps, scheduledSeconds } from "./schedule.js";
 
 /** The generator's version (`version` in tools/loadgen/main.go; a test keeps them equal). */
@@ -136,6 +136,8 @@ export interface LoadgenSummary {
   interrupted?: string;
   outcomes: Array<{ version: string; status: number; ok: boolean; peer: string; attempt: number; count: number }>;
   histograms: Record<string, EncodedHistogram | undefined>;
+  /** Failed requests' latency per status; absent in summaries of a loadgen that did not time failures. */
+  failedLatency?: Array<{ status: number; histograms: Record<string, EncodedHistogram | undefined> }> | null;
   slo?: { met: number; total: number };
   errors: Array<{ message: string; count: number }>;
 }
@@ -146,6 +148,12 @@ function summaryOf(encoded: EncodedHistogram | undefined): LatencySummary {
   return recorder.summary();
 }
 
+/** Absent (an older loadgen) stays absent: "not timed" must not read as "nothing failed". */
+function failedLatencyOf(summary: LoadgenSummary): FailedLatency[] | undefined {
+  if (!Array.isArray(summary.failedLatency)) return undefined;
+  return summary.failedLatency.map(({ status, histograms }) => ({ status, e2e: summaryOf(histograms.e2e), e2eFromSend: summaryOf(histograms.e2eFromSend) }));
+}
+
 /** The generator's summary as a LoadResult, the same shape the k6 engine gives. */
 export function loadResultOf(summary: LoadgenSummary, profile: LoadProfile, evidence: string[]): LoadResult {
   if (summary.schema !== SUMMARY_SCHEMA) throw new Error(`not a loadgen summary (schema ${JSON.stringify(summary.schema)}, want ${SUMMARY_SCHEMA})`);
@@ -154,6 +162,7 @@ export function loadResultOf(summary: LoadgenSummary, profile: LoadProfile, evid
   // The generator also splits by `ok`; a LoadResult's outcomes are keyed without it.
   const outcomes = mergeOutcomes(summary.outcomes.map(({ version, status, count, peer, attempt }) => ({ version, status, count, peer, attempt }))).sort(byVersionThenStatus);
   const h = summary.histograms;
+  const failedLatency = failedLatencyOf(summary);
   return {
     profile,
     startedAt: summary.startedAt,
@@ -172,6 +181,7 @@ export function loadResultOf(summary: LoadgenSummary, profile: LoadProfile, evid
       e2eFromSend: summaryOf(h.e2eFromSend),
       ...(streamed ? { ttftFromSend: summaryOf(h.ttftFromSend) } : {}),
     },
+    ...(failedLatency ? { failedLatency } : {}),
     ...(streamed ? { outputTokensPerSecond: summaryOf(h.outputTps) } : {}),
     ...(summary.slo && summary.slo.total > 0 ? { sloMet: { met: summary.slo.met, total: summary.slo.total } } : {}),
     startDelay: summaryOf(h.startDelay),

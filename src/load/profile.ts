@@ -49,6 +49,17 @@ export interface LatencySummary {
   unit: "ms";
 }
 
+/**
+ * How long the failed requests answered with one HTTP status took to fail (0: no HTTP response
+ * at all, e.g. a refused connection or the client's own timeout): a gateway's 504 after its
+ * route timeout, told apart from a fast 503. Both from the due time (e2e) and from the send.
+ */
+export interface FailedLatency {
+  status: number;
+  e2e: LatencySummary;
+  e2eFromSend?: LatencySummary;
+}
+
 /** Count of responses by the version that served them and the HTTP status. */
 export interface OutcomeCount {
   /** Value of the version response header; "unknown" when absent (e.g. proxy-generated 503). */
@@ -115,6 +126,12 @@ export interface LoadResult {
     e2eFromSend?: LatencySummary;
     ttftFromSend?: LatencySummary;
   };
+  /**
+   * The latency of failed requests, by status (the latency above is of successes only).
+   * Absent when the engine did not time failures (k6, or a summary of a loadgen before it did);
+   * empty when it did and nothing failed.
+   */
+  failedLatency?: FailedLatency[];
   /** Output tokens per second per request, for streamed requests. */
   outputTokensPerSecond?: LatencySummary;
   /**

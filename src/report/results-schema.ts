@@ -84,6 +84,7 @@ export const LoadResultSchema = z.looseObject({
     e2eFromSend: LatencySummarySchema.optional(),
     ttftFromSend: LatencySummarySchema.optional(),
   }),
+  failedLatency: z.array(z.looseObject({ status: z.number(), e2e: LatencySummarySchema, e2eFromSend: LatencySummarySchema.optional() })).optional(),
   outputTokensPerSecond: RateSummarySchema.optional(),
   sloMet: z.looseObject({ met: z.number(), total: z.number() }).optional(),
   startDelay: LatencySummarySchema.optional(),

@@ -254,6 +254,48 @@ describe("latency-share checks", () => {
     expect(v!.observed).toBeCloseTo(0.1, 10);
     expectAuditable(v!);
   });
+
+  // Batches of 100: 60 answered 504 after `cutMs`, 40 served in 2 s; a batch may lack failure timing (k6, an older loadgen).
+  const cutBatch = (cutMs: number, timed = true, evidence = "loadgen-1.json"): Observations => ({
+    outcomes: [
+      { version: "unknown", status: 504, count: 60 },
+      { version: "stable", status: 200, count: 40 },
+    ],
+    latency: { e2e: latencies(Array(40).fill(2_000)), e2eFromSend: latencies(Array(40).fill(2_000)) },
+    ...(timed ? { failedLatency: [{ status: 504, e2e: latencies(Array(60).fill(cutMs + 5)), e2eFromSend: latencies(Array(60).fill(cutMs)) }] } : {}),
+    evidence: [evidence],
+  });
+  const anyLate: CheckSpecInput = { type: "latency-share", id: "any", claim: "no response after 10 s", metric: "e2eFromSend", responses: "all", slowerThanMs: 10_000, expected: 0, toleranceAbsolute: 0.2 };
+  const okLate: CheckSpecInput = { ...anyLate, id: "ok", claim: "no success after 10 s", responses: "ok" };
+
+  it("judge the latency of every response, failed ones included, or of successes alone, merged across batches", () => {
+    const e = startEvaluation([anyLate, okLate], { looks: 1 });
+    e.observe(cutBatch(12_000, true, "a.json"));
+    e.observe(cutBatch(12_000, true, "b.json"));
+    const [any, ok] = e.verdicts(true);
+    // The 120 504s came at 12 s, the 80 successes at 2 s: only every response sees the late cuts.
+    expect(any).toMatchObject({ status: "fail", observed: 0.6, sampleSize: 200 });
+    expect(any!.reason).toMatch(/of every response/);
+    expect(ok).toMatchObject({ status: "pass", observed: 0, sampleSize: 80 });
+    const onTime = startEvaluation([anyLate], { looks: 1 });
+    onTime.observe(cutBatch(9_000));
+    onTime.observe(cutBatch(9_000));
+    expect(onTime.verdicts(true)[0]).toMatchObject({ status: "pass", observed: 0, sampleSize: 200 });
+  });
+
+  it("are unsupported when a batch did not time its failures, even if others did; successes alone are still judged", () => {
+    const e = startEvaluation([anyLate, okLate], { looks: 1 });
+    e.observe(cutBatch(12_000));
+    e.observe(cutBatch(12_000, false));
+    const [any, ok] = e.verdicts(true);
+    expect(any!.status).toBe("unsupported");
+    expect(any!.reason).toMatch(/did not time failed requests/);
+    expect(ok).toMatchObject({ status: "pass", sampleSize: 80 });
+  });
+
+  it("refuse time to first token of failed responses: failures are timed end to end only", () => {
+    expect(() => startEvaluation([{ ...anyLate, metric: "ttft" }])).toThrow(/end to end only/);
+  });
 });
 
 describe("histogram reading", () => {

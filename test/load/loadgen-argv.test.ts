@@ -137,6 +137,32 @@ describe("loadResultOf", () => {
     expect(merged.evidence).toEqual(["a", "b"]);
   });
 
+  it("reads failed requests' latency per status, and keeps 'not timed' apart from 'none failed'", () => {
+    const timed = summary({ failedLatency: [{ status: 504, histograms: { e2e: { count: 1000, encoded: ONE_TO_1000_MS }, e2eFromSend: { count: 1000, encoded: ONE_TO_1000_MS } } }] });
+    const result = loadResultOf(timed, profile, ["a"]);
+    expect(result.failedLatency).toHaveLength(1);
+    expect(result.failedLatency![0]).toMatchObject({ status: 504, e2e: { count: 1000 }, e2eFromSend: { count: 1000 } });
+    expect(result.failedLatency![0]!.e2e.p50).toBeGreaterThanOrEqual(499);
+    // The successes' latency is untouched by the failures'.
+    expect(result.latency.e2e.count).toBe(1000);
+    expect(loadResultOf(summary({ failedLatency: [] }), profile, []).failedLatency).toEqual([]);
+    // A summary of a loadgen that did not time failures (no field) stays without: not "none failed".
+    expect(loadResultOf(summary(), profile, []).failedLatency).toBeUndefined();
+    expect("failedLatency" in loadResultOf(summary(), profile, [])).toBe(false);
+  });
+
+  it("merges failed latency across batches status by status, and drops it when a batch did not time failures", () => {
+    const at = (status: number) => ({ status, histograms: { e2e: { count: 1000, encoded: ONE_TO_1000_MS }, e2eFromSend: { count: 1000, encoded: ONE_TO_1000_MS } } });
+    const a = loadResultOf(summary({ failedLatency: [at(504)] }), profile, ["a"]);
+    const b = loadResultOf(summary({ failedLatency: [at(0), at(504)] }), profile, ["b"]);
+    const merged = mergeLoadResults([a, b]);
+    expect(merged.failedLatency?.map((f) => [f.status, f.e2e.count, f.e2eFromSend?.count])).toEqual([
+      [0, 1000, 1000],
+      [504, 2000, 2000],
+    ]);
+    expect(mergeLoadResults([a, loadResultOf(summary(), profile, ["old"])]).failedLatency).toBeUndefined();
+  });
+
   it("refuses a file that is not a loadgen summary", () => {
     expect(() => loadResultOf(summary({ schema: "something-else" }), profile, [])).toThrow(/not a loadgen summary/);
   });

@@ -145,6 +145,36 @@ describe("the built-in load generator against a real llm-sim", () => {
     expect(result.outcomes.every((o) => o.peer === spiffe && o.attempt === 1)).toBe(true);
   });
 
+  it("times failed responses apart: answers the sim holds and then fails with 504 are timed under 504, successes untouched", async () => {
+    // The sim plays a gateway whose route timeout fired: it holds each response HELD_MS, then
+    // answers 504. Every request fails, so the success histograms stay empty.
+    const HELD_MS = 400;
+    const before = await simRequestCount();
+    const profile = LoadProfile.parse({
+      name: "sim-cut",
+      executor: "constant-arrival-rate",
+      rate: 5,
+      durationSeconds: 2,
+      mode: "plain",
+      maxTokens: 4,
+      maxVUs: 20,
+      headers: { "x-llm-delay-ms": String(HELD_MS), "x-llm-fail-status": "504" },
+    });
+    const result = await runLoadgen({ loadgen, profile, targetUrl: sim!.url, outDir, timeoutMs: 90_000 });
+    expect(result.requests).toBeGreaterThanOrEqual(8);
+    expect(result.requests).toBe((await simRequestCount()) - before);
+    expect(result.failed).toBe(result.requests);
+    expect(result.latency.e2e.count).toBe(0);
+    expect(result.failedLatency?.map((f) => f.status)).toEqual([504]);
+    const [cut] = result.failedLatency!;
+    expect(cut!.e2eFromSend?.count).toBe(result.requests);
+    expect(cut!.e2e.count).toBe(result.requests);
+    // Held HELD_MS by the sim's own clock, which never wakes early; a busy machine only adds.
+    expect(cut!.e2eFromSend!.min).toBeGreaterThanOrEqual(HELD_MS);
+    expect(cut!.e2eFromSend!.p50).toBeLessThan(HELD_MS + 1_000);
+    expect(cut!.e2e.p50).toBeGreaterThanOrEqual(cut!.e2eFromSend!.p50);
+  });
+
   it("stops on SIGINT: the run ends at once and what was measured is still written", async () => {
     const before = await simRequestCount();
     const profile = LoadProfile.parse({ name: "sim-interrupt", executor: "constant-arrival-rate", rate: 5, durationSeconds: 60, mode: "stream", maxTokens: TOKENS, maxVUs: 20 });

@@ -30,6 +30,13 @@ const (
 
 var histNames = []string{histE2E, histE2EFromSend, histTTFT, histTTFTSend, histITL, histOutputTps, histStartDelay}
 
+// failedHistNames are kept per HTTP status for failed requests (status 0: no HTTP response,
+// e.g. a connection refused or the client's own timeout): how long a request took to fail,
+// until its response ended or the exchange broke off. A gateway's 504 after its route timeout
+// is told apart from a fast 503 or a client timeout by its status, and none of them can flatter
+// the latency of successful requests, which the histograms above keep alone.
+var failedHistNames = []string{histE2E, histE2EFromSend}
+
 // OutcomeKey is one outcome tag set: who answered, with what, seen as whom, on which attempt.
 type OutcomeKey struct {
 	Version string `json:"version"`
@@ -53,6 +60,7 @@ const maxErrorKinds = 20
 type Recorder struct {
 	mu       sync.Mutex
 	hists    map[string]*hdrhistogram.Histogram
+	failedBy map[int]map[string]*hdrhistogram.Histogram // status -> failedHistNames
 	outcomes map[OutcomeKey]int64
 	requests int64
 	failed   int64
@@ -62,7 +70,7 @@ type Recorder struct {
 }
 
 func NewRecorder() *Recorder {
-	r := &Recorder{hists: map[string]*hdrhistogram.Histogram{}, outcomes: map[OutcomeKey]int64{}, errors: map[string]int64{}}
+	r := &Recorder{hists: map[string]*hdrhistogram.Histogram{}, failedBy: map[int]map[string]*hdrhistogram.Histogram{}, outcomes: map[OutcomeKey]int64{}, errors: map[string]int64{}}
 	for _, name := range histNames {
 		r.hists[name] = hdrhistogram.New(lowestUs, highestUs, significantDigs)
 	}
@@ -82,9 +90,12 @@ type Sample struct {
 	Outcome    OutcomeKey
 	Error      string
 	StartDelay float64            // ms
-	Values     map[string]float64 // histogram name -> one value (ms)
-	ITL        []float64          // ms
-	SLO        *bool              // nil when no SLO was given or the request was not a stream
+	Values     map[string]float64 // histogram name -> one value (ms), successful requests only
+	// Failed holds a failed request's latency by failedHistNames (ms); it is recorded under
+	// Outcome.Status.
+	Failed map[string]float64
+	ITL    []float64 // ms
+	SLO    *bool     // nil when no SLO was given or the request was not a stream
 }
 
 func (r *Recorder) Add(s Sample) {
@@ -98,6 +109,21 @@ func (r *Recorder) Add(s Sample) {
 	r.record(histStartDelay, s.StartDelay)
 	for name, v := range s.Values {
 		r.record(name, v)
+	}
+	if len(s.Failed) > 0 {
+		hists := r.failedBy[s.Outcome.Status]
+		if hists == nil {
+			hists = map[string]*hdrhistogram.Histogram{}
+			for _, name := range failedHistNames {
+				hists[name] = hdrhistogram.New(lowestUs, highestUs, significantDigs)
+			}
+			r.failedBy[s.Outcome.Status] = hists
+		}
+		for name, v := range s.Failed {
+			if h := hists[name]; h != nil {
+				recordInto(h, v)
+			}
+		}
 	}
 	for _, gap := range s.ITL {
 		r.record(histITL, gap)
@@ -121,8 +147,12 @@ func (r *Recorder) Add(s Sample) {
 }
 
 func (r *Recorder) record(name string, ms float64) {
+	recordInto(r.hists[name], ms)
+}
+
+func recordInto(h *hdrhistogram.Histogram, ms float64) {
 	if us := toMicros(ms); us > 0 {
-		_ = r.hists[name].RecordValue(us) // in range by construction
+		_ = h.RecordValue(us) // in range by construction
 	}
 }
 
@@ -140,6 +170,24 @@ type EncodedHistogram struct {
 	Encoded string `json:"encoded"`
 }
 
+// FailedLatency is the latency of the failed requests answered with one HTTP status (0: no
+// HTTP response), histograms named as in failedHistNames.
+type FailedLatency struct {
+	Status     int                         `json:"status"`
+	Histograms map[string]EncodedHistogram `json:"histograms"`
+}
+
+func encode(h *hdrhistogram.Histogram) (EncodedHistogram, error) {
+	if h.TotalCount() == 0 {
+		return EncodedHistogram{}, nil
+	}
+	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		return EncodedHistogram{}, err
+	}
+	return EncodedHistogram{Count: h.TotalCount(), Encoded: string(b)}, nil
+}
+
 // ErrorCount is one kind of failure and how often it happened.
 type ErrorCount struct {
 	Message string `json:"message"`
@@ -152,17 +200,27 @@ func (r *Recorder) fill(out *Summary) error {
 	out.Requests, out.Failed = r.requests, r.failed
 	out.Histograms = map[string]EncodedHistogram{}
 	for _, name := range histNames {
-		h := r.hists[name]
-		enc := ""
-		if h.TotalCount() > 0 {
-			b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+		enc, err := encode(r.hists[name])
+		if err != nil {
+			return err
+		}
+		out.Histograms[name] = enc
+	}
+	// Never null: an empty list says failures were timed and there were none; a summary
+	// without the field comes from a generator that did not time them.
+	out.FailedLatency = make([]FailedLatency, 0, len(r.failedBy))
+	for status, hists := range r.failedBy {
+		f := FailedLatency{Status: status, Histograms: map[string]EncodedHistogram{}}
+		for _, name := range failedHistNames {
+			enc, err := encode(hists[name])
 			if err != nil {
 				return err
 			}
-			enc = string(b)
+			f.Histograms[name] = enc
 		}
-		out.Histograms[name] = EncodedHistogram{Count: h.TotalCount(), Encoded: enc}
+		out.FailedLatency = append(out.FailedLatency, f)
 	}
+	sort.Slice(out.FailedLatency, func(i, j int) bool { return out.FailedLatency[i].Status < out.FailedLatency[j].Status })
 	out.Outcomes = make([]Outcome, 0, len(r.outcomes))
 	for k, n := range r.outcomes {
 		out.Outcomes = append(out.Outcomes, Outcome{OutcomeKey: k, Count: n})

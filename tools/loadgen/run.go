@@ -53,6 +53,7 @@ type Summary struct {
 	Interrupted      string                      `json:"interrupted,omitempty"`
 	Outcomes         []Outcome                   `json:"outcomes"`
 	Histograms       map[string]EncodedHistogram `json:"histograms"`
+	FailedLatency    []FailedLatency             `json:"failedLatency"`
 	SLO              *SLOCount                   `json:"slo,omitempty"`
 	Errors           []ErrorCount                `json:"errors"`
 }
@@ -234,8 +235,9 @@ dispatch:
 	return out, nil
 }
 
-// sampleOf turns one exchange into what the recorder keeps. Latencies count only for
-// successful requests, so fast failures (a proxy's 503) cannot flatter them.
+// sampleOf turns one exchange into what the recorder keeps. The latency histograms count only
+// successful requests, so fast failures (a proxy's 503) cannot flatter them; a failed request's
+// time until it ended is kept apart, by its status (Sample.Failed).
 // meter holds the stream's events when they were measured on arrival; nil means res.Events.
 func sampleOf(p Profile, slo *SLO, res llmstream.Result, meter *StreamMeter, lateness time.Duration) Sample {
 	late := float64(lateness) / float64(time.Millisecond)
@@ -261,6 +263,9 @@ func sampleOf(p Profile, slo *SLO, res llmstream.Result, meter *StreamMeter, lat
 	end := 0.0
 	if res.EndMs != nil {
 		end = *res.EndMs
+	}
+	if !ok && res.EndMs != nil {
+		s.Failed = map[string]float64{histE2EFromSend: end, histE2E: end + late}
 	}
 	if !stream {
 		if ok {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
 	"meshproof/tools/loadgen/llmstream"
 )
 
@@ -199,8 +201,11 @@ func TestAStreamWithoutDoneFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Requests != 2 || s.Failed != 2 || s.Histograms[histTTFT].Count != 0 || len(s.Errors) != 1 || s.Errors[0].Message != "the stream ended without [DONE]" {
-		t.Fatalf("a 200 without [DONE] is a failure, and its timings are not kept: %+v", s)
+	if s.Requests != 2 || s.Failed != 2 || s.Histograms[histTTFT].Count != 0 || s.Histograms[histE2E].Count != 0 || len(s.Errors) != 1 || s.Errors[0].Message != "the stream ended without [DONE]" {
+		t.Fatalf("a 200 without [DONE] is a failure, and its timings are not kept with the successes: %+v", s)
+	}
+	if len(s.FailedLatency) != 1 || s.FailedLatency[0].Status != 200 || s.FailedLatency[0].Histograms[histE2E].Count != 2 {
+		t.Fatalf("its time to fail is kept under its status: %+v", s.FailedLatency)
 	}
 }
 
@@ -217,5 +222,111 @@ func TestLatencyCountsFromTheDueTimeAndFromTheSend(t *testing.T) {
 	}
 	if len(s.ITL) != 1 || s.ITL[0] != 20 || s.SLO == nil || *s.SLO {
 		t.Fatalf("one gap; the SLO is judged on TTFT from the due time (105 > 103): %+v", s)
+	}
+}
+
+// decoded reads one histogram of the summary back, as the harness does.
+func decoded(t *testing.T, h EncodedHistogram) *hdrhistogram.Histogram {
+	t.Helper()
+	if h.Encoded == "" {
+		t.Fatalf("histogram of %d samples has no encoding", h.Count)
+	}
+	out, err := hdrhistogram.Decode([]byte(h.Encoded))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestFailedResponsesAreTimedApartByStatus(t *testing.T) {
+	// Every other request is held 150 ms and answered 504, as a gateway whose route timeout fired;
+	// the rest are served in 10 ms.
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		cut := n%2 == 1
+		mu.Unlock()
+		if cut {
+			time.Sleep(150 * time.Millisecond)
+			http.Error(w, "upstream request timeout", http.StatusGatewayTimeout)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+		fmt.Fprint(w, `{"choices":[{"text":"hi"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	p := profile("plain", 20, 0.5, 20)
+	p.Path = "/v1/completions"
+	s, err := Run(Config{Profile: p, Target: srv.URL, GracefulStop: 10 * time.Second}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Requests != 10 || s.Failed != 5 {
+		t.Fatalf("want 10 requests, 5 of them failed: %+v", s)
+	}
+	if s.Histograms[histE2E].Count != 5 || decoded(t, s.Histograms[histE2E]).Max() >= 150_000 {
+		t.Fatalf("the latency of successes keeps the 5 fast ones only: %+v", s.Histograms[histE2E])
+	}
+	if len(s.FailedLatency) != 1 || s.FailedLatency[0].Status != 504 {
+		t.Fatalf("want the failures' latency under 504 alone: %+v", s.FailedLatency)
+	}
+	for _, name := range failedHistNames {
+		h := s.FailedLatency[0].Histograms[name]
+		if h.Count != 5 {
+			t.Fatalf("%s: want 5 samples, got %d", name, h.Count)
+		}
+		if d := decoded(t, h); d.Min() < 150_000 || d.Max() > 5_000_000 {
+			t.Fatalf("%s: each 504 took at least the 150 ms it was held: min %d µs, max %d µs", name, d.Min(), d.Max())
+		}
+	}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), `"failedLatency":[{"status":504,"histograms":{"e2e":{"count":5,`) {
+		t.Fatalf("summary JSON: %s", raw)
+	}
+}
+
+func TestARunWithoutFailuresSaysSo(t *testing.T) {
+	srv, _ := streamServer(t, 0, time.Millisecond)
+	p := profile("plain", 10, 0.2, 10)
+	p.Path = "/v1/completions"
+	s, err := Run(Config{Profile: p, Target: srv.URL, GracefulStop: 10 * time.Second}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(s)
+	// An empty list, never null or absent: absent is what a generator that did not time failures wrote.
+	if s.Failed != 0 || !strings.Contains(string(raw), `"failedLatency":[]`) {
+		t.Fatalf("%s", raw)
+	}
+}
+
+func TestNoResponseIsTimedUnderStatusZero(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens there any more: every request is refused
+	s, err := Run(Config{Profile: profile("stream", 10, 0.2, 10), Target: url, GracefulStop: 10 * time.Second}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Failed != 2 || len(s.FailedLatency) != 1 || s.FailedLatency[0].Status != 0 || s.FailedLatency[0].Histograms[histE2E].Count != 2 {
+		t.Fatalf("refused connections are failures with status 0, timed: %+v", s)
+	}
+}
+
+func TestAFailedRequestKeepsItsLatencyApart(t *testing.T) {
+	end := 60_000.0
+	res := llmstream.Result{Status: 504, EndMs: &end, Headers: map[string]string{}}
+	s := sampleOf(profile("plain", 1, 1, 1), nil, res, nil, 5*time.Millisecond)
+	if len(s.Values) != 0 || s.Failed[histE2EFromSend] != 60_000 || s.Failed[histE2E] != 60_005 {
+		t.Fatalf("a 504 after 60 s: no success latency, and 60 s from the send, 60.005 s from the due time: %+v", s)
+	}
+	ok := sampleOf(profile("plain", 1, 1, 1), nil, llmstream.Result{Status: 200, EndMs: &end, Headers: map[string]string{}}, nil, 0)
+	if len(ok.Failed) != 0 || ok.Values[histE2E] != 60_000 {
+		t.Fatalf("a success is kept with the successes only: %+v", ok)
 	}
 }
