@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateWindow, startEvaluation } from "../../src/analysis/checks.js";
 import { LatencyRecorder } from "../../src/analysis/hdr.js";
 import type { Verdict } from "../../src/analysis/verdict.js";
-import type { MeasureStep } from "../../src/engine/plan.js";
+import type { MeasureStep } from "../../src/plan/steps.js";
 import { mutatingDriver } from "../../src/engine/mutant.js";
 import type { IntentOf } from "../../src/mesh/intent.js";
 import { loadResultOf, type LoadgenSummary } from "../../src/load/loadgen.js";
