@@ -7,7 +7,7 @@
  * factory links it. Where a claim does rest on one part (a delay, an exact limit), the scenario
  * names it with `withdrawUnlessExpressed`.
  */
-import type { Step, UnsupportedStep } from "../src/plan/steps.js";
+import type { ApplyStep, Step, UnsupportedStep, WaitStep } from "../src/plan/steps.js";
 import type { ScenarioContext, StepFactory } from "../src/engine/scenario.js";
 import { TIMEOUTS } from "../src/core/timeouts.js";
 import { parseIntents, type Intent, type IntentKind } from "../src/mesh/intent.js";
@@ -72,7 +72,37 @@ export function applyPolicy(ctx: ScenarioContext, steps: StepFactory, id: string
     if (reported) reported.checks.push(...dependency.checks.filter((c) => !reported.checks.includes(c)));
     else result.push(...withdrawUnlessExpressed(ctx, `${id}-part-${i + 1}`, dependency.part, dependency.checks));
   });
-  return uniqueIds(result);
+  return uniqueIds(withRollouts(result));
+}
+
+/**
+ * A policy that brings its own workload (Linkerd's fault backend, a Deployment answering with the
+ * abort status) is in force only once that workload is ready: until then Linkerd's balancer
+ * sends nothing to a backend without ready endpoints, so probes see no aborts at all. Seen on the
+ * host cluster with its CPU requests full: the backend's pod waited 3.5 min for the scheduler and
+ * the 240 s convergence ran out on 0% aborts, a failure of the mesh it was not. Each such
+ * Deployment is waited for right after the apply that creates it.
+ */
+function withRollouts(steps: Step[]): Step[] {
+  return steps.flatMap((step): Step[] => (step.kind === "apply" ? [step, ...rolloutWaits(step)] : [step]));
+}
+
+function rolloutWaits(apply: ApplyStep): WaitStep[] {
+  return apply.manifests.flatMap((m): WaitStep[] => {
+    const namespace = m.metadata.namespace;
+    if (m.kind !== "Deployment" || !namespace) return [];
+    return [
+      {
+        kind: "wait",
+        id: `${apply.id}-${m.metadata.name}-ready`,
+        name: `wait until ${m.metadata.name}, which the policy routes to, is ready`,
+        timeoutMs: TIMEOUTS.rollout,
+        condition: { type: "rollout", namespace, kind: "Deployment", name: m.metadata.name },
+        consecutive: 1,
+        intervalMs: 2_000,
+      },
+    ];
+  });
 }
 
 /**

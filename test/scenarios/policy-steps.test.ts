@@ -111,3 +111,16 @@ describe("on the real drivers", () => {
     expect(judged(rateLimit, "istio").has("admitted-at-limit")).toBe(true);
   });
 });
+
+describe("a policy that brings its own workload", () => {
+  it("waits for Linkerd's fault backend to be ready before traffic is judged", () => {
+    const steps = allSteps(plan(faultInjection, contextFor("linkerd")));
+    const ids = steps.map((s) => s.id);
+    const wait = steps.find((s) => s.kind === "wait" && s.condition.type === "rollout");
+    expect(wait).toMatchObject({ condition: { type: "rollout", kind: "Deployment", name: "llm-fault-503", namespace: "meshproof-test" } });
+    expect(ids.indexOf("inject-faults")).toBeLessThan(ids.indexOf(wait?.id ?? ""));
+    expect(ids.indexOf(wait?.id ?? "")).toBeLessThan(ids.indexOf("faults-converge"));
+    // Istio's fault filter brings no workload, so there is nothing to wait for.
+    expect(allSteps(plan(faultInjection, contextFor("istio"))).some((s) => s.kind === "wait")).toBe(false);
+  });
+});

@@ -25,5 +25,5 @@ export const linkerdCapabilities: Capabilities = {
     support: "native",
     note: "Server (default deny) + AuthorizationPolicy per rule + MeshTLSAuthentication/NetworkAuthentication; request conditions through HTTPRoutes attached to the Server",
   },
-  rateLimit: { support: "native", note: "HTTPLocalRateLimitPolicy on the Server, in whole requests per second per proxy" },
+  rateLimit: { support: "native", note: "HTTPLocalRateLimitPolicy on the Server, in whole requests per second per proxy, bursts of at most one second's worth" },
 };

@@ -116,19 +116,22 @@ function identitySetFiles(options: LinkerdToolOptions): string[] {
  * installing it, and the deletion would then remove it under that run): seen on the host cluster
  * when one run started seconds after the previous one's clean-up.
  */
-function crdsGone(context: string | undefined): WaitStep {
+function crdsGone(context: string | undefined, guard?: string[]): Step {
+  const argv = kubectlArgv(context, "wait", "--for=delete", "crd", "-l", LINKERD_CRD_SELECTOR, "--timeout=30s");
+  if (guard) return guardedWait("linkerd-crds-gone", "wait until the Linkerd CRDs this run installed are gone, unless another run's workloads use Linkerd", context, ["crd", "-l", LINKERD_CRD_SELECTOR], guard);
   return {
     kind: "wait",
     id: "linkerd-crds-gone",
     name: "wait until the Linkerd CRDs this run installed are gone",
     timeoutMs: TIMEOUTS.meshUninstall,
-    condition: { type: "command", argv: kubectlArgv(context, "wait", "--for=delete", "crd", "-l", LINKERD_CRD_SELECTOR, "--timeout=30s") },
+    condition: { type: "command", argv },
     consecutive: 1,
     intervalMs: 5_000,
   };
 }
 
-function namespaceGone(context: string | undefined): WaitStep {
+function namespaceGone(context: string | undefined, guard?: string[]): Step {
+  if (guard) return guardedWait("linkerd-namespace-gone", `wait until the ${CONTROL_PLANE_NAMESPACE} namespace is gone, unless another run's workloads use Linkerd`, context, [`namespace/${CONTROL_PLANE_NAMESPACE}`], guard);
   return {
     kind: "wait",
     id: "linkerd-namespace-gone",
@@ -140,13 +143,39 @@ function namespaceGone(context: string | undefined): WaitStep {
   };
 }
 
+/** The same wait as one command, so that it can be skipped with the deletion it waits for. */
+function guardedWait(id: string, name: string, context: string | undefined, what: string[], guard: string[]): CommandStep {
+  return command(id, name, kubectlArgv(context, "wait", "--for=delete", ...what, `--timeout=${TIMEOUTS.meshUninstall / 1000}s`), {
+    timeoutMs: TIMEOUTS.meshUninstall + TIMEOUTS.command,
+    skipIf: guard,
+  });
+}
+
+/**
+ * Exits 0 while Linkerd-injected pods run outside this run's own namespaces: another run on the
+ * same cluster found this run's control plane installed, skipped its own install, and meshes its
+ * stack with it. Removing the control plane or its CRDs then would break that run mid-scenario:
+ * seen on the shared host cluster, where one run's clean-up deleted the HTTPRoute CRD seconds
+ * after the next run had found Linkerd "already there" (its policy step got 404 for HTTPRoute).
+ * Injected pods carry linkerd.io/control-plane-ns (https://linkerd.io/2.20/features/proxy-injection/).
+ * `kubectl wait --for=create` with a selector fails when nothing matches, and returns at once
+ * when something does. The control plane's own pods carry the label too, so its namespace is
+ * left out with the run's.
+ */
+export function otherMeshedWorkloads(context: string | undefined, ownNamespaces: readonly string[]): string[] {
+  const notOurs = [CONTROL_PLANE_NAMESPACE, ...ownNamespaces].map((ns) => `metadata.namespace!=${ns}`).join(",");
+  return kubectlArgv(context, "wait", "--for=create", "pods", "--all-namespaces", "-l", LINKERD_CRD_SELECTOR, "--field-selector", notOurs, "--timeout=1s");
+}
+
 /** Everything `linkerd uninstall` lists (control plane, CRDs, webhooks, RBAC, namespace), deleted. */
-function cliUninstallSteps(options: LinkerdToolOptions, version: string): Step[] {
+function cliUninstallSteps(options: LinkerdToolOptions, version: string, guard?: string[]): Step[] {
   const cli = cliFor(options, version);
+  const guarded = guard ? { skipIf: guard } : {};
   return [
     ...pipeToKubectl(
       command("linkerd-render-uninstall", "list the Linkerd control plane's resources (linkerd uninstall)", linkerdArgv(cli, options.context, "uninstall", "--force"), {
         timeoutMs: TIMEOUTS.meshUninstall,
+        ...guarded,
       }),
       {
         id: "linkerd-delete-control-plane",
@@ -155,10 +184,16 @@ function cliUninstallSteps(options: LinkerdToolOptions, version: string): Step[]
         argv: kubectlArgv(options.context, "delete", "-f", "-", "--ignore-not-found"),
         // Nothing installed means nothing listed, and kubectl refuses an empty input: not an error here.
         allowFailure: true,
+        ...guarded,
       },
     ),
-    namespaceGone(options.context),
+    namespaceGone(options.context, guard),
   ];
+}
+
+/** The guard on a run's own install's clean-up, when the driver knows the run's namespaces. */
+function sharedInstallGuard(options: LinkerdToolOptions): string[] | undefined {
+  return options.dataPlaneNamespaces ? otherMeshedWorkloads(options.context, options.dataPlaneNamespaces) : undefined;
 }
 
 function helmUninstallSteps(options: LinkerdToolOptions): Step[] {
@@ -180,6 +215,8 @@ export function linkerdInstallSteps(opts: InstallOptions, options: LinkerdToolOp
   const { context } = options;
   const cli = cliFor(options, opts.version);
   const alreadyInstalled = kubectlArgv(context, "get", "namespace", CONTROL_PLANE_NAMESPACE);
+  // Another run may come to use this run's control plane; its clean-up then leaves it in place.
+  const guard = sharedInstallGuard(options);
   // Built from source, for a cluster without a registry or the internet: the Gateway API CRDs
   // come from the CLI (below) instead of a download, and `check --pre` is left out, because its
   // "can read extension-apiserver-authentication configmap" check fails on an API server without
@@ -195,7 +232,7 @@ export function linkerdInstallSteps(opts: InstallOptions, options: LinkerdToolOp
       ];
   if (opts.method === "cli") {
     const local = options.fromBinaries ? fromBinariesInstallArgs(options.identityDir ?? DEFAULT_IDENTITY_DIR, options.fromBinaries.registry) : [];
-    if (options.fromBinaries) steps.push(...opensslIdentitySteps(options.identityDir ?? DEFAULT_IDENTITY_DIR), ...fromBinariesGatewayApiSteps(cli, context));
+    if (options.fromBinaries) steps.push(...opensslIdentitySteps(options.identityDir ?? DEFAULT_IDENTITY_DIR), ...fromBinariesGatewayApiSteps(cli, context, guard));
     steps.push(
       ...pipeToKubectl(
         command("linkerd-render-crds", `render the Linkerd ${release.edge} CRDs (linkerd install --crds)`, linkerdArgv(cli, context, "install", "--crds"), { skipIf: alreadyInstalled }),
@@ -209,8 +246,9 @@ export function linkerdInstallSteps(opts: InstallOptions, options: LinkerdToolOp
             command("linkerd-delete-crds", "delete the Linkerd CRDs", kubectlArgv(context, "delete", "crd", "-l", LINKERD_CRD_SELECTOR, "--ignore-not-found"), {
               timeoutMs: TIMEOUTS.meshUninstall,
               allowFailure: true,
+              ...(guard ? { skipIf: guard } : {}),
             }),
-            ...(options.fromBinaries ? [crdsGone(context)] : []),
+            ...(options.fromBinaries ? [crdsGone(context, guard)] : []),
           ],
         },
       ),
@@ -222,7 +260,7 @@ export function linkerdInstallSteps(opts: InstallOptions, options: LinkerdToolOp
           timeoutMs: TIMEOUTS.meshInstall,
           argv: kubectlArgv(context, "apply", "-f", "-"),
           skipIf: alreadyInstalled,
-          undo: cliUninstallSteps(options, opts.version),
+          undo: cliUninstallSteps(options, opts.version, guard),
         },
       ),
     );
@@ -280,7 +318,7 @@ function offlineCheckArgs(options: LinkerdToolOptions, version: string): string[
  * labelled as Linkerd's, so the CRDs' undo removes them with Linkerd's. A cluster that has them
  * (another mesh installed them) keeps its own: this step is skipped and they are not touched.
  */
-function fromBinariesGatewayApiSteps(cli: string, context: string | undefined): Step[] {
+function fromBinariesGatewayApiSteps(cli: string, context: string | undefined, guard?: string[]): Step[] {
   return pipeToKubectl(
     command("linkerd-render-gateway-api-crds", "render the Linkerd and Gateway API CRDs (linkerd install --crds --set installGatewayAPI=true) unless the cluster has Gateway API", linkerdArgv(cli, context, "install", "--crds", "--set", "installGatewayAPI=true"), {
       skipIf: kubectlArgv(context, "get", "crd", "httproutes.gateway.networking.k8s.io"),
@@ -295,8 +333,9 @@ function fromBinariesGatewayApiSteps(cli: string, context: string | undefined): 
         command("linkerd-delete-gateway-api-crds", "delete the Linkerd and Gateway API CRDs this run installed", kubectlArgv(context, "delete", "crd", "-l", LINKERD_CRD_SELECTOR, "--ignore-not-found"), {
           timeoutMs: TIMEOUTS.meshUninstall,
           allowFailure: true,
+          ...(guard ? { skipIf: guard } : {}),
         }),
-        crdsGone(context),
+        crdsGone(context, guard),
       ],
     },
   );

@@ -201,7 +201,14 @@ function authorizations(target: Target, authz: IntentOf<"authz">, strict: boolea
   return out;
 }
 
-/** Linkerd limits whole requests per second (spec.total.requestsPerSecond is an integer). */
+/**
+ * Linkerd limits whole requests per second: spec.total.requestsPerSecond is an integer (int64 in
+ * the 2.20 CRD, https://linkerd.io/2.20/reference/rate-limiting/). The proxy's limiter is
+ * governor's `Quota::per_second(n)`, whose bucket holds n (linkerd2-proxy,
+ * linkerd/proxy/server-policy/src/local_rate_limit.rs): it admits bursts of n, never more. The
+ * intent's bucket is its burst, or else its `requests` (Istio's max_tokens), so "120 per minute"
+ * admits a burst of 120 where Linkerd's 2/s admits 2: the same average rate, another limit.
+ */
 function rateLimit(target: Target, intent: IntentOf<"rateLimit">): { manifest: KubeObject; unsupported: UnsupportedIntent[] } {
   const exact = (intent.requests * 1000) / intent.intervalMs;
   const perSecond = Math.max(1, Math.round(exact));
@@ -216,6 +223,12 @@ function rateLimit(target: Target, intent: IntentOf<"rateLimit">): { manifest: K
   }
   if (intent.burst !== undefined) {
     unsupported.push({ intent: "rateLimit", partial: true, reason: `burst ${intent.burst}: HTTPLocalRateLimitPolicy has no burst setting` });
+  } else if (perSecond === exact && intent.requests !== perSecond) {
+    unsupported.push({
+      intent: "rateLimit",
+      partial: true,
+      reason: `${intent.requests} per ${intent.intervalMs} ms admits a burst of ${intent.requests}; Linkerd's ${perSecond}/s limit holds ${perSecond} (its bucket is one second's worth, with no burst setting)`,
+    });
   }
   const policy: HTTPLocalRateLimitPolicy = {
     apiVersion: "policy.linkerd.io/v1alpha1",

@@ -61,6 +61,25 @@ describe("Linkerd install with the CLI", () => {
     expect(byId(steps, "gateway-api-crds")).toMatchObject({ undo: [expect.objectContaining({ id: "gateway-api-crds-remove" })] });
   });
 
+  it("leaves its control plane and CRDs in place while another run's pods are meshed by them", () => {
+    const shared = createLinkerdDriver({ context: "host-mp", fromBinaries: {}, dataPlaneNamespaces: ["meshproof-linkerd-lk"] });
+    const guard = ["kubectl", "--context", "host-mp", "wait", "--for=create", "pods", "--all-namespaces", "-l", "linkerd.io/control-plane-ns=linkerd", "--field-selector", "metadata.namespace!=linkerd,metadata.namespace!=meshproof-linkerd-lk", "--timeout=1s"];
+    const undo = shared.install(cli).flatMap((s) => (s.kind === "command" ? (s.undo ?? []) : []));
+    expect(undo.map((s) => s.id)).toEqual([
+      "linkerd-delete-gateway-api-crds",
+      "linkerd-crds-gone",
+      "linkerd-delete-crds",
+      "linkerd-crds-gone",
+      "linkerd-render-uninstall",
+      "linkerd-delete-control-plane",
+      "linkerd-namespace-gone",
+    ]);
+    // Every undo step, the waits for the deletions included, is skipped together while the guard holds.
+    for (const s of undo) expect(s, s.id).toMatchObject({ kind: "command", skipIf: guard });
+    // An explicit uninstall removes Linkerd whoever uses it.
+    for (const s of walkSteps(shared.uninstall(cli))) expect(s, s.id).not.toHaveProperty("skipIf");
+  });
+
   it("gives every step, undo steps included, a time limit", () => {
     for (const opts of [cli, helm]) {
       const all = [...driver.install(opts), ...driver.verifyReady(opts), ...driver.upgrade(opts, { ...opts, version: "edge-26.8.3" }), ...driver.uninstall(opts)];

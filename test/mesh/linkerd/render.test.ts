@@ -184,6 +184,12 @@ describe("Linkerd inbound policy", () => {
     expect(unsupported).toEqual([{ intent: "rateLimit", partial: true, reason: expect.stringContaining("rendered as 2/s, i.e. 120 per 60000 ms") }]);
     expect(render([{ kind: "rateLimit", requests: 50, intervalMs: 1000 }]).unsupported).toEqual([]);
     expect(render([{ kind: "rateLimit", requests: 50, intervalMs: 1000, burst: 10 }]).unsupported[0]?.reason).toMatch(/burst 10/);
+    // The same average rate over a longer interval is a bigger bucket than Linkerd's one second.
+    for (const [requests, intervalMs] of [[120, 60_000], [100, 2_000]] as const) {
+      const rendered = render([{ kind: "rateLimit", requests, intervalMs }]);
+      expect(spec<{ total: unknown }>(rendered.manifests[1]).total).toEqual({ requestsPerSecond: (requests * 1000) / intervalMs });
+      expect(rendered.unsupported).toEqual([{ intent: "rateLimit", partial: true, reason: expect.stringContaining(`admits a burst of ${requests}`) }]);
+    }
   });
 });
 
