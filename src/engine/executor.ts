@@ -156,6 +156,13 @@ class Walker {
    * mutantConvergenceLimit), and is judged on whether the aimed check failed.
    */
   async runMutant(mesh: string, mutant: MutantPlan, correct: ScenarioRecord): Promise<MutantRunRecord> {
+    // A check that failed on the right configuration too says nothing by failing on the wrong one.
+    const twinFailed = twinDidNotPass(mutant, correct);
+    if (twinFailed) {
+      const reason = `not run: its correct twin did not pass ${mutant.mutant.aimedAt} on this install (${twinFailed}), so a failure here would prove nothing`;
+      this.env.progress.note(`${mesh} / mutant ${mutant.mutant.name}: ${reason}`);
+      return unrunMutant(mutant, reason);
+    }
     const started = performance.now();
     const limit = mutantConvergenceLimit(mutant, correct);
     const limits = new Map<string, ConvergenceLimit>(limit ? [[mutant.aimedStep, limit]] : []);
@@ -522,6 +529,23 @@ export function mutantConvergenceLimit(mutant: MutantPlan, correct: ScenarioReco
     ? `${MUTANT_CONVERGENCE.factor} x the ${formatMs(took)} the correct configuration took at this step on this install`
     : `the floor, as ${MUTANT_CONVERGENCE.factor} x the ${formatMs(took)} the correct configuration took at this step on this install is less`;
   return { ms, reason: `${formatMs(ms)}, ${derived} (the plan's limit is ${formatMs(aimed.timeoutMs)})` };
+}
+
+/**
+ * Why the correct twin gives no ground to judge the mutant on, or undefined when it passed the
+ * aimed check (or its step is not supported, which the mutant's own plan reports): a converge
+ * step must have converged, a measure step's aimed verdict must be a pass.
+ */
+function twinDidNotPass(mutant: MutantPlan, correct: ScenarioRecord): string | undefined {
+  const aimed = [...walkPlan(mutant.plan)].find((s) => s.id === mutant.aimedStep);
+  if (!aimed || aimed.kind === "unsupported") return undefined;
+  const step = correct.steps.find((s) => s.id === mutant.aimedStep);
+  if (!step) return `${mutant.aimedStep} never ran (scenario ${correct.status})`;
+  if (step.status === "unsupported") return undefined;
+  if (aimed.kind === "converge") return step.convergence?.converged ? undefined : `${mutant.aimedStep} did not converge${step.error ? `: ${step.error}` : ""}`;
+  const verdict = correct.verdicts.find((v) => v.checkId === mutant.mutant.aimedAt);
+  if (verdict?.status === "pass" || verdict?.status === "unsupported") return undefined;
+  return verdict ? `${verdict.checkId} ${verdict.status}: ${verdict.reason}` : `${mutant.mutant.aimedAt} was never judged (scenario ${correct.status})`;
 }
 
 function* walkPlan(plan: ScenarioPlan): Generator<Step> {

@@ -1,9 +1,10 @@
 /**
- * What the real-mesh test files share: on the one host cluster the tests start or reuse, run
- * scenarios and mutants through the CLI as a user would, on a real mesh, and require each
- * scenario to pass (or be not supported, with a reason) and each mutant to be killed, leaving
- * no namespace behind. Each mesh's file runs its runs one after another; the two files run side
- * by side, so every namespace carries the mesh's own suffix (the shared monitoring namespace too).
+ * What the real-mesh test files share: on the one host cluster the tests start or reuse, one CLI
+ * run per mesh, as a user would run it (`suite <suite> --mutants`): one install of the real mesh,
+ * every scenario of the suite, each followed by its mutants on the same install. Each scenario
+ * must pass (or be not supported, with a reason), each mutant must be killed (or not supported,
+ * with a reason), the run must exit 0 and leave no namespace behind. The two files run side by
+ * side, so every namespace carries the mesh's own suffix (the shared monitoring namespace too).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,72 +12,95 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MeshName } from "../../src/mesh/driver.js";
 import { hostSkipReason, sharedHostCluster, type SharedCluster } from "../cluster/host-shared.js";
-import { runCli } from "./run-cli.js";
+import { runCli, type CliRun } from "./run-cli.js";
 
 type Verdict = { checkId: string; status: string; reason: string };
 type Results = {
-  targets?: { mesh: string; scenarios: { name: string; verdicts: Verdict[] }[] }[];
-  mutant?: { name: string; outcomes: { mesh: string; status: string; reason: string }[] };
+  durationMs?: number;
+  targets?: {
+    mesh: string;
+    scenarios: { name: string; status: string; verdicts: Verdict[]; steps: { durationMs: number }[] }[];
+    mutants?: { name: string; scenario: string; status: string; reason: string; durationMs: number }[];
+  }[];
 };
-
-/** Generous: a run on the busy two-core node takes 2 to 5 minutes, an install included. */
-const RUN_BUDGET_MS = 20 * 60_000;
 
 export interface RealMeshSuite {
   mesh: Exclude<MeshName, "none">;
   /** Why this mesh cannot run here (setup did not build it), or undefined. */
   missing: () => string | undefined;
+  /** The suite the one run judges (every scenario on this mesh, and the baseline where it compares). */
+  suite: string;
+  /** The scenarios the suite must have judged on this mesh, each with its mutants. */
   scenarios: string[];
+  /** Mutants of those scenarios the suite must have judged (killed, or not supported with a reason). */
   mutants: string[];
   rate: number;
+  /** Limit of the whole run: the install, every scenario and mutant, the teardown. */
+  budgetMs: number;
 }
 
 export function describeRealMesh(suite: RealMeshSuite): void {
   const skip = hostSkipReason() ?? suite.missing();
   const suffix = `t-${suite.mesh}`;
-  describe.skipIf(skip)(`${suite.mesh} for real on the host cluster${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  describe.skipIf(skip)(`${suite.mesh} for real on the host cluster: suite ${suite.suite} with its mutants, one install${skip ? ` (skipped: ${skip})` : ""}`, () => {
     let cluster: SharedCluster;
     let out: string;
-    const run = (args: string[], label: string) =>
-      runCli([...args, "--mesh", suite.mesh, "--cluster", "host", "--rate", String(suite.rate), "--json", "--out", out], {
-        timeoutMs: RUN_BUDGET_MS,
-        label,
-        env: { MESHPROOF_NAMESPACE_SUFFIX: suffix },
-      });
+    let run: CliRun | undefined;
+    let results: Results | undefined;
+    const target = () => results?.targets?.find((t) => t.mesh === suite.mesh);
 
     beforeAll(async () => {
       cluster = await sharedHostCluster();
       out = mkdtempSync(path.join(tmpdir(), `meshproof-${suite.mesh}-host-`));
-    }, 20 * 60_000);
+      run = await runCli(["suite", suite.suite, "--mutants", "--mesh", suite.mesh, "--cluster", "host", "--rate", String(suite.rate), "--json", "--out", out], {
+        timeoutMs: suite.budgetMs,
+        label: `${suite.mesh} ${suite.suite} --mutants`,
+        env: { MESHPROOF_NAMESPACE_SUFFIX: suffix },
+      });
+      results = run.results as Results | undefined;
+      // The figures the CI budget is planned from, in the test log.
+      const t = target();
+      const line = (name: string, ms: number, status: string) => `  ${name.padEnd(32)} ${(ms / 1000).toFixed(0).padStart(5)} s  ${status}`;
+      process.stderr.write(
+        [
+          `[${suite.mesh}] suite ${suite.suite} --mutants: exit ${run.code}, ${((results?.durationMs ?? 0) / 1000).toFixed(0)} s`,
+          ...(t?.scenarios ?? []).map((s) => line(s.name, s.steps.reduce((a, x) => a + x.durationMs, 0), s.status)),
+          ...(t?.mutants ?? []).map((m) => line(`mutant ${m.name}`, m.durationMs, m.status)),
+          "",
+        ].join("\n"),
+      );
+    }, suite.budgetMs + 20 * 60_000);
 
     afterAll(async () => {
       if (!cluster) return;
       const namespaces = (await cluster.kubectl(["get", "namespaces", "-o", "jsonpath={.items[*].metadata.name}"])).stdout.split(/\s+/);
       rmSync(out, { recursive: true, force: true });
-      expect(namespaces.filter((ns) => ns.endsWith(suffix)), "namespaces the runs left behind").toEqual([]);
+      expect(namespaces.filter((ns) => ns.endsWith(suffix)), "namespaces the run left behind").toEqual([]);
     }, 5 * 60_000);
 
     for (const scenario of suite.scenarios) {
-      it(`${scenario}: every check passes on real traffic, or is not supported with a reason`, async () => {
-        const result = await run(["scenario", scenario], `${suite.mesh} ${scenario}`);
-        const results = result.results as Results | undefined;
-        expect(results, result.stderr.slice(-3000)).toBeDefined();
-        const verdicts = (results?.targets ?? []).filter((t) => t.mesh === suite.mesh).flatMap((t) => t.scenarios.flatMap((s) => s.verdicts));
-        expect(verdicts.length).toBeGreaterThan(0);
-        const bad = verdicts.filter((v) => v.status !== "pass" && !(v.status === "unsupported" && v.reason !== ""));
+      it(`${scenario}: every check passes on real traffic, or is not supported with a reason`, () => {
+        expect(results, run?.stderr.slice(-3000)).toBeDefined();
+        const record = target()?.scenarios.find((s) => s.name === scenario);
+        expect(record, `scenario ${scenario} was not run`).toBeDefined();
+        expect(record!.verdicts.length).toBeGreaterThan(0);
+        const bad = record!.verdicts.filter((v) => v.status !== "pass" && !(v.status === "unsupported" && v.reason !== ""));
         expect(bad.map((v) => `${v.checkId}: ${v.status}: ${v.reason}`)).toEqual([]);
-        expect(result.code).toBe(0);
-      }, RUN_BUDGET_MS + 2 * 60_000);
+        expect(record!.status).not.toBe("error");
+      });
     }
 
     for (const mutant of suite.mutants) {
-      it(`mutant ${mutant}: the check aimed at it fails on the real mesh (killed)`, async () => {
-        const result = await run(["scenario", "--mutant", mutant], `${suite.mesh} mutant ${mutant}`);
-        const outcome = (result.results as Results | undefined)?.mutant?.outcomes.find((o) => o.mesh === suite.mesh);
-        expect(outcome, result.stderr.slice(-3000)).toBeDefined();
-        expect(`${outcome?.status}: ${outcome?.reason}`).toMatch(/^killed/);
-        expect(result.code).toBe(0);
-      }, RUN_BUDGET_MS + 2 * 60_000);
+      it(`mutant ${mutant}: the check aimed at it fails on the real mesh (killed), or is not supported with a reason`, () => {
+        expect(results, run?.stderr.slice(-3000)).toBeDefined();
+        const outcome = target()?.mutants?.find((m) => m.name === mutant);
+        expect(outcome, `mutant ${mutant} was not run`).toBeDefined();
+        expect(`${outcome!.status}: ${outcome!.reason}`).toMatch(outcome!.status === "unsupported" ? /^unsupported: .+/ : /^killed: /);
+      });
     }
+
+    it("the run exits 0: every scenario passed or is not supported, every mutant killed or not supported", () => {
+      expect(run?.code, run?.stderr.slice(-3000)).toBe(0);
+    });
   });
 }
