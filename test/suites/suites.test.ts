@@ -5,7 +5,7 @@ import { resolveSuite } from "../../src/cli/catalog.js";
 
 describe("suites", () => {
   it("are nightly, pre-upgrade and conformance, each named once", () => {
-    expect(SUITES.map((s) => s.name)).toEqual(["nightly", "pre-upgrade", "conformance"]);
+    expect(SUITES.map((s) => s.name)).toEqual(["nightly", "pre-upgrade", "conformance", "host-ci"]);
     expect(findSuite("nightly")?.name).toBe("nightly");
     expect(findSuite("weekly")).toBeUndefined();
   });
