@@ -436,7 +436,12 @@ class Walker {
       windows: step.windows,
       misses: report.misses,
       diagnosis: report.converged ? "converged" : report.diagnosis,
-      ...(early ? { limitMs: stoppedEarly ? early.ms : step.timeoutMs, limitReason: stoppedEarly ? early.reason : `${early.reason}; windows agreed at that limit, so the wait went on to the plan's ${formatMs(step.timeoutMs)}` } : {}),
+      ...(early
+        ? {
+            limitMs: stoppedEarly ? early.ms : step.timeoutMs,
+            limitReason: stoppedEarly || (report.converged && (report.timeToConvergeMs ?? Infinity) <= early.ms) ? early.reason : `${early.reason}; windows agreed at that limit, so the wait went on to the plan's ${formatMs(step.timeoutMs)}`,
+          }
+        : {}),
     };
     record.convergence = convergence;
     record.load = last;
