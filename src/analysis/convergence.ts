@@ -60,6 +60,13 @@ export interface ConvergenceOptions {
   maxMs: number;
   /** Milliseconds since some origin; Date.now by default. Inject a fake one in tests. */
   clock?: () => number;
+  /**
+   * An earlier limit that ends the wait only on a disagreeing window: past it, the first window
+   * that does not agree ends the tracking (timed out at this limit), while agreeing windows keep
+   * going to maxMs. A mutant run uses it (the engine derives it from the correct twin's time to
+   * converge): a configuration that is right, but slow to show, is not cut off while agreeing.
+   */
+  stopDisagreeingAfterMs?: number;
 }
 
 /** Why a window does not agree with the new policy, or undefined when it agrees. */
@@ -76,6 +83,8 @@ export class ConvergenceTracker {
   private readonly startedAt: number;
   private readonly required: number;
   private readonly maxMs: number;
+  private readonly stopDisagreeingAfterMs: number | undefined;
+  private stoppedEarly = false;
   private streak = 0;
   private streakStartedAtMs: number | null = null;
   private everAgreed = false;
@@ -92,6 +101,8 @@ export class ConvergenceTracker {
     if (!(options.maxMs > 0)) throw new RangeError(`convergence needs a positive maxMs, got ${options.maxMs}`);
     this.required = options.windows;
     this.maxMs = options.maxMs;
+    if (options.stopDisagreeingAfterMs !== undefined && !(options.stopDisagreeingAfterMs > 0)) throw new RangeError(`convergence needs a positive stopDisagreeingAfterMs, got ${options.stopDisagreeingAfterMs}`);
+    this.stopDisagreeingAfterMs = options.stopDisagreeingAfterMs !== undefined && options.stopDisagreeingAfterMs < options.maxMs ? options.stopDisagreeingAfterMs : undefined;
     this.clock = options.clock ?? Date.now;
     this.startedAt = this.clock();
   }
@@ -122,6 +133,10 @@ export class ConvergenceTracker {
     }
     if (this.streak >= this.required && this.streakStartedAtMs !== null && this.streakStartedAtMs <= this.maxMs) return this.finish("converged", at);
     if (at >= this.maxMs && !this.streakBeganInTime()) return this.finish("timed-out", at);
+    if (why !== undefined && this.stopDisagreeingAfterMs !== undefined && at >= this.stopDisagreeingAfterMs) {
+      this.stoppedEarly = true;
+      return this.finish("timed-out", at);
+    }
     return "waiting";
   }
 
@@ -153,9 +168,15 @@ export class ConvergenceTracker {
     return state;
   }
 
+  /** The limit that ended the tracking: the early one when a disagreeing window past it stopped it. */
+  limitMs(): number {
+    return this.stoppedEarly && this.stopDisagreeingAfterMs !== undefined ? this.stopDisagreeingAfterMs : this.maxMs;
+  }
+
   report(): ConvergenceReport {
     const converged = this.finalState === "converged";
-    const limit = `${this.required} consecutive agreeing windows within ${this.maxMs} ms`;
+    const maxMs = this.limitMs();
+    const limit = `${this.required} consecutive agreeing windows within ${maxMs} ms`;
     let diagnosis: ConvergenceDiagnosis;
     let explanation: string;
     if (converged) {
@@ -166,13 +187,13 @@ export class ConvergenceTracker {
       explanation = `still waiting for ${limit}`;
     } else if (this.streak > 0) {
       diagnosis = "too-slow";
-      explanation = `the windows agreed with the new policy from ${this.streakStartedAtMs} ms on, after the limit of ${this.maxMs} ms: the change applied correctly, but late`;
+      explanation = `the windows agreed with the new policy from ${this.streakStartedAtMs} ms on, after the limit of ${maxMs} ms: the change applied correctly, but late`;
     } else if (this.everAgreed) {
       diagnosis = "applied-but-wrong";
-      explanation = `the new policy showed in some windows but never in ${this.required} consecutive ones (flapping) before ${this.maxMs} ms`;
+      explanation = `the new policy showed in some windows but never in ${this.required} consecutive ones (flapping) before ${maxMs} ms`;
     } else if (this.lastMatchedPrevious === true) {
       diagnosis = "never-applied";
-      explanation = `no window agreed with the new policy and the last one still matched the previous policy: the mesh did not apply the change within ${this.maxMs} ms`;
+      explanation = `no window agreed with the new policy and the last one still matched the previous policy: the mesh did not apply the change within ${maxMs} ms`;
     } else if (this.lastMatchedPrevious === false) {
       diagnosis = "applied-but-wrong";
       explanation = `the windows stopped matching the previous policy but none agreed with the new one: the change applied and the behaviour is wrong`;
@@ -186,7 +207,7 @@ export class ConvergenceTracker {
       elapsedMs: this.finishedAtMs ?? this.elapsedMs(),
       windowsObserved: this.observed,
       windowsRequired: this.required,
-      maxMs: this.maxMs,
+      maxMs,
       misses: this.misses.map((m) => ({ ...m })),
       diagnosis,
       explanation,

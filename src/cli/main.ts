@@ -54,6 +54,7 @@ function runOptions(cmd: Command, registry: MeshRegistry): Command {
     .option("--vllm-image <image>", "--backend vllm or kserve: the vLLM server image", VLLM_DEFAULTS.image)
     .option("--vllm-model <name>", "--backend vllm or kserve: the Hugging Face model to serve", VLLM_DEFAULTS.model)
     .option("--vllm-gpus <n>", "--backend vllm or kserve: GPUs per pod (also vLLM's tensor parallelism); the node pool is --accelerator's (default nvidia-tesla-t4)", String(VLLM_DEFAULTS.gpus))
+    .option("--mutants", "after each scenario, run each of its mutants (its deliberately wrong twins, see `scenario --list`) on the same install: each must fail the check aimed at it; exit 1 if one survives or is never judged")
     .option("--pushgateway <url>", "after the run, push verdicts and key figures to this Prometheus Pushgateway (labels: run_id, scenario, mesh, version)");
 }
 

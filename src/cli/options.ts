@@ -75,6 +75,8 @@ const CommonRunOptions = z.object({
   accelerator: z.string().optional(),
   /** Run a scenario's deliberately wrong twin (scenarios/mutants.ts); its aimed check must fail. */
   mutant: z.string().min(1).optional(),
+  /** Run every mutant of the run's scenarios on each target's own install, each right after its scenario. */
+  mutants: z.boolean().default(false),
   /** What serves the completions (src/stack/backend.ts). */
   backend: z.enum(BACKENDS).default("llm-sim"),
   /** --backend openai: the OpenAI-compatible endpoint load is sent to; nothing is deployed for it. */
@@ -129,6 +131,7 @@ export function parseRunOptions(raw: Record<string, unknown>, registry: MeshRegi
     throw new UsageError("--cluster gke needs --gke-project and --gke-location");
   }
   checkBackend(opts);
+  if (opts.mutants && opts.mutant) throw new UsageError("--mutants runs every mutant of the run's scenarios; --mutant runs one on an install of its own: use one of them");
   return opts;
 }
 

@@ -9,17 +9,17 @@ import path from "node:path";
 import { exitCodeFor, EXIT } from "../analysis/verdict.js";
 import { loadPlanCache, savePlanCache } from "../analysis/plan-cache.js";
 import { writeDryRun } from "../engine/dry-run.js";
-import { MeshproofError, bugLines, errorMessage } from "../core/errors.js";
+import { MeshproofError, bugLines, errorMessage, formatMs } from "../core/errors.js";
 import type { ExecutionResult } from "../engine/executor.js";
 import { buildRunPlan } from "../engine/run-plan.js";
 import type { ScenarioDefinition } from "../engine/scenario.js";
-import { RESULTS_SCHEMA_VERSION, summarize, type RunResults } from "../report/results.js";
+import { RESULTS_SCHEMA_VERSION, summarize, summarizeMutants, type RunResults } from "../report/results.js";
 import type { RunOptions } from "./options.js";
 import { parseRunOptions } from "./options.js";
 import { mutantFor } from "./catalog.js";
 import { resolveScenario, resolveSuite } from "./definitions.js";
 import { judgeMutantRun, mutantExitCode, mutantRecord, type MutantOutcome, type MutantRecord } from "../engine/mutant.js";
-import { aimedSteps, describeOutcome, mutantRunPlan, mutatedDrivers } from "./mutant.js";
+import { aimedSteps, attachMutants, combinedExitCode, describeOutcome, mutantRunPlan, mutatedDrivers } from "./mutant.js";
 import { markBackendGaps } from "../stack/backend.js";
 import { MESHES, type MeshRegistry } from "../mesh/registry.js";
 import { backendOf } from "./options.js";
@@ -53,7 +53,7 @@ export function newRunId(now = new Date()): string {
  * The plan of a run, with the exact sample-size plans cached on disk between runs. Shared by
  * `scenario`/`suite` and by setup, which plans the nightly suite once to fill that cache.
  */
-export async function planRun(command: "scenario" | "suite", requested: string, opts: RunOptions, runId: string, runDir: string, registry: MeshRegistry = MESHES) {
+export async function planRun(command: "scenario" | "suite", requested: string, opts: RunOptions, runId: string, runDir: string, registry: MeshRegistry = MESHES, info?: (line: string) => void) {
   const { mutant, scenario: name } = mutantFor(command, requested, opts.mutant);
   const scenarios: ScenarioDefinition[] = command === "scenario" ? [resolveScenario(name)] : resolveSuite(name);
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
@@ -78,7 +78,8 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
     options: { ...recordedOptions(opts), seed },
   };
   const correct = buildRunPlan(request);
-  const plan = mutant ? mutantRunPlan(buildRunPlan({ ...request, drivers: mutatedDrivers(drivers, mutant) }), correct, mutant) : correct;
+  let plan = mutant ? mutantRunPlan(buildRunPlan({ ...request, drivers: mutatedDrivers(drivers, mutant) }), correct, mutant) : correct;
+  if (opts.mutants) plan = await attachMutants(correct, request, (sim) => stackPlannerFor(opts, runId, provider, runDir, sim), info ?? (() => {}));
   savePlanCache();
   annotateLoadCommands(plan, runDir);
   markBackendGaps(plan, backendOf(opts));
@@ -90,7 +91,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   const out = consoleOutput(opts.json);
   const runId = newRunId();
   const runDir = path.resolve(opts.out, runId);
-  const { plan, drivers, mutant } = await planRun(command, name, opts, runId, runDir, registry);
+  const { plan, drivers, mutant } = await planRun(command, name, opts, runId, runDir, registry, (line) => out.info(line));
 
   if (opts.dryRun) {
     await mkdir(runDir, { recursive: true });
@@ -99,6 +100,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     out.info(`Plan for ${command} ${plan.name}: ${plan.targets.map((t) => `${t.mesh} (${t.scenarios.length} scenarios)`).join(", ")} on ${plan.cluster.description}`);
     out.info(`  ${summary.steps} steps, ${summary.manifestFiles} manifests`);
     for (const gap of summary.unsupported) out.info(`  not supported on ${gap.mesh} (${gap.scenario}): ${gap.intent}: ${gap.reason}`);
+    for (const t of plan.targets.filter((x) => x.mutants)) out.info(`  ${t.mesh}: ${t.mutants!.length} mutants on the same install: ${t.mutants!.map((m) => m.mutant.name).join(", ")}`);
     out.info(`Wrote ${summary.planFile}`);
     out.info(`Nothing was run (--dry-run).`);
     out.json({ runId, dryRun: true, plan: summary.planFile, runDir, steps: summary.steps, manifests: summary.manifestFiles, unsupported: summary.unsupported });
@@ -140,9 +142,14 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
 
   const verdictList = execution.targets.flatMap((t) => t.scenarios.flatMap((s) => s.verdicts));
   const outcomes = mutant ? judgeMutantRun(mutant, execution.targets, aimedSteps(plan, mutant)) : undefined;
-  const exitCode = runExitCode(execution, abort.signal.aborted, outcomes);
+  let exitCode = runExitCode(execution, abort.signal.aborted, outcomes);
+  // --mutants: the scenarios' verdicts and every mutant's outcome together (DESIGN section 7).
+  const mutantSummary = opts.mutants ? summarizeMutants(execution.targets) : undefined;
+  if (opts.mutants && exitCode !== EXIT.interrupted && exitCode !== EXIT.bug && !(execution.aborted instanceof MeshproofError)) {
+    exitCode = combinedExitCode(exitCode, mutantExitCode(execution.targets.flatMap((t) => t.mutants ?? [])));
+  }
 
-  const results: RunResults & { mutant?: MutantRecord & { outcomes: MutantOutcome[] } } = {
+  const results: RunResults = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     runId,
     command,
@@ -158,7 +165,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     ...variantsOf(opts, plan.targets.map((t) => t.mesh), registry),
     host: { platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, node: process.version },
     targets: execution.targets.map((t) => ({ ...t, routing: opts.routing, capabilities: drivers[t.mesh]!.capabilities(opts.routing) })),
-    summary: { ...summarize(verdictList), exitCode },
+    summary: { ...summarize(verdictList), exitCode, ...(mutantSummary ? { mutants: mutantSummary } : {}) },
     ...(execution.aborted ? { aborted: execution.aborted.message } : {}),
     ...(execution.cleanupFailures.length > 0 ? { cleanupFailures: execution.cleanupFailures } : {}),
     ...(mutant && outcomes ? { mutant: { ...mutantRecord(mutant), outcomes } } : {}),
@@ -166,6 +173,8 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
   const written = await writeReports(results, runDir);
   printSummary(out, results, written);
   if (mutant && outcomes) for (const o of outcomes) out.info(describeOutcome(mutant, o));
+  for (const t of results.targets) for (const m of t.mutants ?? []) out.info(describeOutcome(m, { mesh: t.mesh, status: m.status, reason: m.reason }) + ` (${formatMs(m.durationMs)})`);
+  if (mutantSummary) out.info(`mutants: ${mutantSummary.killed} killed, ${mutantSummary.unsupported} not supported, ${mutantSummary.survived} survived, ${mutantSummary.notJudged} not judged, ${mutantSummary.inconclusive} inconclusive — exit ${exitCode}`);
   // Said last, where it is seen: the run's figures are in the reports, but they may be wrong.
   for (const bug of execution.bugs) out.info(bugLines(bug).join("\n"));
   if (opts.pushgateway) {

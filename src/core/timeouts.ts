@@ -27,6 +27,18 @@ export const TIMEOUTS = {
 
 export type TimeoutName = keyof typeof TIMEOUTS;
 
+/**
+ * A mutant run on the install its scenario just used: its aimed convergence step stops early
+ * once a window still disagrees with the claim past `factor` times the time the correct
+ * configuration took to converge at the same step on the same install (never less than
+ * `floorMs`, never more than the plan's limit). Only mutants get it; a correct scenario keeps
+ * TIMEOUTS.convergence, so a slow mesh can never fail a correct configuration through this.
+ */
+export const MUTANT_CONVERGENCE = {
+  factor: 3,
+  floorMs: 45_000,
+} as const;
+
 /** Reject with a TimeoutError naming `what` if `work` takes longer than `ms`. */
 export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

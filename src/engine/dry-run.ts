@@ -66,6 +66,14 @@ export async function writeDryRun(plan: RunPlanWithCluster, runDir: string): Pro
         ...s,
         phases: s.phases.map((p) => ({ ...p, steps: place(t.mesh, s.scenario, p.steps) })),
       })),
+      ...(t.mutants
+        ? {
+            mutants: t.mutants.map((m) => ({
+              ...m,
+              plan: { ...m.plan, phases: m.plan.phases.map((p) => ({ ...p, steps: place(t.mesh, `mutant-${m.mutant.name}`, p.steps) })) },
+            })),
+          }
+        : {}),
       teardown: place(t.mesh, "teardown", t.teardown),
     })),
   };

@@ -9,16 +9,18 @@ import { startEvaluation, evaluateWindow, independenceVerdicts, ConvergenceTrack
 import type { CheckSpec, Verdict } from "../analysis/verdict.js";
 import type { KubeClient } from "../cluster/kube.js";
 import type { LoadProfile, LoadResult } from "../load/profile.js";
-import type { ConvergenceRecord, ScenarioRecord, StepRecord, TargetRecord } from "../report/results.js";
+import type { ConvergenceRecord, MutantRunRecord, ScenarioRecord, StepRecord, TargetRecord } from "../report/results.js";
 import { familyWiseBounds, scenarioStatus } from "../report/results.js";
 import { CleanupStack } from "../core/cleanup.js";
 import { tail, type CommandRunner } from "../core/commands.js";
 import { MeshproofError, TimeoutError, errorMessage, formatMs, isBug } from "../core/errors.js";
 import { mergeLoadResults } from "./merge-load.js";
-import type { ConvergeStep, GateStep, KubeObject, LoadClient, MeasureStep, ScenarioPlan, Step, TargetPlan } from "../plan/steps.js";
+import { walkSteps } from "../plan/steps.js";
+import { judgeMutant } from "./mutant.js";
+import type { ConvergeStep, GateStep, KubeObject, LoadClient, MeasureStep, MutantPlan, ScenarioPlan, Step, TargetPlan } from "../plan/steps.js";
 import type { ProcessLauncher } from "./processes.js";
 import type { RunPlanWithCluster } from "./run-plan.js";
-import { pollUntil, withTimeout, TIMEOUTS } from "../core/timeouts.js";
+import { pollUntil, withTimeout, MUTANT_CONVERGENCE, TIMEOUTS } from "../core/timeouts.js";
 
 /** Sends load for one target and returns what the load generator measured. */
 export interface LoadRunner {
@@ -42,6 +44,14 @@ export interface ExecutionEnv {
   kube: KubeClient | undefined;
   /** The load runner of a target's step, sending from the client the plan names (undefined: a plan built by hand, e.g. in tests). */
   loadFor(mesh: string, client: LoadClient | undefined): LoadRunner;
+  /** Milliseconds since some origin for convergence tracking; Date.now by default (tests inject a fake one). */
+  clock?: () => number;
+}
+
+/** A converge step's limit other than its plan's, and why (a mutant's, derived on the install). */
+export interface ConvergenceLimit {
+  ms: number;
+  reason: string;
 }
 
 export interface ExecutionResult {
@@ -119,9 +129,17 @@ class Walker {
       await this.runAll(target.setup, target.mesh, cleanup, record.setup);
       setupDone = true;
       for (const step of target.setup) if (step.kind === "apply") for (const m of step.manifests) this.owned.set(keyOf(m), m);
+      if (target.mutants) record.mutants = [];
       for (const scenario of target.scenarios) {
-        record.scenarios.push(await this.runScenario(target.mesh, scenario));
+        const correct = await this.runScenario(target.mesh, scenario);
+        record.scenarios.push(correct);
         if (this.stopWith) throw this.stopWith;
+        if (this.env.signal.aborted) break;
+        for (const mutant of (target.mutants ?? []).filter((m) => m.mutant.scenario === scenario.scenario)) {
+          record.mutants!.push(await this.runMutant(target.mesh, mutant, correct));
+          if (this.stopWith) throw this.stopWith;
+          if (this.env.signal.aborted) break;
+        }
         if (this.env.signal.aborted) break;
       }
     } catch (err) {
@@ -130,12 +148,19 @@ class Walker {
       for (const scenario of target.scenarios.slice(record.scenarios.length)) {
         record.scenarios.push({ name: scenario.scenario, description: scenario.description, claims: scenario.claims, requires: scenario.requires, status: "error", steps: [], verdicts: [] });
       }
+      for (const mutant of (target.mutants ?? []).filter((m) => !record.mutants?.some((r) => r.name === m.mutant.name))) {
+        (record.mutants ??= []).push(unrunMutant(mutant, setupDone ? `the run stopped before this mutant ran: ${reason}` : `the target's set-up failed, so the mutant never ran: ${reason}`));
+      }
       const unrun = target.scenarios.length - record.scenarios.filter((s) => s.steps.length > 0).length;
       this.env.progress.note(setupDone ? `${target.mesh}: the run stopped (${reason}); ${unrun} of its scenarios did not run` : `${target.mesh}: setup failed, its scenarios did not run: ${reason}`);
       const cause = err instanceof StepFailed ? err.cause : err;
       // Ends the run once this target is cleaned up and recorded (executePlan).
       if (cause instanceof MeshproofError) this.stopWith ??= cause;
     } finally {
+      // An interrupt leaves the rest of the mutants unrun: say so rather than drop them.
+      if (target.mutants && this.env.signal.aborted) {
+        for (const mutant of target.mutants.filter((m) => !record.mutants?.some((r) => r.name === m.mutant.name))) (record.mutants ??= []).push(unrunMutant(mutant, "the run was interrupted before this mutant ran"));
+      }
       // Evidence first, then destroy.
       for (const step of target.teardown) record.teardown.push(await this.runStep(step, `${target.mesh} teardown`, cleanup).catch((e: StepFailed) => e.record));
       await this.cleanUp(cleanup, target.mesh, record.teardown);
@@ -143,9 +168,31 @@ class Walker {
     return record;
   }
 
-  async runScenario(mesh: string, plan: ScenarioPlan): Promise<ScenarioRecord> {
+  /**
+   * A mutant right after its correct twin, on the same install: its plan runs like a scenario,
+   * with its aimed convergence step limited by what the correct twin took there (see
+   * mutantConvergenceLimit), and is judged on whether the aimed check failed.
+   */
+  async runMutant(mesh: string, mutant: MutantPlan, correct: ScenarioRecord): Promise<MutantRunRecord> {
+    // A check that failed on the right configuration too says nothing by failing on the wrong one.
+    const twinFailed = twinDidNotPass(mutant, correct);
+    if (twinFailed) {
+      const reason = `not run: its correct twin did not pass ${mutant.mutant.aimedAt} on this install (${twinFailed}), so a failure here would prove nothing`;
+      this.env.progress.note(`${mesh} / mutant ${mutant.mutant.name}: ${reason}`);
+      return unrunMutant(mutant, reason);
+    }
+    const started = performance.now();
+    const limit = mutantConvergenceLimit(mutant, correct);
+    const limits = new Map<string, ConvergenceLimit>(limit ? [[mutant.aimedStep, limit]] : []);
+    const run = await this.runScenario(mesh, mutant.plan, { limits, where: `${mesh} / mutant ${mutant.mutant.name}` });
+    const outcome = judgeMutant(mutant.mutant, run, mesh, mutant.aimedStep);
+    this.env.progress.note(`${mesh} / mutant ${mutant.mutant.name}: ${outcome.status}: ${outcome.reason}`);
+    return { ...mutant.mutant, aimedStep: mutant.aimedStep, status: outcome.status, reason: outcome.reason, durationMs: performance.now() - started, run };
+  }
+
+  async runScenario(mesh: string, plan: ScenarioPlan, opts: { limits?: ReadonlyMap<string, ConvergenceLimit>; where?: string } = {}): Promise<ScenarioRecord> {
     const cleanup = new CleanupStack();
-    const where = `${mesh} / ${plan.scenario}`;
+    const where = opts.where ?? `${mesh} / ${plan.scenario}`;
     const steps: StepRecord[] = [];
     const verdicts: Verdict[] = [];
     const unsupportedChecks = new Map<string, string>();
@@ -171,7 +218,7 @@ class Walker {
             }
             continue;
           }
-          const record = await this.runStep(step, where, cleanup, unsupportedChecks, previousPolicy);
+          const record = await this.runStep(step, where, cleanup, unsupportedChecks, previousPolicy, opts.limits?.get(step.id));
           steps.push(record);
           verdicts.push(...(record.verdicts ?? []));
           if (step.kind === "converge") {
@@ -210,13 +257,13 @@ class Walker {
   }
 
   /** Run one step; throws StepFailed (carrying its record) when the step could not do its job. */
-  async runStep(step: Step, where: string, cleanup: CleanupStack, unsupportedChecks = new Map<string, string>(), previousPolicy?: ConvergeStep): Promise<StepRecord> {
+  async runStep(step: Step, where: string, cleanup: CleanupStack, unsupportedChecks = new Map<string, string>(), previousPolicy?: ConvergeStep, limit?: ConvergenceLimit): Promise<StepRecord> {
     const startedAt = new Date().toISOString();
     const started = performance.now();
     this.env.progress.stepStarted(where, step);
     const record: StepRecord = { id: step.id, name: step.name, kind: step.kind, status: "ok", startedAt, durationMs: 0 };
     try {
-      await this.perform(step, where, cleanup, record, unsupportedChecks, previousPolicy);
+      await this.perform(step, where, cleanup, record, unsupportedChecks, previousPolicy, limit);
     } catch (err) {
       record.status = this.env.signal.aborted ? "interrupted" : "failed";
       record.error = errorMessage(err);
@@ -230,7 +277,7 @@ class Walker {
     return record;
   }
 
-  private async perform(step: Step, where: string, cleanup: CleanupStack, record: StepRecord, unsupportedChecks: Map<string, string>, previousPolicy?: ConvergeStep): Promise<void> {
+  private async perform(step: Step, where: string, cleanup: CleanupStack, record: StepRecord, unsupportedChecks: Map<string, string>, previousPolicy?: ConvergeStep, limit?: ConvergenceLimit): Promise<void> {
     const { env } = this;
     switch (step.kind) {
       case "command": {
@@ -307,7 +354,7 @@ class Walker {
       case "measure":
         return this.measure(step, where, record, unsupportedChecks);
       case "converge":
-        return this.converge(step, where, record, unsupportedChecks, previousPolicy);
+        return this.converge(step, where, record, unsupportedChecks, previousPolicy, limit);
       case "unsupported":
         record.status = "unsupported";
         record.unsupported = { intent: step.intent, reason: step.reason };
@@ -370,13 +417,16 @@ class Walker {
   }
 
   /** After a policy change: N consecutive probe windows must agree with the new policy. */
-  private async converge(step: ConvergeStep, where: string, record: StepRecord, unsupportedChecks: Map<string, string>, previousPolicy?: ConvergeStep): Promise<void> {
+  private async converge(step: ConvergeStep, where: string, record: StepRecord, unsupportedChecks: Map<string, string>, previousPolicy?: ConvergeStep, shorter?: ConvergenceLimit): Promise<void> {
     const checks = step.checks.filter((c) => !unsupportedChecks.has(c.id));
     if (checks.length === 0) {
       record.status = "unsupported";
       return;
     }
-    const tracker = new ConvergenceTracker({ windows: step.windows, maxMs: step.timeoutMs });
+    // A shorter limit (a mutant's) ends the wait only on a window that disagrees past it: windows
+    // that agree keep going to the plan's limit, so a right but slow configuration still converges.
+    const early = shorter && shorter.ms < step.timeoutMs ? shorter : undefined;
+    const tracker = new ConvergenceTracker({ windows: step.windows, maxMs: step.timeoutMs, ...(early ? { stopDisagreeingAfterMs: early.ms } : {}), ...(this.env.clock ? { clock: this.env.clock } : {}) });
     const runner = this.env.loadFor(this.mesh, step.runsIn);
     let last: LoadResult | undefined;
     // Bounded in count as well as in time: as many windows as the limit holds, plus the run that must agree.
@@ -402,24 +452,32 @@ class Walker {
       }
     }
     const report = tracker.report();
+    const stoppedEarly = early !== undefined && !report.converged && report.maxMs === early.ms;
     const convergence: ConvergenceRecord = {
       converged: report.converged,
       timeToConvergeMs: report.timeToConvergeMs,
       windows: step.windows,
       misses: report.misses,
       diagnosis: report.converged ? "converged" : report.diagnosis,
+      ...(early
+        ? {
+            limitMs: stoppedEarly ? early.ms : step.timeoutMs,
+            limitReason: stoppedEarly || (report.converged && (report.timeToConvergeMs ?? Infinity) <= early.ms) ? early.reason : `${early.reason}; windows agreed at that limit, so the wait went on to the plan's ${formatMs(step.timeoutMs)}`,
+          }
+        : {}),
     };
     record.convergence = convergence;
     record.load = last;
     if (!report.converged) {
       // The mesh did not do what was asked in time: that is a verdict on the mesh, not a harness error.
       record.status = "failed";
+      const within = stoppedEarly ? early.ms : step.timeoutMs;
       record.verdicts = [
         {
           checkId: `${step.id}-converged`,
-          claim: `${step.name}: the change shows in traffic within ${formatMs(step.timeoutMs)}`,
+          claim: `${step.name}: the change shows in traffic within ${formatMs(within)}`,
           status: "fail",
-          reason: `${DIAGNOSIS_HEADLINE[report.diagnosis]}: ${report.explanation}; ${report.misses.length} windows missed`,
+          reason: `${stoppedEarly ? `did not converge within ${early.reason}: ` : ""}${DIAGNOSIS_HEADLINE[report.diagnosis]}: ${report.explanation}; ${report.misses.length} windows missed`,
           evidence: last?.evidence ?? [],
         },
       ];
@@ -481,6 +539,59 @@ class Walker {
 }
 
 class GateClosed extends Error {}
+
+/**
+ * The limit of a mutant's aimed convergence step, from evidence on the same install: the time
+ * its correct twin took to converge at the same step just before, times the factor, never less
+ * than the floor nor more than the plan's limit. None (the plan's limit) when the aimed step is
+ * not a convergence step or the correct twin did not converge there: no evidence, no shortcut.
+ */
+export function mutantConvergenceLimit(mutant: MutantPlan, correct: ScenarioRecord): ConvergenceLimit | undefined {
+  const aimed = [...walkPlan(mutant.plan)].find((s) => s.id === mutant.aimedStep);
+  if (!aimed || aimed.kind !== "converge") return undefined;
+  const twin = correct.steps.find((s) => s.id === mutant.aimedStep && s.kind === "converge");
+  const took = twin?.convergence?.converged ? twin.convergence.timeToConvergeMs : null;
+  if (took === null || took === undefined) return undefined;
+  const ms = Math.min(aimed.timeoutMs, Math.max(MUTANT_CONVERGENCE.floorMs, Math.ceil(MUTANT_CONVERGENCE.factor * took)));
+  if (ms >= aimed.timeoutMs) return undefined;
+  const derived = MUTANT_CONVERGENCE.factor * took >= MUTANT_CONVERGENCE.floorMs
+    ? `${MUTANT_CONVERGENCE.factor} x the ${formatMs(took)} the correct configuration took at this step on this install`
+    : `the floor, as ${MUTANT_CONVERGENCE.factor} x the ${formatMs(took)} the correct configuration took at this step on this install is less`;
+  return { ms, reason: `${formatMs(ms)}, ${derived} (the plan's limit is ${formatMs(aimed.timeoutMs)})` };
+}
+
+/**
+ * Why the correct twin gives no ground to judge the mutant on, or undefined when it passed the
+ * aimed check (or its step is not supported, which the mutant's own plan reports): a converge
+ * step must have converged, a measure step's aimed verdict must be a pass.
+ */
+function twinDidNotPass(mutant: MutantPlan, correct: ScenarioRecord): string | undefined {
+  const aimed = [...walkPlan(mutant.plan)].find((s) => s.id === mutant.aimedStep);
+  if (!aimed || aimed.kind === "unsupported") return undefined;
+  const step = correct.steps.find((s) => s.id === mutant.aimedStep);
+  if (!step) return `${mutant.aimedStep} never ran (scenario ${correct.status})`;
+  if (step.status === "unsupported") return undefined;
+  if (aimed.kind === "converge") return step.convergence?.converged ? undefined : `${mutant.aimedStep} did not converge${step.error ? `: ${step.error}` : ""}`;
+  const verdict = correct.verdicts.find((v) => v.checkId === mutant.mutant.aimedAt);
+  if (verdict?.status === "pass" || verdict?.status === "unsupported") return undefined;
+  return verdict ? `${verdict.checkId} ${verdict.status}: ${verdict.reason}` : `${mutant.mutant.aimedAt} was never judged (scenario ${correct.status})`;
+}
+
+function* walkPlan(plan: ScenarioPlan): Generator<Step> {
+  for (const phase of plan.phases) yield* walkSteps(phase.steps);
+}
+
+/** A mutant that never ran (set-up failed, interrupt): not judged, which fails the run. */
+function unrunMutant(mutant: MutantPlan, reason: string): MutantRunRecord {
+  return {
+    ...mutant.mutant,
+    aimedStep: mutant.aimedStep,
+    status: "not-judged",
+    reason,
+    durationMs: 0,
+    run: { name: mutant.plan.scenario, description: mutant.plan.description, claims: mutant.plan.claims, requires: mutant.plan.requires, status: "error", steps: [], verdicts: [] },
+  };
+}
 
 const DIAGNOSIS_HEADLINE: Record<ConvergenceDiagnosis, string> = {
   converged: "converged",

@@ -9,9 +9,9 @@
  */
 import type { MeshDriver } from "../mesh/driver.js";
 import type { Intent } from "../mesh/intent.js";
-import type { ScenarioRecord, StepRecord, TargetRecord } from "../report/results.js";
+import type { MutantStatus, ScenarioRecord, StepRecord, TargetRecord } from "../report/results.js";
 import type { SimSettings } from "../stack/sim-workload.js";
-import type { ConvergeStep, MeasureStep, ScenarioPlan, Step, UnsupportedStep } from "../plan/steps.js";
+import type { ConvergeStep, MeasureStep, MutantPlan, ScenarioPlan, Step, UnsupportedStep } from "../plan/steps.js";
 import { walkSteps } from "../plan/steps.js";
 
 export interface Mutant {
@@ -30,23 +30,17 @@ export interface Mutant {
 }
 
 /** What plan.json and results.json record of a mutant (the functions are not data). */
-export interface MutantRecord {
-  name: string;
-  scenario: string;
-  wrong: string;
-  aimedAt: string;
-  kind: "mesh-config" | "backend";
-  backend?: SimSettings;
-}
+export type MutantRecord = MutantPlan["mutant"];
 
 export function mutantRecord(mutant: Mutant): MutantRecord {
+  const backend = mutant.backend ? Object.fromEntries(Object.entries(mutant.backend).filter(([, v]) => v !== undefined)) as Record<string, number> : undefined;
   return {
     name: mutant.name,
     scenario: mutant.scenario,
     wrong: mutant.wrong,
     aimedAt: mutant.aimedAt,
     kind: mutant.backend ? "backend" : "mesh-config",
-    ...(mutant.backend ? { backend: mutant.backend } : {}),
+    ...(backend ? { backend } : {}),
   };
 }
 
@@ -104,7 +98,7 @@ function judgingOnly(step: MeasureStep, checkId: string): MeasureStep {
   return { ...step, name: `${step.name} (judging ${checkId} only: a mutant run)`, checks: step.checks.filter((c) => c.id === checkId) };
 }
 
-export type MutantStatus = "killed" | "survived" | "inconclusive" | "unsupported" | "not-judged";
+export type { MutantStatus };
 
 export interface MutantOutcome {
   mesh: string;
@@ -118,7 +112,7 @@ export interface MutantOutcome {
  * (`<step>-converged`), which fails every check it holds; converging means its checks held.
  * `aimedStep` is the id of the plan's step that judges the aimed check.
  */
-export function judgeMutant(mutant: Mutant, scenario: ScenarioRecord, mesh: string, aimedStep: string): MutantOutcome {
+export function judgeMutant(mutant: Pick<Mutant, "aimedAt">, scenario: ScenarioRecord, mesh: string, aimedStep: string): MutantOutcome {
   const direct = scenario.verdicts.find((v) => v.checkId === mutant.aimedAt);
   const holder: StepRecord | undefined = scenario.steps.find((s) => s.id === aimedStep);
   const convergeFail = holder?.convergence && !holder.convergence.converged ? holder.verdicts?.find((v) => v.status === "fail") : undefined;
@@ -141,7 +135,7 @@ export function judgeMutantRun(mutant: Mutant, targets: readonly TargetRecord[],
 }
 
 /** One exit code for the mutant run: 0 killed (or unsupported) everywhere, 1 survived or not judged, 3 inconclusive. */
-export function mutantExitCode(outcomes: readonly MutantOutcome[]): number {
+export function mutantExitCode(outcomes: readonly Pick<MutantOutcome, "status">[]): number {
   if (outcomes.some((o) => o.status === "survived" || o.status === "not-judged")) return 1;
   if (outcomes.some((o) => o.status === "inconclusive")) return 3;
   return 0;

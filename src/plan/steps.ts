@@ -204,6 +204,19 @@ export interface ScenarioPlan {
   phases: Phase[];
 }
 
+/**
+ * A mutant run on the target's own install (`--mutants`): right after its scenario, the wrong
+ * twin's plan runs like a scenario of its own (its policies applied and removed, a backend
+ * mutant's reference server swapped and restored) and its aimed check must fail.
+ */
+export interface MutantPlan {
+  /** What plan.json and results.json record of the mutant (src/engine/mutant.ts). */
+  mutant: { name: string; scenario: string; wrong: string; aimedAt: string; kind: "mesh-config" | "backend"; backend?: Record<string, number | string | boolean> };
+  /** Id of the step that judges the aimed check (or of the gap that withdraws it). */
+  aimedStep: string;
+  plan: ScenarioPlan;
+}
+
 /** One mesh target: cluster and mesh set-up shared by its scenarios, then the scenarios. */
 export interface TargetPlan {
   mesh: string;
@@ -211,6 +224,8 @@ export interface TargetPlan {
   cluster: string;
   setup: Step[];
   scenarios: ScenarioPlan[];
+  /** With `--mutants`: each scenario's mutants, run after it on the same install. */
+  mutants?: MutantPlan[];
   teardown: Step[];
 }
 

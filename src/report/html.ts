@@ -33,7 +33,7 @@ import type { Difference } from "./differences.js";
 import { KEY_OVERHEAD_CONFIDENCE, clientLabel, keyFigures, type KeyFigures } from "./key-figures.js";
 import { badge, classed, codeText, htmlTable, markup, n, num, type Cell } from "./html-table.js";
 import type { RunResults } from "./results.js";
-import { detailRows, meshLabel, phaseProblems, scenarioSections, verdictCounts, type ScenarioSection } from "./sections.js";
+import { detailRows, meshLabel, MUTANT_WORDS, mutantRows, phaseProblems, scenarioSections, verdictCounts, type ScenarioSection } from "./sections.js";
 
 const METRICS = ["e2e", "ttft", "itl"] as const satisfies readonly LatencyMetric[];
 
@@ -47,6 +47,7 @@ export async function renderHtml(results: RunResults): Promise<string> {
     chartsBlock(charts),
     overviewBlock(sections),
     phaseProblemBlock(results),
+    mutantsBlock(results),
     ...sections.map((s) => scenarioBlock(s)),
     runDetailsBlock(results),
   ].join("\n");
@@ -152,6 +153,17 @@ function overviewBlock(sections: ScenarioSection[]): string {
     };
   });
   return `<h2>Overview</h2>\n${htmlTable(["Mesh", "Scenario", "Result", n(STATUS_LABEL.pass), n(STATUS_LABEL.fail), n(STATUS_LABEL.inconclusive), n(STATUS_LABEL.unsupported)], rows)}`;
+}
+
+function mutantsBlock(results: RunResults): string {
+  const rows = mutantRows(results);
+  const m = results.summary.mutants;
+  if (rows.length === 0 && !m) return "";
+  const body = rows.map(({ target, mutant, tone }) => ({
+    cells: [meshLabel(target), codeText(mutant.name), mutant.scenario, mutant.wrong, codeText(mutant.aimedAt), badge(tone, MUTANT_WORDS[mutant.status]), num(formatMs(mutant.durationMs)), classed(mutant.reason, "wide")] satisfies Cell[],
+  }));
+  const counts = m ? `<p>${m.killed} killed, ${m.unsupported} not supported, ${m.survived} survived, ${m.notJudged} not judged, ${m.inconclusive} inconclusive.</p>\n` : "";
+  return `<h2>Mutants</h2>\n<p>Each deliberately wrong twin of a scenario ran on the same install right after it; it is killed when the check aimed at it fails. A survivor (or a mutant never judged) fails the run.</p>\n${counts}${htmlTable(["Mesh", "Mutant", "Scenario", "What is wrong", "Must fail", "Outcome", { text: "Time", numeric: true }, "Why"], body)}`;
 }
 
 function phaseProblemBlock(results: RunResults): string {

@@ -7,7 +7,7 @@
 import type { Verdict } from "../analysis/verdict.js";
 import { formatErrorProbabilities, verdictSummary } from "./format.js";
 import type { RunResults, StepRecord } from "./results.js";
-import { phaseProblems, scenarioSections, type ScenarioSection } from "./sections.js";
+import { mutantRows, phaseProblems, scenarioSections, type ScenarioSection } from "./sections.js";
 import { block, element, xmlText } from "./xml.js";
 
 interface Testcase {
@@ -31,7 +31,7 @@ interface Testsuite {
 }
 
 export function renderJunit(results: RunResults): string {
-  const suites = [...scenarioSections(results).map((s) => scenarioSuite(s, results)), ...phaseSuites(results)];
+  const suites = [...scenarioSections(results).map((s) => scenarioSuite(s, results)), ...mutantSuites(results), ...phaseSuites(results)];
   if (results.aborted) suites.push(abortedSuite(results));
   if (results.cleanupFailures?.length) suites.push(cleanupSuite(results.cleanupFailures, results));
   const all = suites.flatMap((s) => s.cases);
@@ -161,6 +161,30 @@ function scenarioSuite(section: ScenarioSection, results: RunResults): Testsuite
     properties: { mesh: target.mesh, meshVersion: target.meshVersion, routing: target.routing },
     cases,
   };
+}
+
+/** One suite per mesh for its mutants: killed passes, a survivor or an unjudged mutant fails, inconclusive errs, not supported skips. */
+function mutantSuites(results: RunResults): Testsuite[] {
+  const byMesh = new Map<string, Testsuite>();
+  for (const { target, mutant } of mutantRows(results)) {
+    let suite = byMesh.get(target.mesh);
+    if (!suite) {
+      suite = { name: `${target.mesh}/mutants`, timestamp: mutant.run.steps[0]?.startedAt ?? results.startedAt, timeMs: 0, properties: { mesh: target.mesh, meshVersion: target.meshVersion }, cases: [] };
+      byMesh.set(target.mesh, suite);
+    }
+    suite.timeMs += mutant.durationMs;
+    const body = [`${mutant.scenario}: ${mutant.wrong}`, `must fail: ${mutant.aimedAt}`, mutant.reason].join("\n");
+    const outcome: Testcase["outcome"] =
+      mutant.status === "killed"
+        ? { kind: "pass" }
+        : mutant.status === "unsupported"
+          ? { kind: "skipped", message: `not supported: ${mutant.reason}` }
+          : mutant.status === "inconclusive"
+            ? { kind: "error", type: "inconclusive", message: `mutant not killed (inconclusive): ${mutant.reason}`, body }
+            : { kind: "failure", message: `mutant ${mutant.status === "survived" ? "survived" : "never judged"}: ${mutant.reason}`, body };
+    suite.cases.push({ name: `mutant ${mutant.name} is killed (${mutant.aimedAt} fails)`, classname: `meshproof.${target.mesh}.mutants`, timeMs: mutant.durationMs, outcome, ...(outcome.kind === "pass" ? { systemOut: body } : {}) });
+  }
+  return [...byMesh.values()];
 }
 
 function phaseSuites(results: RunResults): Testsuite[] {

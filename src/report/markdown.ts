@@ -33,6 +33,8 @@ import type { RunResults } from "./results.js";
 import {
   detailRows,
   meshLabel,
+  MUTANT_WORDS,
+  mutantRows,
   phaseProblems,
   scenarioSections,
   verdictCounts,
@@ -47,6 +49,7 @@ export function renderMarkdown(results: RunResults): string {
     keyFiguresBlock(keyFigures(results)),
     overviewBlock(sections),
     phaseProblemBlock(results),
+    mutantsBlock(results),
     ...sections.map(scenarioBlock),
     runDetailsBlock(results),
   ];
@@ -134,6 +137,30 @@ function overviewBlock(sections: ScenarioSection[]): string {
       rows,
       ["left", "left", "left", "right", "right", "right", "right"],
     ),
+  ].join("\n");
+}
+
+function mutantsBlock(results: RunResults): string {
+  const rows = mutantRows(results);
+  const m = results.summary.mutants;
+  if (rows.length === 0 && !m) return "";
+  const body = rows.map(({ target, mutant, tone }) => [
+    md(meshLabel(target)),
+    code(mutant.name),
+    md(mutant.scenario),
+    md(mutant.wrong),
+    code(mutant.aimedAt),
+    `${STATUS_SYMBOL[tone]} ${MUTANT_WORDS[mutant.status]}`,
+    formatMs(mutant.durationMs),
+    md(mutant.reason),
+  ]);
+  return [
+    "## Mutants",
+    "",
+    "Each deliberately wrong twin of a scenario ran on the same install right after it; it is killed when the check aimed at it fails. A survivor (or a mutant never judged) fails the run: a check that cannot fail is a defect of the harness.",
+    ...(m ? ["", `${m.killed} killed, ${m.unsupported} not supported, ${m.survived} survived, ${m.notJudged} not judged, ${m.inconclusive} inconclusive.`] : []),
+    "",
+    table(["Mesh", "Mutant", "Scenario", "What is wrong", "Must fail", "Outcome", "Time", "Why"], body),
   ].join("\n");
 }
 

@@ -97,6 +97,8 @@ const ConvergenceSchema = z.looseObject({
   windows: z.number(),
   misses: z.array(z.looseObject({ atMs: z.number(), reason: z.string() })),
   diagnosis: z.enum(["converged", "never-applied", "applied-but-wrong", "too-slow", "timed-out"]),
+  limitMs: z.number().optional(),
+  limitReason: z.string().optional(),
 }).meta({ id: "Convergence" });
 
 export const StepRecordSchema = z.looseObject({
@@ -128,6 +130,26 @@ const ScenarioRecordSchema = z.looseObject({
   familyWise: z.looseObject({ falseFailure: z.number(), maxFalsePass: z.number(), checks: z.number() }).optional(),
 }).meta({ id: "ScenarioRecord" });
 
+const MutantStatusSchema = z.enum(["killed", "survived", "inconclusive", "unsupported", "not-judged"]);
+
+const MutantFields = {
+  name: z.string(),
+  scenario: z.string(),
+  wrong: z.string(),
+  aimedAt: z.string(),
+  kind: z.enum(["mesh-config", "backend"]),
+  backend: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+};
+
+const MutantRunRecordSchema = z.looseObject({
+  ...MutantFields,
+  aimedStep: z.string(),
+  status: MutantStatusSchema,
+  reason: z.string(),
+  durationMs: z.number().nonnegative(),
+  run: ScenarioRecordSchema,
+}).meta({ id: "MutantRunRecord", description: "A mutant run on its target's install (--mutants): killed when the aimed check failed." });
+
 const CapabilityEntrySchema = z.looseObject({ support: z.enum(["native", "emulated", "unsupported"]), note: z.string() }).meta({ id: "CapabilityEntry" });
 
 const TargetRecordSchema = z.looseObject({
@@ -137,6 +159,7 @@ const TargetRecordSchema = z.looseObject({
   capabilities: z.record(IntentKindSchema, CapabilityEntrySchema).optional(),
   setup: z.array(StepRecordSchema),
   scenarios: z.array(ScenarioRecordSchema),
+  mutants: z.array(MutantRunRecordSchema).optional(),
   teardown: z.array(StepRecordSchema),
 }).meta({ id: "TargetRecord" });
 
@@ -162,9 +185,14 @@ export const RunResultsSchema = z
       inconclusive: z.number(),
       unsupported: z.number(),
       exitCode: z.number().int(),
+      mutants: z.looseObject({ killed: z.number(), survived: z.number(), inconclusive: z.number(), unsupported: z.number(), notJudged: z.number() }).optional(),
     }),
     aborted: z.string().optional(),
     cleanupFailures: z.array(z.string()).optional(),
+    mutant: z.looseObject({
+      ...MutantFields,
+      outcomes: z.array(z.looseObject({ mesh: z.string(), status: MutantStatusSchema, reason: z.string() })),
+    }).optional(),
   })
   .meta({
     $id: `https://meshproof.dev/schemas/results-v${RESULTS_SCHEMA_VERSION}.schema.json`,

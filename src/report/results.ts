@@ -19,6 +19,10 @@ export interface ConvergenceRecord {
   windows: number;
   misses: { atMs: number; reason: string }[];
   diagnosis: "converged" | "never-applied" | "applied-but-wrong" | "too-slow" | "timed-out";
+  /** The limit the step ran under, when it is not the plan's (a mutant's, derived on the install). */
+  limitMs?: number;
+  /** Why that limit: the correct twin's time to converge at the same step, times the factor. */
+  limitReason?: string;
 }
 
 export interface StepRecord {
@@ -83,7 +87,46 @@ export interface TargetRecord {
   capabilities?: Capabilities;
   setup: StepRecord[];
   scenarios: ScenarioRecord[];
+  /** With `--mutants`: every mutant run on this target's install, and its outcome. */
+  mutants?: MutantRunRecord[];
   teardown: StepRecord[];
+}
+
+export type MutantStatus = "killed" | "survived" | "inconclusive" | "unsupported" | "not-judged";
+
+/** One mutant on one target's install: what was wrong, whether its aimed check failed, and the run. */
+export interface MutantRunRecord {
+  name: string;
+  scenario: string;
+  wrong: string;
+  aimedAt: string;
+  kind: "mesh-config" | "backend";
+  /** A backend mutant's reference-server settings. */
+  backend?: Record<string, number | string | boolean>;
+  /** The step that judged the aimed check. */
+  aimedStep: string;
+  status: MutantStatus;
+  /** The verdict (or convergence) that decided, in words. */
+  reason: string;
+  durationMs: number;
+  /** The mutant's own scenario run: its steps and verdicts (failing ones are what kills it). */
+  run: ScenarioRecord;
+}
+
+/** Mutant outcomes of a run, counted. */
+export interface MutantSummary {
+  killed: number;
+  survived: number;
+  inconclusive: number;
+  unsupported: number;
+  notJudged: number;
+}
+
+export function summarizeMutants(targets: readonly TargetRecord[]): MutantSummary | undefined {
+  const all = targets.flatMap((t) => t.mutants ?? []);
+  if (all.length === 0 && !targets.some((t) => t.mutants)) return undefined;
+  const count = (s: MutantStatus) => all.filter((m) => m.status === s).length;
+  return { killed: count("killed"), survived: count("survived"), inconclusive: count("inconclusive"), unsupported: count("unsupported"), notJudged: count("not-judged") };
 }
 
 export interface ToolRecord {
@@ -113,11 +156,13 @@ export interface RunResults {
   variants?: Record<string, MeshVariant>;
   host: { platform: string; cpus: number; node: string };
   targets: TargetRecord[];
-  summary: { pass: number; fail: number; inconclusive: number; unsupported: number; exitCode: number };
+  summary: { pass: number; fail: number; inconclusive: number; unsupported: number; exitCode: number; mutants?: MutantSummary };
   /** Set when the run ended early (interrupt, environment error). */
   aborted?: string;
   /** Undos that failed, "<where>: <what>: <why>": what this run created may still be there (npm run clean). */
   cleanupFailures?: string[];
+  /** A one-mutant run (`--mutant NAME`): the mutant and its outcome per mesh. */
+  mutant?: Omit<MutantRunRecord, "aimedStep" | "status" | "reason" | "durationMs" | "run"> & { outcomes: { mesh: string; status: MutantStatus; reason: string }[] };
 }
 
 export function allVerdicts(results: RunResults): Verdict[] {

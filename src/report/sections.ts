@@ -2,9 +2,9 @@
  * What each report section shows, picked out of the results once so the Markdown and HTML
  * reporters cannot disagree about which steps count as load, convergence or a gap.
  */
-import type { Verdict } from "../analysis/verdict.js";
+import type { Verdict, VerdictStatus } from "../analysis/verdict.js";
 import type { LoadResult } from "../load/profile.js";
-import type { ConvergenceRecord, RunResults, ScenarioRecord, StepRecord, TargetRecord } from "./results.js";
+import type { ConvergenceRecord, MutantRunRecord, MutantStatus, RunResults, ScenarioRecord, StepRecord, TargetRecord } from "./results.js";
 
 export interface CheckRow {
   verdict: Verdict;
@@ -133,4 +133,32 @@ export function verdictCounts(verdicts: readonly Verdict[]): Record<Verdict["sta
  */
 export function detailRows(record: Record<string, unknown>): [string, string][] {
   return Object.entries(record).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v) ?? String(v)]);
+}
+
+/** How a mutant's outcome reads beside verdicts: killed is the good news, a survivor a failure. */
+export const MUTANT_TONE: Record<MutantStatus, VerdictStatus> = {
+  killed: "pass",
+  survived: "fail",
+  "not-judged": "fail",
+  inconclusive: "inconclusive",
+  unsupported: "unsupported",
+};
+
+export const MUTANT_WORDS: Record<MutantStatus, string> = {
+  killed: "killed",
+  survived: "SURVIVED",
+  "not-judged": "not judged",
+  inconclusive: "inconclusive",
+  unsupported: "not supported",
+};
+
+export interface MutantRow {
+  target: TargetRecord;
+  mutant: MutantRunRecord;
+  tone: VerdictStatus;
+}
+
+/** Every mutant run on a target's install (`--mutants`), in the order they ran. */
+export function mutantRows(results: RunResults): MutantRow[] {
+  return results.targets.flatMap((target) => (target.mutants ?? []).map((mutant) => ({ target, mutant, tone: MUTANT_TONE[mutant.status] })));
 }

@@ -193,7 +193,8 @@ export function llmSimDependence(check: CheckSpec, load: LoadProfile | undefined
 export function markBackendGaps(plan: RunPlan, backend: Backend): void {
   if (backend.name === "llm-sim") return;
   for (const target of plan.targets) {
-    for (const scenario of target.scenarios) {
+    // A mutant's plan judges the same checks as its scenario: the same gaps apply.
+    for (const scenario of [...target.scenarios, ...(target.mutants ?? []).map((m) => m.plan)]) {
       const byReason = new Map<string, string[]>();
       for (const step of walkSteps(scenario.phases.flatMap((p) => p.steps))) {
         if (step.kind !== "measure" && step.kind !== "converge") continue;

@@ -158,3 +158,45 @@ describe("ConvergenceTracker", () => {
     expect(() => new ConvergenceTracker({ windows: 2, maxMs: 0 })).toThrow(/maxMs/);
   });
 });
+
+describe("an earlier limit that ends the wait only on a disagreeing window (a mutant's)", () => {
+  it("past it, the first disagreeing window times out at that limit, and the report names it", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 2, maxMs: 180_000, stopDisagreeingAfterMs: 45_000, clock: clock.now });
+    for (let at = 6_000; at < 45_000; at += 6_000) {
+      clock.advance(6_000);
+      expect(t.observe([verdict("fail")], true)).toBe("waiting");
+    }
+    clock.advance(6_000); // 48 s
+    expect(t.observe([verdict("fail")], true)).toBe("timed-out");
+    expect(t.report()).toMatchObject({ converged: false, maxMs: 45_000, diagnosis: "never-applied", explanation: expect.stringMatching(/within 45000 ms/) });
+  });
+
+  it("an agreeing window past it keeps the wait going to maxMs, so a right but slow change still converges", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 2, maxMs: 180_000, stopDisagreeingAfterMs: 45_000, clock: clock.now });
+    clock.advance(44_000);
+    expect(t.observe([verdict("fail")], true)).toBe("waiting");
+    clock.advance(6_000); // 50 s: agrees, after the early limit
+    expect(t.observe([verdict("pass")])).toBe("waiting");
+    clock.advance(6_000);
+    expect(t.observe([verdict("pass")])).toBe("converged");
+    expect(t.report()).toMatchObject({ converged: true, timeToConvergeMs: 50_000, maxMs: 180_000 });
+    // The wrong twin, a plain 45 s maxMs, calls the same windows late: not converged ("too slow").
+    const plain = fakeClock();
+    const p = new ConvergenceTracker({ windows: 2, maxMs: 45_000, clock: plain.now });
+    plain.advance(44_000);
+    p.observe([verdict("fail")], true);
+    plain.advance(6_000);
+    expect(p.observe([verdict("pass")])).toBe("timed-out");
+    expect(p.report().diagnosis).toBe("too-slow");
+  });
+
+  it("an early limit at or past maxMs changes nothing", () => {
+    const clock = fakeClock();
+    const t = new ConvergenceTracker({ windows: 1, maxMs: 10_000, stopDisagreeingAfterMs: 20_000, clock: clock.now });
+    clock.advance(12_000);
+    expect(t.observe([verdict("fail")])).toBe("timed-out");
+    expect(t.report().maxMs).toBe(10_000);
+  });
+});

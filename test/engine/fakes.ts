@@ -113,5 +113,6 @@ export function fakeEnv(overrides: Partial<ExecutionEnv> & { load?: LoadRunner }
     processes: overrides.processes ?? fakeProcesses(),
     kube: overrides.kube ?? fakeKube(),
     loadFor: overrides.loadFor ?? (() => load),
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
   };
 }
