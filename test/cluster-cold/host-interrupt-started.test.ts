@@ -72,6 +72,8 @@ describe.skipIf(skip)(`Ctrl-C of a run that started the host cluster${skip ? ` (
   beforeAll(async () => {
     expect(runningCluster, "CI starts with no host cluster running; this test must start its own").toBe(false);
     before = await baseline();
+    // Whatever the probes find now would be blamed on the run: the machine must start with none.
+    expect(describeTraces(await clusterTraces(TEST_CLUSTER, before)), "traces of a host cluster before the run started one").toBe("");
     out = mkdtempSync(path.join(tmpdir(), "meshproof-host-cold-"));
   }, 120_000);
 
