@@ -5,7 +5,7 @@
  * mounts, network devices, iptables chains, the kubelet's strays, the kube context and the
  * state folder.
  */
-import { existsSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
 import { mkdir, rm, rmdir, writeFile, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -282,7 +282,8 @@ function podCgroups(): string[] {
   } catch {
     return [];
   }
-  return controllers.map((c) => join(CGROUP_ROOT, c, "kubepods")).filter((dir) => existsSync(dir));
+  // cpu and cpuacct are often one hierarchy reached through two links: count it once.
+  return [...new Set(controllers.map((c) => join(CGROUP_ROOT, c, "kubepods")).filter((dir) => existsSync(dir)).map((dir) => realpathSync(dir)))];
 }
 
 /** Remove the pod cgroups the kubelet leaves (empty once the pods are gone), deepest first. */
@@ -291,7 +292,9 @@ async function removePodCgroups(): Promise<string[]> {
   const remove = async (dir: string): Promise<void> => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) await remove(join(dir, entry.name));
     // A cgroup's files are the kernel's: rmdir (not rm -r) removes an empty cgroup with them.
-    await rmdir(dir).catch((e: Error) => problems.push(`cgroup ${dir}: ${e.message}`));
+    await rmdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "ENOENT") problems.push(`cgroup ${dir}: ${e.message}`);
+    });
   };
   for (const dir of podCgroups()) await remove(dir).catch((e: Error) => problems.push(`cgroup ${dir}: ${e.message}`));
   return problems;
