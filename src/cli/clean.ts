@@ -79,12 +79,22 @@ export async function cleanCommand(raw: Record<string, unknown>): Promise<number
   return failed > 0 ? EXIT.checkFailed : EXIT.ok;
 }
 
-/** The host cluster goes whole: its stop also removes what a crashed or interrupted start left. */
+/**
+ * The host cluster goes whole: its stop also removes what a crashed or interrupted start left.
+ * --dry-run also says what the stop would find on this machine (as root on Linux, where it looks).
+ */
 async function cleanHost(clusterName: string, dryRun: boolean): Promise<number> {
   const steps = [hostDestroyStep(clusterName)];
   for (const step of steps) {
     if (dryRun) {
       process.stdout.write(`${step.name}:\n  ${step.argv.join(" ")}\n`);
+      if (process.platform !== "linux" || process.getuid?.() !== 0) {
+        process.stdout.write("(what is there to remove is looked for only as root on Linux)\n");
+        continue;
+      }
+      const { leftovers } = await import("../cluster/host/lifecycle.js");
+      const found = await leftovers(clusterName);
+      process.stdout.write(found.length > 0 ? found.map((f) => `would remove: ${f}\n`).join("") : `nothing of host cluster ${clusterName} is left\n`);
       continue;
     }
     process.stderr.write(`… ${step.name}\n`);

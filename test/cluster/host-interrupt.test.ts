@@ -4,8 +4,8 @@
  * must exit 130, leave none of its namespaces (nor anything else carrying its run id), and leave
  * the cluster running and healthy for everyone else on it. Its namespaces carry a suffix of their
  * own (MESHPROOF_NAMESPACE_SUFFIX) so it never touches another run's meshproof-none or outsider.
- * (The case where the run started the cluster, and must stop it, is not exercised here: the
- * shared cluster must not be stopped under the other runs on it.)
+ * (The case where the run started the cluster, and must stop it, cannot share this cluster:
+ * test/cluster-cold/host-interrupt-started.test.ts runs it, before these tests, with none running.)
  */
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";

@@ -20,7 +20,19 @@ export interface CliRun {
   results?: Record<string, unknown> & { verdicts?: unknown[] };
 }
 
-export async function runCli(args: string[], opts: { timeoutMs: number; label?: string; env?: Record<string, string> }): Promise<CliRun> {
+export interface CliRunOptions {
+  timeoutMs: number;
+  label?: string;
+  env?: Record<string, string>;
+  /** Interrupt the run (SIGINT, as Ctrl-C does) at the first stdout line this matches... */
+  interruptWhen?: (line: string) => boolean;
+  /** ...once this has finished (its error, if any, is thrown after the run exits). */
+  beforeInterrupt?: () => Promise<void>;
+  /** Also copy stdout to the test's stderr (--json progress lines), as stderr always is. */
+  showStdout?: boolean;
+}
+
+export async function runCli(args: string[], opts: CliRunOptions): Promise<CliRun> {
   const label = opts.label ?? args.slice(0, 2).join(" ");
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     cwd: ROOT,
@@ -29,7 +41,25 @@ export async function runCli(args: string[], opts: { timeoutMs: number; label?: 
   });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  let pending = "";
+  let interrupting: Promise<unknown> | undefined;
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+    if (opts.showStdout) process.stderr.write(c.toString().replace(/^(?=.)/gm, `[${label}] `));
+    if (!opts.interruptWhen || interrupting) return;
+    const lines = (pending + c.toString()).split("\n");
+    pending = lines.pop() ?? "";
+    if (lines.some((l) => opts.interruptWhen!(l))) {
+      interrupting = (async () => {
+        try {
+          await opts.beforeInterrupt?.();
+        } finally {
+          child.kill("SIGINT");
+        }
+      })();
+      interrupting.catch(() => undefined);
+    }
+  });
   child.stderr.on("data", (c: Buffer) => {
     stderr += c.toString();
     process.stderr.write(c.toString().replace(/^(?=.)/gm, `[${label}] `));
@@ -41,6 +71,7 @@ export async function runCli(args: string[], opts: { timeoutMs: number; label?: 
     setTimeout(() => child.kill("SIGKILL"), 120_000).unref();
   }, opts.timeoutMs);
   const code = await exited.finally(() => clearTimeout(timer));
+  await interrupting;
   const lastJson = stdout.trim().split("\n").reverse().find((l) => l.startsWith("{"));
   const summary = lastJson ? (JSON.parse(lastJson) as CliRun["summary"]) : undefined;
   const resultsFile = summary?.runDir ? path.join(summary.runDir, "results.json") : undefined;

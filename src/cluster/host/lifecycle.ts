@@ -5,8 +5,8 @@
  * mounts, network devices, iptables chains, the kubelet's strays, the kube context and the
  * state folder.
  */
-import { existsSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
-import { mkdir, rm, writeFile, readFile } from "node:fs/promises";
+import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
+import { mkdir, rm, rmdir, writeFile, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -224,6 +224,7 @@ export async function down(opts: { name: string; log?: (line: string) => void })
   await sh(["conntrack", "-D", "-s", NETWORK.podCidr], { allowFailure: true });
   await restoreSysctls(layout);
   await removeKubeletStrays(layout);
+  problems.push(...(await removePodCgroups()));
   await removeContext(contextName(opts.name));
   if (mountsLeft.length === 0) await rm(layout.root, { recursive: true, force: true });
   problems.push(...(await leftovers(opts.name)));
@@ -236,8 +237,12 @@ export async function leftovers(name: string): Promise<string[]> {
   const found: string[] = [];
   const pids = processesNaming(layout.root + "/");
   if (pids.length > 0) found.push(`processes ${pids.join(", ")}`);
-  const mounts = mountsUnder(layout.root);
+  const inPods = podProcesses();
+  if (inPods.length > 0) found.push(`pod processes ${inPods.join(", ")}`);
+  const mounts = [...mountsUnder(layout.root), ...mountsUnder(KUBELET_DEFAULT_ROOT)];
   if (mounts.length > 0) found.push(`mounts ${mounts.join(", ")}`);
+  const cgroups = podCgroups();
+  if (cgroups.length > 0) found.push(`pod cgroups ${cgroups.join(", ")}`);
   for (const link of [NETWORK.nodeBridge, NETWORK.podBridge]) {
     if ((await sh(["ip", "link", "show", "dev", link], { allowFailure: true })).code === 0) found.push(`network device ${link}`);
   }
@@ -248,6 +253,51 @@ export async function leftovers(name: string): Promise<string[]> {
   }
   if (existsSync(layout.root)) found.push(`state folder ${layout.root}`);
   return found;
+}
+
+/** Where the kubelet puts some things whatever its --root-dir says (see KUBELET_STRAYS). */
+const KUBELET_DEFAULT_ROOT = "/var/lib/kubelet";
+const CGROUP_ROOT = "/sys/fs/cgroup";
+
+/** Pids of processes in the kubelet's pod cgroups (cgroupfs driver: /kubepods/...): the pods' own. */
+function podProcesses(): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      if (/\/kubepods(\/|$)/m.test(readFileSync(`/proc/${pid}/cgroup`, "utf8"))) found.push(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** The kubelet's pod cgroup trees, one per controller (cgroup v1) or one (v2). */
+function podCgroups(): string[] {
+  let controllers: string[];
+  try {
+    controllers = existsSync(join(CGROUP_ROOT, "cgroup.controllers")) ? [""] : readdirSync(CGROUP_ROOT);
+  } catch {
+    return [];
+  }
+  // cpu and cpuacct are often one hierarchy reached through two links: count it once.
+  return [...new Set(controllers.map((c) => join(CGROUP_ROOT, c, "kubepods")).filter((dir) => existsSync(dir)).map((dir) => realpathSync(dir)))];
+}
+
+/** Remove the pod cgroups the kubelet leaves (empty once the pods are gone), deepest first. */
+async function removePodCgroups(): Promise<string[]> {
+  const problems: string[] = [];
+  const remove = async (dir: string): Promise<void> => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) await remove(join(dir, entry.name));
+    // A cgroup's files are the kernel's: rmdir (not rm -r) removes an empty cgroup with them.
+    await rmdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "ENOENT") problems.push(`cgroup ${dir}: ${e.message}`);
+    });
+  };
+  for (const dir of podCgroups()) await remove(dir).catch((e: Error) => problems.push(`cgroup ${dir}: ${e.message}`));
+  return problems;
 }
 
 /** Kill and delete every container runc knows under the cluster's runc root (namespaces are subfolders). */
