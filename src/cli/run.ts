@@ -142,12 +142,8 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
 
   const verdictList = execution.targets.flatMap((t) => t.scenarios.flatMap((s) => s.verdicts));
   const outcomes = mutant ? judgeMutantRun(mutant, execution.targets, aimedSteps(plan, mutant)) : undefined;
-  let exitCode = runExitCode(execution, abort.signal.aborted, outcomes);
-  // --mutants: the scenarios' verdicts and every mutant's outcome together (DESIGN section 7).
+  const exitCode = runExitCode(execution, abort.signal.aborted, outcomes, opts.mutants);
   const mutantSummary = opts.mutants ? summarizeMutants(execution.targets) : undefined;
-  if (opts.mutants && exitCode !== EXIT.interrupted && exitCode !== EXIT.bug && !(execution.aborted instanceof MeshproofError)) {
-    exitCode = combinedExitCode(exitCode, mutantExitCode(execution.targets.flatMap((t) => t.mutants ?? [])));
-  }
 
   const results: RunResults = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -192,9 +188,10 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
 /**
  * The exit code of a run that executed: an environment or usage error that stopped it, then an
  * interrupt, then a meshproof bug; otherwise its verdicts (or a mutant's outcomes), where an
- * errored scenario or a failed cleanup turns a pass into 1.
+ * errored scenario or a failed cleanup turns a pass into 1; with `--mutants` (mutantsOnInstall)
+ * combined with every mutant's outcome.
  */
-export function runExitCode(execution: Pick<ExecutionResult, "targets" | "aborted" | "bugs" | "cleanupFailures">, interrupted: boolean, outcomes?: MutantOutcome[]): number {
+export function runExitCode(execution: Pick<ExecutionResult, "targets" | "aborted" | "bugs" | "cleanupFailures">, interrupted: boolean, outcomes?: MutantOutcome[], mutantsOnInstall = false): number {
   if (execution.aborted instanceof MeshproofError) return execution.aborted.exitCode;
   if (interrupted) return EXIT.interrupted;
   if (execution.bugs.length > 0) return EXIT.bug;
@@ -204,6 +201,8 @@ export function runExitCode(execution: Pick<ExecutionResult, "targets" | "aborte
   if (!outcomes && (errored || execution.aborted) && exitCode === EXIT.ok) exitCode = EXIT.checkFailed;
   // A run that leaves something behind did not pass, whatever its verdicts.
   if (execution.cleanupFailures.length > 0 && exitCode === EXIT.ok) exitCode = EXIT.checkFailed;
+  // --mutants: the scenarios' verdicts and every mutant's outcome together (DESIGN section 7).
+  if (mutantsOnInstall) exitCode = combinedExitCode(exitCode, mutantExitCode(execution.targets.flatMap((t) => t.mutants ?? [])));
   return exitCode;
 }
 

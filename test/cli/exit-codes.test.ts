@@ -43,6 +43,21 @@ describe("a run's exit code", () => {
     expect(runExitCode(execution([pass], { bugs }), true)).toBe(EXIT.interrupted);
   });
 
+  it("with --mutants, joins every mutant's outcome to the verdicts, and an interrupt or a bug still comes first", () => {
+    const withMutants = (status: string, extra: Partial<ExecutionResult> = {}) => {
+      const run = execution([pass], extra);
+      (run.targets[0] as unknown as { mutants: unknown[] }).mutants = [{ name: "m", status, reason: "" }];
+      return run;
+    };
+    expect(runExitCode(withMutants("killed"), false, undefined, true)).toBe(EXIT.ok);
+    expect(runExitCode(withMutants("survived"), false, undefined, true)).toBe(EXIT.checkFailed);
+    expect(runExitCode(withMutants("inconclusive"), false, undefined, true)).toBe(EXIT.inconclusive);
+    // The wrong twin: without the flag a surviving mutant would not count.
+    expect(runExitCode(withMutants("survived"), false)).toBe(EXIT.ok);
+    expect(runExitCode(withMutants("survived"), true, undefined, true)).toBe(EXIT.interrupted);
+    expect(runExitCode(withMutants("survived", { bugs: [new TypeError("x")] }), false, undefined, true)).toBe(EXIT.bug);
+  });
+
   it("is 1, not 0, when a cleanup failed after every check passed", () => {
     expect(runExitCode(execution([pass], { cleanupFailures: ["istio: undo: apply the policy: the API server is gone"] }), false)).toBe(EXIT.checkFailed);
     expect(runExitCode(execution([pass], { cleanupFailures: ["x"] }), false, [{ mesh: "istio", status: "killed", reason: "failed" }])).toBe(EXIT.checkFailed);
