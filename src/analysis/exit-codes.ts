@@ -15,33 +15,23 @@ export const EXIT = {
   bug: 70,
 } as const;
 
-const EXIT_MEANING: Record<number, string> = {
-  [EXIT.ok]: "every verdict passed or is not supported",
-  [EXIT.checkFailed]: "a check failed",
-  [EXIT.usage]: "bad usage or input",
-  [EXIT.inconclusive]: "a check was inconclusive: its sample budget ran out before it could decide",
-  [EXIT.environment]: "the environment is missing something (a tool, Docker, a cluster)",
-  [EXIT.interrupted]: "interrupted: the run was stopped early (cleanup ran first)",
-  [EXIT.bug]: "an internal error: a meshproof bug, not a check result",
-};
-
 /** The order a reader meets them in: outcomes of checks first, then problems with the run. */
 const LEGEND_ORDER = [EXIT.ok, EXIT.checkFailed, EXIT.inconclusive, EXIT.usage, EXIT.environment, EXIT.interrupted, EXIT.bug] as const;
 
-/** Short meanings for the one-line legend under every report and in the CLI's help. */
-const LEGEND_TEXT: Record<(typeof LEGEND_ORDER)[number], string> = {
-  [EXIT.ok]: "every verdict passed or is not supported",
-  [EXIT.checkFailed]: "a check failed",
-  [EXIT.inconclusive]: "a check was inconclusive",
-  [EXIT.usage]: "bad usage or input",
-  [EXIT.environment]: "environment missing (tool, Docker, cluster)",
-  [EXIT.interrupted]: "interrupted (cleanup ran first)",
-  [EXIT.bug]: "meshproof bug (please report it)",
+/** Each code's meaning in full (error messages) and in short (the one-line legend under every report and in the CLI's help). */
+const EXIT_TEXT: Record<(typeof LEGEND_ORDER)[number], { meaning: string; legend: string }> = {
+  [EXIT.ok]: { meaning: "every verdict passed or is not supported", legend: "every verdict passed or is not supported" },
+  [EXIT.checkFailed]: { meaning: "a check failed", legend: "a check failed" },
+  [EXIT.inconclusive]: { meaning: "a check was inconclusive: its sample budget ran out before it could decide", legend: "a check was inconclusive" },
+  [EXIT.usage]: { meaning: "bad usage or input", legend: "bad usage or input" },
+  [EXIT.environment]: { meaning: "the environment is missing something (a tool, Docker, a cluster)", legend: "environment missing (tool, Docker, cluster)" },
+  [EXIT.interrupted]: { meaning: "interrupted: the run was stopped early (cleanup ran first)", legend: "interrupted (cleanup ran first)" },
+  [EXIT.bug]: { meaning: "an internal error: a meshproof bug, not a check result", legend: "meshproof bug (please report it)" },
 };
 
 /** "Exit codes: 0 every verdict passed ...; 70 meshproof bug (please report it)." The one legend every output uses. */
-export const EXIT_LEGEND = `Exit codes: ${LEGEND_ORDER.map((code) => `${code} ${LEGEND_TEXT[code]}`).join("; ")}.`;
+export const EXIT_LEGEND = `Exit codes: ${LEGEND_ORDER.map((code) => `${code} ${EXIT_TEXT[code].legend}`).join("; ")}.`;
 
 export function exitCodeMeaning(code: number): string {
-  return EXIT_MEANING[code] ?? "unknown exit code";
+  return EXIT_TEXT[code as keyof typeof EXIT_TEXT]?.meaning ?? "unknown exit code";
 }
