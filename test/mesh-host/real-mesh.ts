@@ -15,7 +15,9 @@ import { runCli } from "./run-cli.js";
 
 type Verdict = { checkId: string; status: string; reason: string };
 type Results = {
-  targets?: { mesh: string; scenarios: { name: string; verdicts: Verdict[] }[] }[];
+  targets?: { mesh: string; scenarios: { name: string; status: string; steps?: { id: string; error?: string }[]; verdicts: Verdict[] }[] }[];
+  aborted?: string;
+  cleanupFailures?: string[];
   mutant?: { name: string; outcomes: { mesh: string; status: string; reason: string }[] };
 };
 
@@ -65,7 +67,8 @@ export function describeRealMesh(suite: RealMeshSuite): void {
         expect(verdicts.length).toBeGreaterThan(0);
         const bad = verdicts.filter((v) => v.status !== "pass" && !(v.status === "unsupported" && v.reason !== ""));
         expect(bad.map((v) => `${v.checkId}: ${v.status}: ${v.reason}`)).toEqual([]);
-        expect(result.code).toBe(0);
+        // Every verdict passed, so a non-zero exit comes from the run itself: say what it was.
+        expect(result.code, whyNotZero(results, result.stderr)).toBe(0);
       }, RUN_BUDGET_MS + 2 * 60_000);
     }
 
@@ -79,4 +82,17 @@ export function describeRealMesh(suite: RealMeshSuite): void {
       }, RUN_BUDGET_MS + 2 * 60_000);
     }
   });
+}
+
+/** What besides the verdicts made a run exit non-zero: an errored scenario, an abort, a failed cleanup, then the end of its stderr. */
+function whyNotZero(results: Results | undefined, stderr: string): string {
+  const errored = (results?.targets ?? []).flatMap((t) =>
+    t.scenarios.flatMap((s) => (s.steps ?? []).filter((step) => step.error).map((step) => `${t.mesh} ${s.name} step ${step.id}: ${step.error}`)),
+  );
+  return [
+    ...errored,
+    ...(results?.aborted ? [`aborted: ${results.aborted}`] : []),
+    ...(results?.cleanupFailures ?? []).map((f) => `cleanup failed: ${f}`),
+    `stderr (end):\n${stderr.slice(-3000)}`,
+  ].join("\n");
 }
