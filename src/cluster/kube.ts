@@ -7,6 +7,7 @@ import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, t
 import type { KubeObject, WaitCondition } from "../plan/steps.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EnvironmentError } from "../core/errors.js";
+import { retryTransient } from "./transient.js";
 
 export interface KubeClient {
   apply(objects: readonly KubeObject[]): Promise<void>;
@@ -42,14 +43,14 @@ export function kubeClientFor(context: string): KubeClient {
       const { objects } = clients();
       // Server-side apply: idempotent, and field ownership shows meshproof as the manager.
       for (const obj of list) {
-        await objects.patch(obj as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        await retryTransient(() => objects.patch(obj as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
       }
     },
     async delete(list) {
       const { objects } = clients();
       for (const obj of [...list].reverse()) {
         try {
-          await objects.delete(obj as KubernetesObject, undefined, undefined, undefined, undefined, "Foreground");
+          await retryTransient(() => objects.delete(obj as KubernetesObject, undefined, undefined, undefined, undefined, "Foreground"));
         } catch (err) {
           if (!isNotFound(err)) throw err;
         }
@@ -59,7 +60,7 @@ export function kubeClientFor(context: string): KubeClient {
       for (const obj of list) {
         for (;;) {
           try {
-            await objects.read(obj as KubernetesObject & { metadata: { name: string } });
+            await retryTransient(() => objects.read(obj as KubernetesObject & { metadata: { name: string } }));
           } catch (err) {
             if (isNotFound(err)) break;
             throw err;
