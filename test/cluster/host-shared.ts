@@ -6,11 +6,11 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile, readFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { locateBinaries, requireBinaries } from "../../src/cluster/host/binaries.js";
 import { up } from "../../src/cluster/host/lifecycle.js";
+import { withFileLock } from "../../src/core/file-lock.js";
 import { hostLayout } from "../../src/cluster/host/settings.js";
 import { ensureImage, imagesCacheDir, importImage, llmSimRecipe, pauseRecipe, type EnsuredImage } from "../../src/cluster/host/images/index.js";
 
@@ -37,27 +37,8 @@ export interface SharedCluster {
   kubectl(args: string[], opts?: { input?: string; allowFailure?: boolean; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-async function withLock<T>(work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      await mkdir(LOCK);
-      await writeFile(join(LOCK, "pid"), String(process.pid));
-      break;
-    } catch {
-      const holder = Number(await readFile(join(LOCK, "pid"), "utf8").catch(() => "0"));
-      const holderAlive = holder > 0 && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
-      if (!holderAlive && Date.now() - started > 2000) await rm(LOCK, { recursive: true, force: true });
-      if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`waited ${LOCK_WAIT_MS / 60_000} min for ${LOCK}`);
-      await sleep(500);
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await rm(LOCK, { recursive: true, force: true });
-  }
-}
+/** The images and the started-by-tests mark are made once, by the first worker to get here. */
+const withLock = <T>(work: () => Promise<T>) => withFileLock(LOCK, work, { what: "preparing the tests' host cluster", timeoutMs: LOCK_WAIT_MS });
 
 let shared: Promise<SharedCluster> | undefined;
 

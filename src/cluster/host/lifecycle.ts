@@ -11,6 +11,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { EnvironmentError } from "../../core/errors.js";
+import { withFileLock } from "../../core/file-lock.js";
 import { pollUntil } from "../../core/timeouts.js";
 import { onPath, requireBinaries, requireRootOnLinux } from "./binaries.js";
 import { cniConfig, componentKubeconfig, containerdConfig, corefile, daemons, kubeProxyConfig, kubeletConfig, API_SERVER_URL, type Binaries, type Daemon } from "./config.js";
@@ -68,7 +69,29 @@ function otherRunningCluster(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * One start or stop at a time on this machine: two runs starting the cluster at the same moment
+ * would both create its objects (one run's kube-dns Service then fails on the address the other
+ * took). The second waits, then finds the cluster running and reuses it.
+ */
+async function oneAtATime<T>(name: string, what: string, log: (line: string) => void, work: () => Promise<T>): Promise<T> {
+  const parent = join(hostLayout(name).root, "..");
+  await mkdir(parent, { recursive: true });
+  return withFileLock(join(parent, ".lifecycle.lock"), work, {
+    what,
+    timeoutMs: LIFECYCLE_LOCK_WAIT_MS,
+    onWait: (holder) => log(`waiting for another run${holder ? ` (pid ${holder})` : ""} that is starting or stopping a host cluster`),
+  });
+}
+
+/** Longer than a first start on a busy machine (images imported, the API server's first etcd write). */
+const LIFECYCLE_LOCK_WAIT_MS = 10 * 60_000;
+
 export async function up(opts: UpOptions): Promise<UpResult> {
+  return oneAtATime(opts.name, "starting a host cluster", opts.log ?? (() => undefined), () => upUnlocked(opts));
+}
+
+async function upUnlocked(opts: UpOptions): Promise<UpResult> {
   const started = performance.now();
   const log = opts.log ?? (() => undefined);
   requireRootOnLinux();
@@ -192,6 +215,10 @@ export interface DownResult {
 
 /** Stop the cluster and remove everything it made. Safe to run on a half-started or absent cluster. */
 export async function down(opts: { name: string; log?: (line: string) => void }): Promise<DownResult> {
+  return oneAtATime(opts.name, "stopping a host cluster", opts.log ?? (() => undefined), () => downUnlocked(opts));
+}
+
+async function downUnlocked(opts: { name: string; log?: (line: string) => void }): Promise<DownResult> {
   const started = performance.now();
   const log = opts.log ?? (() => undefined);
   requireRootOnLinux();
