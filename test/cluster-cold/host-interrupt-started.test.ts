@@ -16,7 +16,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -31,12 +31,20 @@ import { baseline, clusterTraces, describeTraces, TRACE_KINDS, type Baseline, ty
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
-/** Any host cluster's processes name its state folder, which sits in this parent. */
-const runningCluster = processesNaming(path.join(stateDir(TEST_CLUSTER), "..") + "/").length > 0;
+/** Every host cluster's state folder sits in this parent, and its processes name that folder. */
+const STATE_PARENT = path.join(stateDir(TEST_CLUSTER), "..");
+
+/** The host clusters whose processes run now. */
+function runningClusters(): string[] {
+  const names = existsSync(STATE_PARENT) ? readdirSync(STATE_PARENT) : [];
+  return names.filter((name) => processesNaming(path.join(STATE_PARENT, name) + "/").length > 0);
+}
+
 const skip =
   hostSkipReason() ??
-  // A developer's running cluster is not this test's to stop; CI starts with none, so there it fails instead.
-  (runningCluster && !process.env.CI ? "a host cluster is running; this test needs none (stop it: npm run clean -- --cluster host)" : undefined);
+  // A developer's running cluster is not this test's to stop. In CI the machine is the run's own:
+  // a cluster left running by an earlier session is stopped first (beforeAll), and said so.
+  (runningClusters().length > 0 && !process.env.CI ? "a host cluster is running; this test needs none (stop it: npm run clean -- --cluster host)" : undefined);
 const suffix = `cold-${randomBytes(3).toString("hex")}`;
 
 interface InterruptedRun extends CliRun {
@@ -70,7 +78,12 @@ describe.skipIf(skip)(`Ctrl-C of a run that started the host cluster${skip ? ` (
   let out: string;
 
   beforeAll(async () => {
-    expect(runningCluster, "CI starts with no host cluster running; this test must start its own").toBe(false);
+    for (const name of runningClusters()) {
+      process.stderr.write(`[host cold] host cluster ${name} was running before the tests began; stopping it, since this test must start its own\n`);
+      const stopped = await down({ name });
+      expect(stopped.problems, `stopping the host cluster ${name} left it running`).toEqual([]);
+    }
+    expect(runningClusters(), "host clusters still running after the stop").toEqual([]);
     before = await baseline();
     // Whatever the probes find now would be blamed on the run: the machine must start with none.
     expect(describeTraces(await clusterTraces(TEST_CLUSTER, before)), "traces of a host cluster before the run started one").toBe("");
