@@ -1,93 +1,114 @@
 /**
- * What the real-mesh test files share: on the one host cluster the tests start or reuse, run
- * scenarios and mutants through the CLI as a user would, on a real mesh, and require each
- * scenario to pass (or be not supported, with a reason) and each mutant to be killed, leaving
- * no namespace behind. Each mesh's file runs its runs one after another; the two files run side
- * by side, so every namespace carries the mesh's own suffix (the shared monitoring namespace too).
+ * What the real-mesh test files share: on the one host cluster the tests start or reuse, run one
+ * suite with `--mutants` through the CLI as a user would, on a real mesh: one install, each
+ * scenario followed by its mutants. Each scenario must pass (or be not supported, with a reason),
+ * each of its mutants must be killed (or be not supported, with a reason), and the run must leave
+ * no namespace behind. The expected scenarios and mutants come from the catalog, so one the run
+ * drops silently fails too. The two meshes' files run side by side, so every namespace carries the
+ * mesh's own suffix (the shared monitoring namespace too).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mutantsOf } from "../../scenarios/mutants.js";
 import type { MeshName } from "../../src/mesh/driver.js";
+import { findSuite } from "../../suites/index.js";
 import { hostSkipReason, sharedHostCluster, type SharedCluster } from "../cluster/host-shared.js";
-import { runCli } from "./run-cli.js";
+import { runCli, type CliRun } from "./run-cli.js";
 
 type Verdict = { checkId: string; status: string; reason: string };
+type MutantRecord = { name: string; scenario: string; status: string; reason: string };
 type Results = {
-  targets?: { mesh: string; scenarios: { name: string; status: string; steps?: { id: string; error?: string }[]; verdicts: Verdict[] }[] }[];
+  targets?: {
+    mesh: string;
+    scenarios: { name: string; status: string; steps?: { id: string; status: string; error?: string }[]; verdicts: Verdict[] }[];
+    mutants?: MutantRecord[];
+  }[];
   aborted?: string;
   cleanupFailures?: string[];
-  mutant?: { name: string; outcomes: { mesh: string; status: string; reason: string }[] };
 };
 
-/** Generous: a run on the busy two-core node takes 2 to 5 minutes, an install included. */
-const RUN_BUDGET_MS = 20 * 60_000;
+/**
+ * Generous: the smoke suite with its mutants took 12-15 min on the busy two-core node with the
+ * other mesh's run beside it, its install included.
+ */
+const RUN_BUDGET_MS = 40 * 60_000;
 
 export interface RealMeshSuite {
   mesh: Exclude<MeshName, "none">;
   /** Why this mesh cannot run here (setup did not build it), or undefined. */
   missing: () => string | undefined;
-  scenarios: string[];
-  mutants: string[];
+  /** A suite of suites/, run with --mutants. */
+  suite: string;
   rate: number;
 }
 
 export function describeRealMesh(suite: RealMeshSuite): void {
   const skip = hostSkipReason() ?? suite.missing();
   const suffix = `t-${suite.mesh}`;
-  describe.skipIf(skip)(`${suite.mesh} for real on the host cluster${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  const definition = findSuite(suite.suite);
+  if (!definition) throw new Error(`no suite named ${suite.suite}`);
+  const scenarios = definition.scenarios.map((s) => s.name);
+  const mutants = scenarios.flatMap((s) => mutantsOf(s).map((m) => m.name));
+
+  describe.skipIf(skip)(`${suite.mesh} for real on the host cluster: suite ${suite.suite} --mutants${skip ? ` (skipped: ${skip})` : ""}`, () => {
     let cluster: SharedCluster;
     let out: string;
-    const run = (args: string[], label: string) =>
-      runCli([...args, "--mesh", suite.mesh, "--cluster", "host", "--rate", String(suite.rate), "--json", "--out", out], {
-        timeoutMs: RUN_BUDGET_MS,
-        label,
-        env: { MESHPROOF_NAMESPACE_SUFFIX: suffix },
-      });
+    let run: CliRun;
+    let results: Results | undefined;
+    const target = () => (results?.targets ?? []).find((t) => t.mesh === suite.mesh);
 
     beforeAll(async () => {
       cluster = await sharedHostCluster();
       out = mkdtempSync(path.join(tmpdir(), `meshproof-${suite.mesh}-host-`));
-    }, 20 * 60_000);
+      run = await runCli(["suite", suite.suite, "--mutants", "--mesh", suite.mesh, "--cluster", "host", "--rate", String(suite.rate), "--json", "--out", out], {
+        timeoutMs: RUN_BUDGET_MS,
+        label: `${suite.mesh} suite ${suite.suite}`,
+        env: { MESHPROOF_NAMESPACE_SUFFIX: suffix },
+      });
+      results = run.results as Results | undefined;
+    }, RUN_BUDGET_MS + 20 * 60_000);
 
     afterAll(async () => {
       if (!cluster) return;
       const namespaces = (await cluster.kubectl(["get", "namespaces", "-o", "jsonpath={.items[*].metadata.name}"])).stdout.split(/\s+/);
-      rmSync(out, { recursive: true, force: true });
-      expect(namespaces.filter((ns) => ns.endsWith(suffix)), "namespaces the runs left behind").toEqual([]);
+      if (out) rmSync(out, { recursive: true, force: true });
+      expect(namespaces.filter((ns) => ns.endsWith(suffix)), "namespaces the run left behind").toEqual([]);
     }, 5 * 60_000);
 
-    for (const scenario of suite.scenarios) {
-      it(`${scenario}: every check passes on real traffic, or is not supported with a reason`, async () => {
-        const result = await run(["scenario", scenario], `${suite.mesh} ${scenario}`);
-        const results = result.results as Results | undefined;
-        expect(results, result.stderr.slice(-3000)).toBeDefined();
-        const verdicts = (results?.targets ?? []).filter((t) => t.mesh === suite.mesh).flatMap((t) => t.scenarios.flatMap((s) => s.verdicts));
-        expect(verdicts.length).toBeGreaterThan(0);
-        const bad = verdicts.filter((v) => v.status !== "pass" && !(v.status === "unsupported" && v.reason !== ""));
+    for (const scenario of scenarios) {
+      it(`${scenario}: every check passes on real traffic, or is not supported with a reason`, () => {
+        expect(results, `the run wrote no results.json (exit ${run.code}):\n${run.stderr.slice(-3000)}`).toBeDefined();
+        const record = target()?.scenarios.find((s) => s.name === scenario);
+        expect(record, `${scenario} is missing from the run's results`).toBeDefined();
+        expect(record!.verdicts.length).toBeGreaterThan(0);
+        const bad = record!.verdicts.filter((v) => v.status !== "pass" && !(v.status === "unsupported" && v.reason !== ""));
         expect(bad.map((v) => `${v.checkId}: ${v.status}: ${v.reason}`)).toEqual([]);
-        // Every verdict passed, so a non-zero exit comes from the run itself: say what it was.
-        expect(result.code, whyNotZero(results, result.stderr)).toBe(0);
-      }, RUN_BUDGET_MS + 2 * 60_000);
+        const errored = (record!.steps ?? []).filter((s) => s.status === "failed");
+        expect(errored.map((s) => `${s.id}: ${s.error}`), "steps that errored").toEqual([]);
+      });
     }
 
-    for (const mutant of suite.mutants) {
-      it(`mutant ${mutant}: the check aimed at it fails on the real mesh (killed)`, async () => {
-        const result = await run(["scenario", "--mutant", mutant], `${suite.mesh} mutant ${mutant}`);
-        const outcome = (result.results as Results | undefined)?.mutant?.outcomes.find((o) => o.mesh === suite.mesh);
-        expect(outcome, result.stderr.slice(-3000)).toBeDefined();
-        expect(`${outcome?.status}: ${outcome?.reason}`).toMatch(/^killed/);
-        expect(result.code).toBe(0);
-      }, RUN_BUDGET_MS + 2 * 60_000);
+    for (const mutant of mutants) {
+      it(`mutant ${mutant}: the check aimed at it fails on the real mesh (killed), or is not supported with a reason`, () => {
+        const record = target()?.mutants?.find((m) => m.name === mutant);
+        expect(record, `${mutant} is missing from the run's results (exit ${run.code})`).toBeDefined();
+        const outcome = `${record!.status}: ${record!.reason}`;
+        expect(record!.status === "killed" || (record!.status === "unsupported" && record!.reason !== ""), outcome).toBe(true);
+      });
     }
+
+    it("the run exits 0, leaving nothing behind that it could not clean up", () => {
+      expect(run.code, whyNotZero(results, run.stderr)).toBe(0);
+    });
   });
 }
 
-/** What besides the verdicts made a run exit non-zero: an errored scenario, an abort, a failed cleanup, then the end of its stderr. */
+/** What besides the verdicts made a run exit non-zero: an errored step, an abort, a failed cleanup, then the end of its stderr. */
 function whyNotZero(results: Results | undefined, stderr: string): string {
   const errored = (results?.targets ?? []).flatMap((t) =>
-    t.scenarios.flatMap((s) => (s.steps ?? []).filter((step) => step.error).map((step) => `${t.mesh} ${s.name} step ${step.id}: ${step.error}`)),
+    t.scenarios.flatMap((s) => (s.steps ?? []).filter((step) => step.status === "failed").map((step) => `${t.mesh} ${s.name} step ${step.id}: ${step.error}`)),
   );
   return [
     ...errored,

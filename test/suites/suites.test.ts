@@ -4,8 +4,8 @@ import { findSuite, SUITES } from "../../suites/index.js";
 import { resolveSuite } from "../../src/cli/definitions.js";
 
 describe("suites", () => {
-  it("are nightly, pre-upgrade and conformance, each named once", () => {
-    expect(SUITES.map((s) => s.name)).toEqual(["nightly", "pre-upgrade", "conformance"]);
+  it("are nightly, pre-upgrade, conformance and smoke, each named once", () => {
+    expect(SUITES.map((s) => s.name)).toEqual(["nightly", "pre-upgrade", "conformance", "smoke"]);
     expect(findSuite("nightly")?.name).toBe("nightly");
     expect(findSuite("weekly")).toBeUndefined();
   });
