@@ -33,7 +33,7 @@ import type { Difference } from "./differences.js";
 import { KEY_OVERHEAD_CONFIDENCE, clientLabel, keyFigures, type KeyFigures } from "./key-figures.js";
 import { badge, classed, codeText, htmlTable, markup, n, num, type Cell } from "./html-table.js";
 import type { RunResults } from "./results.js";
-import { detailRows, meshLabel, MUTANT_WORDS, mutantRows, phaseProblems, scenarioSections, verdictCounts, type ScenarioSection } from "./sections.js";
+import { detailRows, meshLabel, MUTANT_WORDS, mutantRows, phaseProblems, scenarioSections, variantRows, verdictCounts, type ScenarioSection } from "./sections.js";
 
 const METRICS = ["e2e", "ttft", "itl"] as const satisfies readonly LatencyMetric[];
 
@@ -317,6 +317,14 @@ function runDetailsBlock(results: RunResults): string {
     ["Host", `${results.host.platform}, ${results.host.cpus} CPUs, Node ${results.host.node}`],
   ];
   const parts = [`<h2>Run details</h2>`, htmlTable(["", ""], facts.map((cells) => ({ cells })))];
+  const variants = variantRows(results);
+  if (variants.length > 0) {
+    parts.push(
+      `<h3>Mesh variants</h3>`,
+      `<p>These meshes ran as a build other than the official release; what each cannot show is judged <code>unsupported</code>, never passed.</p>`,
+      htmlTable(["Mesh", "Variant", "Control plane", "Proxy", "Built from", "Cannot show"], variants.map((v) => ({ cells: [v.mesh, v.variant, v.controlPlane, v.proxy, v.provenance, v.cannotShow.join("; ")] }))),
+    );
+  }
   const versions = detailRows(results.versions);
   if (versions.length > 0) parts.push(`<h3>Versions</h3>`, htmlTable(["Component", "Version"], versions.map(([k, v]) => ({ cells: [k, v] }))));
   if (results.tools.length > 0) {

@@ -37,6 +37,7 @@ import {
   mutantRows,
   phaseProblems,
   scenarioSections,
+  variantRows,
   verdictCounts,
   type LoadRow,
   type ScenarioSection,
@@ -331,6 +332,17 @@ function runDetailsBlock(results: RunResults): string {
     ["Host", `${md(results.host.platform)}, ${results.host.cpus} CPUs, Node ${md(results.host.node)}`],
   ];
   const lines = ["## Run details", "", table(["", ""], facts.map(([k, v]) => [k, v]))];
+  const variants = variantRows(results);
+  if (variants.length > 0) {
+    lines.push(
+      "",
+      "### Mesh variants",
+      "",
+      "These meshes ran as a build other than the official release; what each cannot show is judged `unsupported`, never passed.",
+      "",
+      table(["Mesh", "Variant", "Control plane", "Proxy", "Built from", "Cannot show"], variants.map((v) => [md(v.mesh), md(v.variant), md(v.controlPlane), md(v.proxy), md(v.provenance), md(v.cannotShow.join("; "))])),
+    );
+  }
   const versions = detailRows(results.versions);
   if (versions.length > 0) lines.push("", "### Versions", "", table(["Component", "Version"], versions.map(([k, v]) => [md(k), md(v)])));
   if (results.tools.length > 0) {

@@ -135,6 +135,22 @@ export function detailRows(record: Record<string, unknown>): [string, string][] 
   return Object.entries(record).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v) ?? String(v)]);
 }
 
+/**
+ * The meshes that ran as a variant (the host cluster's Istio with stock Envoy, Linkerd built from
+ * source), one row each, with what the variant cannot show: a reader must know which build the
+ * verdicts came from and which `unsupported` reasons it explains.
+ */
+export function variantRows(results: RunResults): { mesh: string; variant: string; controlPlane: string; proxy: string; provenance: string; cannotShow: string[] }[] {
+  return Object.values(results.variants ?? {}).map((v) => ({
+    mesh: v.mesh,
+    variant: v.name,
+    controlPlane: v.controlPlaneVersion,
+    proxy: `${v.proxy.name} ${v.proxy.version}`,
+    provenance: v.provenance,
+    cannotShow: v.limitations,
+  }));
+}
+
 /** How a mutant's outcome reads beside verdicts: killed is the good news, a survivor a failure. */
 export const MUTANT_TONE: Record<MutantStatus, VerdictStatus> = {
   killed: "pass",
