@@ -107,8 +107,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     return EXIT.ok;
   }
 
-  // Preflight first: a run that cannot start (exit 4) leaves no run folder behind. Planning may
-  // have written into the run's fresh folder already (the local stack's prometheus.yml).
+  // Preflight first: a run that cannot start (exit 4) leaves no run folder behind.
   const tools = await preflight(plan).catch(async (err: unknown) => {
     await rm(runDir, { recursive: true, force: true });
     throw err;

@@ -4,7 +4,6 @@
  * readiness URL, port) so the plan shows the exact commands; the executor starts them as
  * ProcessSteps.
  */
-import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { simArgv } from "../../fixtures/llm-sim/src/index.js";
 import type { ProcessStep } from "../plan/steps.js";
@@ -46,7 +45,7 @@ export interface LocalPrometheus {
   port: number;
   dataDir: string;
   configPath: string;
-  /** Written to configPath by localStack before the plan runs. */
+  /** Written to configPath by the start-prometheus step (its `files`), when it runs. */
   configYaml: string;
   argv: string[];
   readyUrl: string;
@@ -98,11 +97,6 @@ export async function localStack(opts: LocalStackOptions): Promise<LocalStack> {
   for (const version of opts.versions) ports[version] ??= await pick();
   const prometheusPort = opts.prometheus === undefined ? undefined : (opts.prometheusPort ?? (await pick()));
   const stack = localStackWithPorts({ ...opts, ports, ...(prometheusPort === undefined ? {} : { prometheusPort }) });
-  if (stack.prometheus) {
-    // The one file the plan needs before it runs: Prometheus reads its config at start.
-    await mkdir(stack.prometheus.dataDir, { recursive: true });
-    await writeFile(stack.prometheus.configPath, stack.prometheus.configYaml);
-  }
   return stack;
 }
 
@@ -193,6 +187,8 @@ export function localStackSteps(stack: Pick<LocalStack, "processes" | "prometheu
       role: "prometheus",
       argv: stack.prometheus.argv,
       readyUrl: stack.prometheus.readyUrl,
+      // Prometheus reads its config at start: the executor writes it then, planning writes nothing.
+      files: [{ path: stack.prometheus.configPath, content: stack.prometheus.configYaml }],
     });
   }
   return steps;

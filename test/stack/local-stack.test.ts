@@ -53,16 +53,39 @@ describe("local stack", () => {
     expect(() => localStackWithPorts({ runId: "r1", versions: ["stable"], ports: { stable: 41001 }, prometheus: "/opt/prometheus" })).toThrow(/needs the run folder/);
   });
 
-  it("writes the local Prometheus config before the plan runs", async () => {
-    const { mkdtemp, readFile, rm } = await import("node:fs/promises");
+  // Planning does no I/O: the config travels in the start-prometheus step and is written when
+  // that step runs, just before the process starts.
+  it("plans the local Prometheus config without writing it; the process step writes it before the start", async () => {
+    const { existsSync, readFileSync } = await import("node:fs");
+    const { mkdtemp, rm } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
+    const { executePlan } = await import("../../src/engine/executor.js");
+    const { fakeEnv } = await import("../engine/fakes.js");
     const runDir = await mkdtemp(join(tmpdir(), "meshproof-local-"));
     try {
       const planned = await localStack({ runId: "r1", versions: ["stable", "canary"], prometheus: "/opt/prometheus", runDir });
       const ports = [...planned.processes.map((p) => p.port), planned.prometheus!.port];
       expect(new Set(ports).size).toBe(3);
-      expect(await readFile(planned.prometheus!.configPath, "utf8")).toBe(planned.prometheus!.configYaml);
+      const configPath = planned.prometheus!.configPath;
+      expect(existsSync(configPath)).toBe(false);
+      const step = planned.setup.find((s) => s.role === "prometheus")!;
+      expect(step.files).toEqual([{ path: configPath, content: planned.prometheus!.configYaml }]);
+
+      const seenAtStart: Record<string, string | undefined> = {};
+      const processes = {
+        async start(o: { role: string; logDir: string }) {
+          seenAtStart[o.role] = existsSync(configPath) ? readFileSync(configPath, "utf8") : undefined;
+          return { pid: 1, logFile: join(o.logDir, `${o.role}.log`), stop: async () => undefined };
+        },
+      };
+      const plan = {
+        schemaVersion: 1 as const, runId: "r1", createdAt: "2026-01-01T00:00:00Z", command: "scenario" as const, name: "local", options: {},
+        cluster: { name: "local", description: "local", setup: [step], teardown: [] },
+        targetUrls: {}, targets: [],
+      };
+      await executePlan(plan as never, fakeEnv({ processes, runDir }));
+      expect(seenAtStart.prometheus).toBe(planned.prometheus!.configYaml);
     } finally {
       await rm(runDir, { recursive: true, force: true });
     }
