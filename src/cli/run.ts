@@ -159,7 +159,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     versions: Object.fromEntries(plan.targets.map((t) => [t.mesh, t.meshVersion])),
     ...variantsOf(opts, plan.targets.map((t) => t.mesh), registry),
     host: { platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, node: process.version },
-    targets: execution.targets.map((t) => ({ ...t, routing: opts.routing, capabilities: drivers[t.mesh]!.capabilities(opts.routing) })),
+    targets: execution.targets,
     summary: { ...summarize(verdictList), exitCode, ...(mutantSummary ? { mutants: mutantSummary } : {}) },
     ...(execution.aborted ? { aborted: execution.aborted.message } : {}),
     ...(execution.cleanupFailures.length > 0 ? { cleanupFailures: execution.cleanupFailures } : {}),

@@ -123,7 +123,7 @@ class Walker {
     this.mesh = target.mesh;
     this.owned.clear();
     const cleanup = new CleanupStack();
-    const record: TargetRecord = { mesh: target.mesh, meshVersion: target.meshVersion, routing: "native", setup: [], scenarios: [], teardown: [] };
+    const record: TargetRecord = { mesh: target.mesh, meshVersion: target.meshVersion, routing: target.routing, setup: [], scenarios: [], teardown: [] };
     let setupDone = false;
     try {
       await this.runAll(target.setup, target.mesh, cleanup, record.setup);
@@ -165,6 +165,8 @@ class Walker {
       for (const step of target.teardown) record.teardown.push(await this.runStep(step, `${target.mesh} teardown`, cleanup).catch((e: StepFailed) => e.record));
       await this.cleanUp(cleanup, target.mesh, record.teardown);
     }
+    // Last, where results.json has always had it: the plan's capability table for this target.
+    if (target.capabilities) record.capabilities = target.capabilities;
     return record;
   }
 

@@ -135,6 +135,8 @@ export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
     targets.push({
       mesh,
       meshVersion: install.version,
+      routing: req.routing,
+      capabilities: driver.capabilities(req.routing),
       cluster: req.provider.name,
       setup,
       scenarios: scenarioPlans,

@@ -7,6 +7,7 @@
 import type { CheckSpec } from "../analysis/verdict.js";
 import type { LoadCommandPreview } from "../load/engine.js";
 import type { LoadProfile } from "../load/profile.js";
+import type { Capabilities, RoutingApi } from "../mesh/driver.js";
 import type { IntentKind } from "../mesh/intent.js";
 
 /** A Kubernetes object as applied: built from typed model classes, then serialised. */
@@ -221,6 +222,12 @@ export interface MutantPlan {
 export interface TargetPlan {
   mesh: string;
   meshVersion: string;
+  /**
+   * The routing API the mesh's policies are rendered for, and the driver's capability table with
+   * it (buildRunPlan always sets it; hand-built plans in tests may leave it out, as results.json may).
+   */
+  routing: RoutingApi;
+  capabilities?: Capabilities;
   cluster: string;
   setup: Step[];
   scenarios: ScenarioPlan[];

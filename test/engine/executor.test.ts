@@ -48,6 +48,7 @@ function plan(assess: Step[]): RunPlanWithCluster {
       {
         mesh: "fake",
         meshVersion: "1",
+        routing: "native",
         cluster: "kind",
         setup: [{ kind: "apply", id: "stack", name: "deploy the stack", timeoutMs: 1000, manifests: [obj("Deployment", "llm")] }],
         scenarios: [{ scenario: "canary", description: "d", claims: ["c"], requires: ["split"], phases: [{ name: "setup", steps: [] }, { name: "assess", steps: assess }, { name: "teardown", steps: [] }] }],

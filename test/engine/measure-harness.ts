@@ -30,6 +30,7 @@ export function onePlan(steps: Step[]): RunPlanWithCluster {
       {
         mesh: "fake",
         meshVersion: "1",
+        routing: "native",
         cluster: "local",
         setup: [],
         scenarios: [{ scenario: "probe", description: "d", claims: ["c"], requires: [], phases: [{ name: "setup", steps: [] }, { name: "assess", steps }, { name: "teardown", steps: [] }] }],

@@ -49,7 +49,7 @@ function runPlan(correct: ScenarioPlan, mutants: MutantPlan[]): RunPlanWithClust
     options: {},
     cluster: { name: "kind", description: "test", context: "kind-test", setup: [], teardown: [] },
     targetUrls: { fake: "http://llm" },
-    targets: [{ mesh: "fake", meshVersion: "1", cluster: "kind", setup: [], scenarios: [correct], mutants, teardown: [] }],
+    targets: [{ mesh: "fake", meshVersion: "1", routing: "native", cluster: "kind", setup: [], scenarios: [correct], mutants, teardown: [] }],
   };
 }
 

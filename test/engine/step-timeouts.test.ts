@@ -33,7 +33,7 @@ function planWith(step: Step): RunPlanWithCluster {
     options: {},
     cluster: { name: "kind", description: "test cluster", context: "kind-test", setup: [], teardown: [] },
     targetUrls: { fake: "http://llm" },
-    targets: [{ mesh: "fake", meshVersion: "1", cluster: "kind", setup: [], scenarios: [{ scenario: "limits", description: "d", claims: ["c"], requires: [], phases: [{ name: "assess", steps: [step] }] }], teardown: [] }],
+    targets: [{ mesh: "fake", meshVersion: "1", routing: "native", cluster: "kind", setup: [], scenarios: [{ scenario: "limits", description: "d", claims: ["c"], requires: [], phases: [{ name: "assess", steps: [step] }] }], teardown: [] }],
   };
 }
 

@@ -51,7 +51,7 @@ function plan(url: string): RunPlanWithCluster {
     options: {},
     cluster: { name: "local", description: "local", context: undefined, setup: [], teardown: [] },
     targetUrls: { none: url },
-    targets: [{ mesh: "none", meshVersion: "-", cluster: "local", setup: [], scenarios: [{ scenario: "probe", description: "d", claims: ["c"], requires: [], phases: [{ name: "setup", steps: [] }, { name: "assess", steps: [step] }, { name: "teardown", steps: [] }] }], teardown: [] }],
+    targets: [{ mesh: "none", meshVersion: "-", routing: "native", cluster: "local", setup: [], scenarios: [{ scenario: "probe", description: "d", claims: ["c"], requires: [], phases: [{ name: "setup", steps: [] }, { name: "assess", steps: [step] }, { name: "teardown", steps: [] }] }], teardown: [] }],
   };
 }
 
