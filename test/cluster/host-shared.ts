@@ -5,13 +5,14 @@
  * test started it, so a cluster someone kept survives the tests.
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { locateBinaries, requireBinaries } from "../../src/cluster/host/binaries.js";
 import { up } from "../../src/cluster/host/lifecycle.js";
 import { withFileLock } from "../../src/core/file-lock.js";
 import { hostLayout } from "../../src/cluster/host/settings.js";
+import { inject } from "vitest";
 import { ensureImage, imagesCacheDir, importImage, llmSimRecipe, pauseRecipe, type EnsuredImage } from "../../src/cluster/host/images/index.js";
 
 /** The CLI's default name, so a scenario run inside the tests reuses the same cluster. */
@@ -47,7 +48,9 @@ export function sharedHostCluster(): Promise<SharedCluster> {
     const cache = imagesCacheDir();
     const pause = await ensureImage(pauseRecipe, cache);
     const result = await up({ name: TEST_CLUSTER, sandboxImage: pause.ref, log: (l) => process.stderr.write(`[host cluster] ${l}\n`) });
-    if (!result.reused) await writeFile(STARTED_BY_TESTS(), `${new Date().toISOString()}\n`);
+    // The mark names this vitest run: another run on the machine (a developer's second vitest)
+    // must not stop, at its end, a cluster this run is still using.
+    if (!result.reused) await writeFile(STARTED_BY_TESTS(), `${inject("hostTestRun")}\n`);
     process.stderr.write(`[host cluster] ${result.reused ? "reused" : `started in ${result.seconds.toFixed(1)} s`}: context ${result.context}\n`);
     const target = { address: hostLayout(TEST_CLUSTER).containerdSocket };
     await importImage(target, pause);
@@ -68,6 +71,15 @@ export function sharedHostCluster(): Promise<SharedCluster> {
   return shared;
 }
 
-export function startedByTests(name = TEST_CLUSTER): boolean {
-  return existsSync(STARTED_BY_TESTS(name));
+/** Whether the vitest run named `run` (host-global-setup's token) started the cluster. */
+export function startedByTests(run: string, name = TEST_CLUSTER): boolean {
+  const mark = STARTED_BY_TESTS(name);
+  return existsSync(mark) && readFileSync(mark, "utf8").trim() === run;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** One token per vitest run, from host-global-setup.ts. */
+    hostTestRun: string;
+  }
 }
