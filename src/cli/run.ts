@@ -163,6 +163,7 @@ export async function runCommand(command: "scenario" | "suite", name: string, ra
     summary: { ...summarize(verdictList), exitCode, ...(mutantSummary ? { mutants: mutantSummary } : {}) },
     ...(execution.aborted ? { aborted: execution.aborted.message } : {}),
     ...(execution.cleanupFailures.length > 0 ? { cleanupFailures: execution.cleanupFailures } : {}),
+    ...(plan.skippedScenarios ? { skippedScenarios: plan.skippedScenarios } : {}),
     ...(mutant && outcomes ? { mutant: { ...mutantRecord(mutant), outcomes } } : {}),
   };
   const written = await writeReports(results, runDir);
@@ -216,6 +217,7 @@ function printSummary(out: Output, results: RunResults, files: string[]): void {
   }
   out.info(`\n${s.pass} pass, ${s.fail} fail, ${s.inconclusive} inconclusive, ${s.unsupported} not supported — exit ${s.exitCode}`);
   if (results.aborted) out.info(`The run ended early: ${results.aborted}`);
+  if (results.skippedScenarios?.length) out.info(`Not run on this cluster:\n${results.skippedScenarios.map((s) => `  ${s.scenario}: ${s.reason}`).join("\n")}`);
   if (results.cleanupFailures?.length) out.info(`Cleanup failed, so what this run created may still be there (npm run clean removes it):\n${results.cleanupFailures.map((f) => `  ${f}`).join("\n")}`);
   out.info(`Reports: ${files.filter((f) => /report\.(md|html)$/.test(f)).join(", ")}`);
 }

@@ -7,7 +7,7 @@ import type { InstallOptions, MeshDriver, MeshName, RoutingApi } from "../mesh/d
 import { BASELINE_MESH, EVERY_MESH, MESHES, type MeshRegistry } from "../mesh/registry.js";
 import type { Target } from "../mesh/intent.js";
 import type { LoadProfile } from "../load/profile.js";
-import { walkSteps, type CollectStep, type LoadClient, type RunPlan, type ScenarioPlan, type Step, type TargetPlan } from "../plan/steps.js";
+import { walkSteps, type CollectStep, type LoadClient, type RunPlan, type ScenarioPlan, type SkippedScenario, type Step, type TargetPlan } from "../plan/steps.js";
 import { planScenario, type ScenarioDefinition, type ScenarioOptions } from "./scenario.js";
 import { TIMEOUTS } from "../core/timeouts.js";
 import { UsageError } from "../core/errors.js";
@@ -82,15 +82,13 @@ export function runsOn(scenario: Pick<ScenarioDefinition, "baseline">, mesh: Mes
 
 export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
   const meshes = expandMeshes(req.mesh, req.scenarios, req.provider.name, req.registry);
+  const skippedScenarios: SkippedScenario[] = [];
   for (const scenario of req.scenarios) {
-    if (!scenario.clusters.includes(req.provider.name)) {
-      if (req.command === "scenario") {
-        throw new UsageError(
-          `scenario "${scenario.name}" cannot run on --cluster ${req.provider.name}`,
-          `it runs on: ${scenario.clusters.join(", ")}`,
-        );
-      }
-    }
+    if (scenario.clusters.includes(req.provider.name)) continue;
+    const reason = `cannot run on --cluster ${req.provider.name}; it runs on: ${scenario.clusters.join(", ")}`;
+    if (req.command === "scenario") throw new UsageError(`scenario "${scenario.name}" cannot run on --cluster ${req.provider.name}`, `it runs on: ${scenario.clusters.join(", ")}`);
+    // A suite runs what it can here and says what it left out.
+    skippedScenarios.push({ scenario: scenario.name, reason });
   }
 
   const targets: TargetPlan[] = [];
@@ -167,6 +165,7 @@ export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
     command: req.command,
     name: req.name,
     options: req.options,
+    ...(skippedScenarios.length > 0 ? { skippedScenarios } : {}),
     cluster: {
       name: req.provider.name,
       description: req.provider.describe(),

@@ -244,4 +244,11 @@ export interface RunPlan {
   name: string;
   options: Record<string, unknown>;
   targets: TargetPlan[];
+  /** Scenarios of a suite that cannot run on the chosen cluster, with why: recorded, never dropped silently. */
+  skippedScenarios?: SkippedScenario[];
+}
+
+export interface SkippedScenario {
+  scenario: string;
+  reason: string;
 }

@@ -129,6 +129,7 @@ function summaryBlock(results: RunResults): string {
 <p class="muted">Run <code>${esc(results.runId)}</code> on ${esc(results.cluster.name)}, started ${esc(results.startedAt)}, took ${esc(formatMs(results.durationMs))}.</p>
 <div class="banner ${tone}"><span class="word">${esc(word)}</span><span class="meaning">Exit code ${s.exitCode}: ${esc(exitCodeMeaning(s.exitCode))}.</span></div>
 ${results.aborted ? `<p class="note warn"><strong>The run ended early:</strong> ${esc(results.aborted)}</p>` : ""}
+${results.skippedScenarios?.length ? `<div class="note"><strong>Not run on this cluster</strong> (the suite's other scenarios):<ul>${results.skippedScenarios.map((s) => `<li>${esc(s.scenario)}: ${esc(s.reason)}</li>`).join("")}</ul></div>` : ""}
 ${results.cleanupFailures?.length ? `<div class="note warn"><strong>Cleanup failed</strong>, so what this run created may still be there (<code>npm run clean</code> removes it):<ul>${results.cleanupFailures.map((f) => `<li>${esc(f)}</li>`).join("")}</ul></div>` : ""}
 <div class="cards">${card("pass", s.pass)}${card("fail", s.fail)}${card("inconclusive", s.inconclusive)}${card("unsupported", s.unsupported)}</div>
 <p class="muted">${esc(EXIT_LEGEND)}

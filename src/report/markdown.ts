@@ -67,6 +67,7 @@ function summaryBlock(results: RunResults): string {
     `Run ${code(results.runId)} on ${md(results.cluster.name)}, started ${md(results.startedAt)}, took ${formatMs(results.durationMs)}.`,
   ];
   if (results.aborted) lines.push("", `> **The run ended early:** ${md(results.aborted)}`);
+  if (results.skippedScenarios?.length) lines.push("", `> **Not run on this cluster** (the suite's other scenarios):`, ...results.skippedScenarios.map((s) => `> - ${md(s.scenario)}: ${md(s.reason)}`));
   if (results.cleanupFailures?.length) lines.push("", `> **Cleanup failed**, so what this run created may still be there (\`npm run clean\` removes it):`, ...results.cleanupFailures.map((f) => `> - ${md(f)}`));
   lines.push(
     "",

@@ -189,6 +189,7 @@ export const RunResultsSchema = z
     }),
     aborted: z.string().optional(),
     cleanupFailures: z.array(z.string()).optional(),
+    skippedScenarios: z.array(z.looseObject({ scenario: z.string(), reason: z.string() })).optional(),
     mutant: z.looseObject({
       ...MutantFields,
       outcomes: z.array(z.looseObject({ mesh: z.string(), status: MutantStatusSchema, reason: z.string() })),

@@ -3,6 +3,7 @@
  * export read only this, so a report can be rebuilt from any run folder. Bump
  * RESULTS_SCHEMA_VERSION on any incompatible change.
  */
+import type { SkippedScenario } from "../plan/steps.js";
 import type { MeshVariant } from "../mesh/variant.js";
 import type { LoadResult } from "../load/profile.js";
 import type { Verdict, VerdictStatus } from "../analysis/verdict.js";
@@ -161,6 +162,8 @@ export interface RunResults {
   aborted?: string;
   /** Undos that failed, "<where>: <what>: <why>": what this run created may still be there (npm run clean). */
   cleanupFailures?: string[];
+  /** Scenarios of the suite that could not run on this cluster, with why (from the plan). */
+  skippedScenarios?: SkippedScenario[];
   /** A one-mutant run (`--mutant NAME`): the mutant and its outcome per mesh. */
   mutant?: Omit<MutantRunRecord, "aimedStep" | "status" | "reason" | "durationMs" | "run"> & { outcomes: { mesh: string; status: MutantStatus; reason: string }[] };
 }
