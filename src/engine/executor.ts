@@ -18,7 +18,7 @@ import { mergeLoadResults } from "./merge-load.js";
 import { walkSteps } from "../plan/steps.js";
 import { judgeMutant } from "./mutant.js";
 import type { ConvergeStep, GateStep, KubeObject, LoadClient, MeasureStep, MutantPlan, ScenarioPlan, Step, TargetPlan } from "../plan/steps.js";
-import type { ProcessLauncher } from "./processes.js";
+import { writeStepFiles, type ProcessLauncher } from "./processes.js";
 import type { RunPlanWithCluster } from "./run-plan.js";
 import { pollUntil, withTimeout, MUTANT_CONVERGENCE, TIMEOUTS } from "../core/timeouts.js";
 
@@ -325,10 +325,7 @@ class Walker {
         return;
       }
       case "process": {
-        for (const file of step.files ?? []) {
-          await mkdir(path.dirname(file.path), { recursive: true });
-          await writeFile(file.path, file.content);
-        }
+        await writeStepFiles(step.files);
         const proc = await env.processes.start({ role: step.role, argv: step.argv, readyUrl: step.readyUrl, timeoutMs: step.timeoutMs, logDir: path.join(env.runDir, "evidence", "processes"), signal: env.signal, ...(step.env ? { env: step.env } : {}) });
         cleanup.push(`stop ${step.role} (pid ${proc.pid})`, () => proc.stop(), { always: true });
         record.evidence = [path.relative(env.runDir, proc.logFile)];

@@ -3,8 +3,17 @@
  * sees them: output in a log file in the run folder (evidence), readiness an HTTP 2xx within a
  * named timeout, stop SIGTERM then SIGKILL (src/core/process.ts does all three).
  */
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startServer } from "../core/process.js";
+
+/** The files a process step carries (Prometheus's config), written when the step runs, never while planning. */
+export async function writeStepFiles(files: readonly { path: string; content: string }[] = []): Promise<void> {
+  for (const file of files) {
+    await mkdir(path.dirname(file.path), { recursive: true });
+    await writeFile(file.path, file.content);
+  }
+}
 
 export interface StartedProcess {
   pid: number;

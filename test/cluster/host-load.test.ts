@@ -86,7 +86,9 @@ describe.skipIf(skip)(`load from the loadgen pod on the host cluster${skip ? ` (
     expect(result.requests).toBe(50);
     expect(result.failed).toBe(0);
     expect(served).toBe(result.requests);
-    // Both versions answered: the Service spreads requests over the two Deployments.
-    expect([...new Set(result.outcomes.filter((o) => o.count > 0).map((o) => o.version))].sort()).toEqual([...VERSIONS].sort());
+    // Every answer names a version the stack deployed. Not both: kube-proxy picks a pod per
+    // connection, and the generator keeps its connections open, so 50 requests may all reach one
+    // version (CI saw only canary once); the split itself is what the meshes' scenarios judge.
+    for (const o of result.outcomes.filter((x) => x.count > 0)) expect(VERSIONS).toContain(o.version);
   }, 600_000);
 });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSim, type SpawnedSim } from "../../fixtures/llm-sim/src/index.js";
-import { childProcessLauncher, type StartedProcess } from "../../src/engine/processes.js";
+import { childProcessLauncher, writeStepFiles, type StartedProcess } from "../../src/engine/processes.js";
 import { meshQueries, promClient, startPrometheus, type RunningPrometheus } from "../../src/metrics/index.js";
 import { localStack, type LocalStack } from "../../src/stack/index.js";
 import { findServerTool } from "./find-tools.js";
@@ -73,6 +73,7 @@ describe("the local stack, started from its own plan steps", () => {
     stack = await localStack({ runId: "test-run", versions: ["stable", "canary"], sim: FAST_SIM, prometheus: findServerTool("prometheus"), runDir: dataDir });
     // The steps as the executor gets them: the sims, then Prometheus scraping them.
     for (const step of stack.setup) {
+      await writeStepFiles(step.files);
       started.push(await childProcessLauncher.start({ role: step.role, argv: step.argv, env: step.env ?? {}, readyUrl: step.readyUrl, timeoutMs: step.timeoutMs, logDir: join(dataDir, "logs") }));
     }
   });

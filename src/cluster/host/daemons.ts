@@ -140,14 +140,24 @@ export async function probe(daemon: Daemon): Promise<true | string> {
   });
 }
 
+/** A daemon that exited before it served. */
+export class DaemonExited extends Error {}
+
+/** Polls in a row that must miss a daemon's process before its start is called failed. */
+const EXIT_MISSES = 3;
+
 /** Wait for a daemon to serve; a daemon that exits meanwhile fails at once with its log's tail. */
 export async function waitReady(layout: HostLayout, daemon: Daemon, timeoutMs: number): Promise<void> {
   const died = new AbortController();
+  // Between fork and exec the child's command line is still this process's, so one look can
+  // miss a daemon that is starting; only several misses in a row mean it exited.
+  let misses = 0;
   try {
     await pollUntil(
       async () => {
-        if (runningPid(layout, daemon) === undefined) {
-          died.abort(new Error(`${daemon.name} exited during start; ${logFile(layout, daemon.name)} ends with:\n${await logTail(layout, daemon.name)}`));
+        misses = runningPid(layout, daemon) === undefined ? misses + 1 : 0;
+        if (misses >= EXIT_MISSES) {
+          died.abort(new DaemonExited(`${daemon.name} exited during start; ${logFile(layout, daemon.name)} ends with:\n${await logTail(layout, daemon.name)}`));
           return "exited";
         }
         return probe(daemon);

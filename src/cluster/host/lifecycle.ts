@@ -15,7 +15,7 @@ import { withFileLock } from "../../core/file-lock.js";
 import { pollUntil } from "../../core/timeouts.js";
 import { onPath, requireBinaries, requireRootOnLinux } from "./binaries.js";
 import { cniConfig, componentKubeconfig, containerdConfig, corefile, daemons, kubeProxyConfig, kubeletConfig, API_SERVER_URL, type Binaries, type Daemon } from "./config.js";
-import { logFile, probe, processesNaming, runningPid, startClusterDaemon, stopDaemon, stopPid, waitReady } from "./daemons.js";
+import { DaemonExited, logFile, probe, processesNaming, runningPid, startClusterDaemon, stopDaemon, stopPid, waitReady } from "./daemons.js";
 import { OWNED_CHAIN, ensureNodeAddress, guardDrops, guardInstalled, installEgressGuard, mountsUnder, removeChains, removeLinks, restoreSysctls, setSysctls, sh, unmountAll } from "./network.js";
 import { ensurePki, leafSpecs } from "./pki.js";
 import { DEFAULT_SANDBOX_IMAGE, KUBELET_STRAYS, NETWORK, contextName, hostLayout, nodeName, type HostLayout } from "./settings.js";
@@ -145,7 +145,16 @@ async function upUnlocked(opts: UpOptions): Promise<UpResult> {
       await startClusterDaemon(layout, daemon);
       startedNow.push(daemon.name);
     }
-    await waitReady(layout, daemon, opts.readyTimeoutMs ?? 120_000);
+    try {
+      await waitReady(layout, daemon, opts.readyTimeoutMs ?? 120_000);
+    } catch (err) {
+      // A daemon this start launched and that died at once (kube-proxy did so once, leaving an
+      // empty log, then started fine) gets one more try; a second early exit is the answer.
+      if (!(err instanceof DaemonExited) || !startedNow.includes(daemon.name)) throw err;
+      log(`${daemon.name} exited during start; starting it once more`);
+      await startClusterDaemon(layout, daemon);
+      await waitReady(layout, daemon, opts.readyTimeoutMs ?? 120_000);
+    }
   }
   log("wait for the node to be Ready");
   await pollUntil(async () => {
