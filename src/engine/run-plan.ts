@@ -85,10 +85,10 @@ export function buildRunPlan(req: PlanRequest): RunPlanWithCluster {
   const skippedScenarios: SkippedScenario[] = [];
   for (const scenario of req.scenarios) {
     if (scenario.clusters.includes(req.provider.name)) continue;
-    const reason = `cannot run on --cluster ${req.provider.name}; it runs on: ${scenario.clusters.join(", ")}`;
-    if (req.command === "scenario") throw new UsageError(`scenario "${scenario.name}" cannot run on --cluster ${req.provider.name}`, `it runs on: ${scenario.clusters.join(", ")}`);
+    const runsOn = `it runs on: ${scenario.clusters.join(", ")}`;
+    if (req.command === "scenario") throw new UsageError(`scenario "${scenario.name}" cannot run on --cluster ${req.provider.name}`, runsOn);
     // A suite runs what it can here and says what it left out.
-    skippedScenarios.push({ scenario: scenario.name, reason });
+    skippedScenarios.push({ scenario: scenario.name, reason: `cannot run on --cluster ${req.provider.name}; ${runsOn}` });
   }
 
   const targets: TargetPlan[] = [];

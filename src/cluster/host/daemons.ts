@@ -149,8 +149,8 @@ const EXIT_MISSES = 3;
 /** Wait for a daemon to serve; a daemon that exits meanwhile fails at once with its log's tail. */
 export async function waitReady(layout: HostLayout, daemon: Daemon, timeoutMs: number): Promise<void> {
   const died = new AbortController();
-  // Between fork and exec the child's command line is still this process's, so one look can
-  // miss a daemon that is starting; only several misses in a row mean it exited.
+  // One look that finds no process under the daemon's pid file is not yet an exit (CI once saw
+  // kube-proxy "exit" at start with an empty log, the cause unknown); several misses in a row are.
   let misses = 0;
   try {
     await pollUntil(
