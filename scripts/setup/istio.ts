@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseIstioctlClientVersion } from "../../src/mesh/istio/check-istioctl.js";
-import { ENVOY_VERSION, ISTIO_HOST_VERSION, ISTIO_LOCAL_HUB, ISTIO_MODULE, UPSTREAM_ENVOY_VARIANT } from "../../src/mesh/istio/upstream-envoy.js";
+import { ENVOY_VERSION, ISTIO_HOST_VERSION, ISTIO_LOCAL_HUB, ISTIO_MODULE, UPSTREAM_ENVOY_VARIANT } from "../../src/mesh/istio/upstream-envoy-variant.js";
 import { findTool, type ResolvedTool, type ToolManifestEntry } from "../../src/core/tools.js";
 import type { MeshBuild } from "../../src/mesh/builds.js";
 import { lastLine, report, requiredVersion, runCommand, setupFailure, sha256File } from "./common.js";

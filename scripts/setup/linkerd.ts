@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
-import { BUILT_FROM_SOURCE_VARIANT, LINKERD_BINARIES_ENV, LINKERD_BINARY_SHA256, LINKERD_SOURCE_VERSION } from "../../src/mesh/linkerd/from-binaries.js";
+import { BUILT_FROM_SOURCE_VARIANT, LINKERD_BINARIES_ENV, LINKERD_BINARY_SHA256, LINKERD_SOURCE_VERSION } from "../../src/mesh/linkerd/built-from-source.js";
 import type { ToolManifestEntry } from "../../src/core/tools.js";
 import { lastLine, report, runCommand, setupFailure, sha256File } from "./common.js";
 

@@ -8,9 +8,9 @@ import { MESHES, type MeshRegistry } from "../mesh/registry.js";
 
 const MARK: Record<Support, string> = { native: "native", emulated: "emulated", unsupported: "—" };
 
-export function capabilitiesTable(routing: RoutingApi, json: boolean, registry: MeshRegistry = MESHES): string {
+export async function capabilitiesTable(routing: RoutingApi, json: boolean, registry: MeshRegistry = MESHES): Promise<string> {
   const meshes = registry.names;
-  const table = Object.fromEntries(registry.entries.map((e) => [e.name, e.driver.capabilities(routing)]));
+  const table = Object.fromEntries(await Promise.all(meshes.map(async (m) => [m, (await registry.driver(m)).capabilities(routing)] as const)));
   if (json) return `${JSON.stringify({ routing, capabilities: table }, null, 2)}\n`;
   const width = Math.max(...INTENT_KINDS.map((k) => k.length)) + 2;
   const lines = [`Capabilities (routing: ${routing})`, "", `${"intent".padEnd(width)}${meshes.map((m) => m.padEnd(11)).join("")}`];

@@ -83,7 +83,7 @@ export function buildProgram(registry: MeshRegistry = MESHES): Command {
   ).action(async (name: string | undefined, opts: Record<string, unknown>) => {
     if (opts.capabilities) {
       const { capabilitiesTable } = await import("./capabilities.js");
-      process.stdout.write(capabilitiesTable(opts.routing === "gamma" ? "gamma" : "native", Boolean(opts.json), registry));
+      process.stdout.write(await capabilitiesTable(opts.routing === "gamma" ? "gamma" : "native", Boolean(opts.json), registry));
       return;
     }
     if (opts.list) {

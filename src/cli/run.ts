@@ -59,7 +59,7 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
   const seed = opts.seed ?? randomBytes(4).readUInt32BE() % 2 ** 31;
   loadPlanCache();
   const provider = await providerFor(opts, runId, registry);
-  const drivers = driversFor(opts, provider, runDir, provider.name === "host" ? await hostSimImage(opts, registry) : undefined, registry);
+  const drivers = await driversFor(opts, provider, runDir, provider.name === "host" ? await hostSimImage(opts, registry) : undefined, registry);
   const stack = await stackPlannerFor(opts, runId, provider, runDir, mutant?.backend, registry);
   const request = {
     command,

@@ -16,6 +16,7 @@ import { TOOLS, toolNamed, tryFindTool, findTool, versionFromOutput, type Resolv
 import { currentProvider, gkeProvider, hostPreflight, hostProviderFor, kindProvider, localProvider, type ClusterProvider } from "../cluster/index.js";
 import type { InstallOptions, MeshDriver, MeshName } from "../mesh/driver.js";
 import { readMeshBuilds } from "../mesh/builds.js";
+import { NO_VERSION } from "../mesh/none/index.js";
 import { BASELINE_MESH, EVERY_MESH, MESHES, versionOptionKey, type MeshRegistry } from "../mesh/registry.js";
 import type { MeshVariant } from "../mesh/variant.js";
 import { ENGINE_TOOL, K6_IMAGE_VAR, LOADGEN_IMAGE, LOADGEN_POD_BINARY, loadCommand, runLoad, type LoadEngine, type LoadProfile } from "../load/index.js";
@@ -28,12 +29,12 @@ import { backendOf, type RunOptions } from "./options.js";
 import { VLLM_APP, type Backend } from "../stack/backend.js";
 
 /** Each mesh's driver bound to this run's cluster, kube context, routing API and stack namespace. */
-export function driversFor(opts: RunOptions, provider: ClusterProvider, runDir?: string, hostSimImage?: string, registry: MeshRegistry = MESHES): Record<MeshName, MeshDriver> {
+export async function driversFor(opts: RunOptions, provider: ClusterProvider, runDir?: string, hostSimImage?: string, registry: MeshRegistry = MESHES): Promise<Record<MeshName, MeshDriver>> {
   const context = provider.context;
-  return Object.fromEntries(
-    registry.entries.map((mesh) => [
+  return Object.fromEntries(await Promise.all(
+    registry.entries.map(async (mesh) => [
       mesh.name,
-      mesh.createDriver({
+      await registry.createDriver(mesh.name, {
         cluster: provider.name,
         ...(context ? { context } : {}),
         routing: opts.routing,
@@ -42,8 +43,8 @@ export function driversFor(opts: RunOptions, provider: ClusterProvider, runDir?:
         out: opts.out,
         ...(hostSimImage ? { hostSimImage } : {}),
       }),
-    ]),
-  );
+    ] as const),
+  ));
 }
 
 /** The stack's versions: every scenario's split and routes name these. */
@@ -63,7 +64,7 @@ export function installOptions(opts: RunOptions, registry: MeshRegistry = MESHES
   return Object.fromEntries(registry.entries.map((mesh) => {
     const fixed = registry.variantOn(mesh.name, opts.cluster)?.installVersion;
     const flagged = mesh.version ? opts[versionOptionKey(mesh) as `${string}Version`] : undefined;
-    return [mesh.name, { ...common, version: fixed ?? flagged ?? mesh.driver.defaultVersion }];
+    return [mesh.name, { ...common, version: fixed ?? flagged ?? mesh.version?.pin ?? NO_VERSION }];
   }));
 }
 

@@ -63,10 +63,14 @@ export interface MeshEntry {
   title: string;
   /** The no-mesh baseline: exactly one entry, joined where a scenario compares against it. */
   baseline?: true;
-  /** The driver with its defaults: for --capabilities and rendering without a cluster. */
-  driver: MeshDriver;
-  /** The driver bound to one run's cluster, context, routing and namespaces. */
-  createDriver(settings: DriverSettings): MeshDriver;
+  /**
+   * The driver with its defaults, for --capabilities and rendering without a cluster. Drivers
+   * are imported when first asked for, so `--help` and usage errors never load a renderer or
+   * the manifest models behind it. Call it through the registry, which checks the name.
+   */
+  loadDriver(): Promise<MeshDriver>;
+  /** The driver bound to one run's cluster, context, routing and namespaces; loaded like loadDriver. */
+  createDriver(settings: DriverSettings): Promise<MeshDriver>;
   /** Absent for the baseline, which has nothing to install. */
   version?: VersionPin;
   /** The programs its install, checks and clean-up call. */

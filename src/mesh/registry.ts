@@ -7,7 +7,7 @@
  */
 import type { ClusterName } from "../cluster/provider.js";
 import type { MeshDriver, MeshName } from "./driver.js";
-import type { MeshEntry, VariantUse } from "./entry.js";
+import type { DriverSettings, MeshEntry, VariantUse } from "./entry.js";
 import { istioMesh } from "./istio/mesh.js";
 import { linkerdMesh } from "./linkerd/mesh.js";
 import { noneMesh } from "./none/mesh.js";
@@ -29,7 +29,6 @@ export class MeshRegistry {
     if (baselines.length !== 1 || baselines[0]!.name !== BASELINE_MESH) throw new Error(`the mesh registry needs exactly one baseline, named ${BASELINE_MESH}`);
     for (const e of entries) {
       if (!/^[a-z][a-z0-9-]*$/.test(e.name) || e.name === EVERY_MESH) throw new Error(`mesh name ${JSON.stringify(e.name)}: use lower-case letters, digits and '-', and not "${EVERY_MESH}"`);
-      if (e.driver.name !== e.name) throw new Error(`mesh ${e.name}: its driver calls itself ${e.driver.name}`);
       if (!e.baseline && !e.version) throw new Error(`mesh ${e.name}: a mesh needs a pinned version and its flag`);
     }
     this.entries = entries;
@@ -80,15 +79,26 @@ export class MeshRegistry {
     return scenario.baseline ? [BASELINE_MESH, ...this.compared] : this.compared;
   }
 
-  /** Each mesh's driver with its defaults. */
-  drivers(): Record<MeshName, MeshDriver> {
-    return Object.fromEntries(this.entries.map((e) => [e.name, e.driver]));
+  /** `mesh`'s driver with its defaults (loaded on first use). */
+  async driver(mesh: string): Promise<MeshDriver> {
+    return checkedDriver(mesh, await this.entry(mesh).loadDriver());
+  }
+
+  /** `mesh`'s driver bound to one run's settings. */
+  async createDriver(mesh: string, settings: DriverSettings): Promise<MeshDriver> {
+    return checkedDriver(mesh, await this.entry(mesh).createDriver(settings));
   }
 
   /** The build of `mesh` a cluster runs when it is not the official release. */
   variantOn(mesh: string, cluster: ClusterName | string): VariantUse | undefined {
     return this.entry(mesh).variants.find((v) => v.clusters.includes(cluster as ClusterName));
   }
+}
+
+/** A driver that answers to another name would bind the wrong mesh's manifests to this one. */
+function checkedDriver(mesh: string, driver: MeshDriver): MeshDriver {
+  if (driver.name !== mesh) throw new Error(`mesh ${mesh}: its driver calls itself ${driver.name}`);
+  return driver;
 }
 
 /** The run-option key of a version flag: `--istio-version` -> `istioVersion`, as the CLI parser names it. */

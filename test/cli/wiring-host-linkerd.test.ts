@@ -6,15 +6,15 @@ import { BUILT_FROM_SOURCE_VARIANT, LINKERD_LOCAL_REGISTRY } from "../../src/mes
 
 const provider = (name: "host" | "kind") => ({ name, context: `${name}-meshproof` }) as unknown as ClusterProvider;
 
-function installArgv(name: "host" | "kind", runDir = "/tmp/run-1"): string[][] {
+async function installArgv(name: "host" | "kind", runDir = "/tmp/run-1"): Promise<string[][]> {
   const opts = parseRunOptions({ cluster: name, mesh: "linkerd" });
-  const steps = driversFor(opts, provider(name), runDir).linkerd!.install(installOptions(opts).linkerd!);
+  const steps = (await driversFor(opts, provider(name), runDir)).linkerd!.install(installOptions(opts).linkerd!);
   return steps.flatMap((s) => (s.kind === "command" ? [s.argv] : []));
 }
 
 describe("--cluster host and Linkerd", () => {
-  it("installs the build from source: local images, an identity of the run's own, nothing fetched", () => {
-    const argvs = installArgv("host");
+  it("installs the build from source: local images, an identity of the run's own, nothing fetched", async () => {
+    const argvs = await installArgv("host");
     const render = argvs.find((a) => a[0] === "linkerd" && a.includes("install") && !a.includes("--crds"));
     expect(render).toContain(LINKERD_LOCAL_REGISTRY);
     expect(render).toContain("--disable-heartbeat");
@@ -26,28 +26,28 @@ describe("--cluster host and Linkerd", () => {
     expect(argvs.some((a) => a.includes("--pre"))).toBe(false);
   });
 
-  it("checks offline: linkerd check with the version under test as the expected one", () => {
+  it("checks offline: linkerd check with the version under test as the expected one", async () => {
     const opts = parseRunOptions({ cluster: "host", mesh: "linkerd" });
-    const steps = driversFor(opts, provider("host"), "/tmp/run-1").linkerd!.verifyReady(installOptions(opts).linkerd!);
+    const steps = (await driversFor(opts, provider("host"), "/tmp/run-1")).linkerd!.verifyReady(installOptions(opts).linkerd!);
     const check = steps.flatMap((s) => (s.kind === "command" ? [s.argv] : [])).find((a) => a.includes("check"));
     expect(check).toEqual(expect.arrayContaining(["--expected-version", opts.linkerdVersion]));
   });
 
-  it("mutant: any other cluster installs the official images with the CLI's own identity", () => {
-    const argvs = installArgv("kind");
+  it("mutant: any other cluster installs the official images with the CLI's own identity", async () => {
+    const argvs = await installArgv("kind");
     expect(argvs.flat()).not.toContain(LINKERD_LOCAL_REGISTRY);
     expect(argvs.some((a) => a[0] === "openssl")).toBe(false);
     expect(argvs.some((a) => a.includes("--pre"))).toBe(true);
   });
 
-  it("records the variant only on the host cluster", () => {
+  it("records the variant only on the host cluster", async () => {
     expect(meshVariantsFor({ cluster: "host" }).linkerd).toBe(BUILT_FROM_SOURCE_VARIANT);
     expect(meshVariantsFor({ cluster: "kind" }).linkerd).toBeUndefined();
   });
 });
 
 describe("namespaces on the shared host cluster", () => {
-  it("gives the Istio and the Linkerd runs' baselines and outsiders namespaces of their own", () => {
+  it("gives the Istio and the Linkerd runs' baselines and outsiders namespaces of their own", async () => {
     expect(targetNamespace("none", "host", "linkerd")).toBe("meshproof-none-linkerd");
     expect(targetNamespace("none", "host", "istio")).toBe("meshproof-none-istio");
     expect(outsiderNamespace("linkerd", "host", "linkerd")).toBe("meshproof-linkerd-outsider");
@@ -55,7 +55,7 @@ describe("namespaces on the shared host cluster", () => {
     expect(targetNamespace("linkerd", "host", "linkerd")).toBe("meshproof-linkerd");
   });
 
-  it("mutant: a run of both meshes, and any other cluster, keep one baseline namespace", () => {
+  it("mutant: a run of both meshes, and any other cluster, keep one baseline namespace", async () => {
     expect(targetNamespace("none", "host", "both")).toBe("meshproof-none");
     expect(targetNamespace("none", "kind", "linkerd")).toBe("meshproof-none");
     expect(outsiderNamespace("linkerd", "kind", "linkerd")).toBe("meshproof-linkerd-outsider");

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureImage, importImage, imagesCacheDir, listImages, type EnsuredImage } from "../../src/cluster/host/images/index.js";
 import { readMeshBuilds } from "../../src/mesh/builds.js";
 import { istioImageRecipes } from "../../src/mesh/istio/images.js";
-import { ENVOY_VERSION, ISTIO_HOST_VERSION } from "../../src/mesh/istio/upstream-envoy.js";
+import { ENVOY_VERSION, ISTIO_HOST_VERSION } from "../../src/mesh/istio/upstream-envoy-variant.js";
 import { linkerdImageRecipes } from "../../src/mesh/linkerd/images.js";
 import { startPrivateContainerd, type PrivateContainerd } from "../cluster/host/private-containerd.js";
 

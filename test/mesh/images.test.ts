@@ -12,8 +12,8 @@ import { imagesCacheDir } from "../../src/cluster/host/images/index.js";
 import { readMeshBuilds } from "../../src/mesh/builds.js";
 import { meshImageKey, type MeshImageOptions } from "../../src/mesh/images.js";
 import { istioImageRecipes } from "../../src/mesh/istio/images.js";
-import { ISTIO_HOST_VERSION, ISTIO_LOCAL_HUB } from "../../src/mesh/istio/upstream-envoy.js";
-import { LINKERD_LOCAL_REGISTRY, LINKERD_SOURCE_VERSION } from "../../src/mesh/linkerd/from-binaries.js";
+import { ISTIO_HOST_VERSION, ISTIO_LOCAL_HUB } from "../../src/mesh/istio/upstream-envoy-variant.js";
+import { LINKERD_LOCAL_REGISTRY, LINKERD_SOURCE_VERSION } from "../../src/mesh/linkerd/built-from-source.js";
 import { linkerdImageRecipes } from "../../src/mesh/linkerd/images.js";
 
 let scratch: string;

@@ -17,31 +17,32 @@ describe("the mesh registry", () => {
     expect(MESHES.meshesFor({ baseline: false })).toEqual(["istio", "linkerd"]);
   });
 
-  it("pins each mesh's version where its driver does, under a flag the CLI parser names the option after", () => {
+  it("pins each mesh's version where its driver does, under a flag the CLI parser names the option after", async () => {
     expect(PINS).toEqual({ istio: "1.30.3", linkerd: "version-2.20", gatewayApi: "v1.5.1" });
-    for (const mesh of MESHES.versioned) expect(mesh.version.pin, mesh.name).toBe(mesh.driver.defaultVersion);
+    for (const mesh of MESHES.versioned) expect(mesh.version.pin, mesh.name).toBe((await MESHES.driver(mesh.name)).defaultVersion);
     expect(MESHES.versioned.map((m) => [versionOptionKey(m), m.version.env])).toEqual([
       ["istioVersion", "MESHPROOF_ISTIO_VERSION"],
       ["linkerdVersion", "MESHPROOF_LINKERD_VERSION"],
     ]);
   });
 
-  it("names every tool each mesh's install, checks and removal call", () => {
+  it("names every tool each mesh's install, checks and removal call", async () => {
     for (const mesh of MESHES.entries) {
+      const driver = await MESHES.driver(mesh.name);
       for (const method of ["cli", "helm"] as const) {
         const opts = install(mesh.version?.pin ?? "n/a", method);
-        const steps = [...walkSteps([...mesh.driver.install(opts), ...mesh.driver.verifyReady(opts), ...mesh.driver.uninstall(opts)])];
+        const steps = [...walkSteps([...driver.install(opts), ...driver.verifyReady(opts), ...driver.uninstall(opts)])];
         const used = new Set(steps.flatMap((s) => (s.kind === "command" ? [toolNamed(s.argv[0]!)] : s.kind === "wait" && s.condition.type === "command" ? [toolNamed(s.condition.argv[0]!)] : [])).filter((t) => t !== undefined));
         for (const tool of used) expect(mesh.tools, `${mesh.name} (${method}) calls ${tool}`).toContain(tool);
       }
     }
   });
 
-  it("gives each mesh the identity form of its driver: what identityOf reads back", () => {
+  it("gives each mesh the identity form of its driver: what identityOf reads back", async () => {
     expect(MESHES.entry("istio").workloadIdentity("ns", "sa")).toBe("spiffe://cluster.local/ns/ns/sa/sa");
-    expect(MESHES.entry("istio").driver.identityOf({ "x-forwarded-client-cert": 'By=spiffe://cluster.local/ns/x/sa/y;Hash=00;Subject="";URI=spiffe://cluster.local/ns/ns/sa/sa' })).toBe("spiffe://cluster.local/ns/ns/sa/sa");
+    expect((await MESHES.driver("istio")).identityOf({ "x-forwarded-client-cert": 'By=spiffe://cluster.local/ns/x/sa/y;Hash=00;Subject="";URI=spiffe://cluster.local/ns/ns/sa/sa' })).toBe("spiffe://cluster.local/ns/ns/sa/sa");
     expect(MESHES.entry("linkerd").workloadIdentity("ns", "sa")).toBe("sa.ns.serviceaccount.identity.linkerd.cluster.local");
-    expect(MESHES.entry("linkerd").driver.identityOf({ "l5d-client-id": "sa.ns.serviceaccount.identity.linkerd.cluster.local" })).toBe("sa.ns.serviceaccount.identity.linkerd.cluster.local");
+    expect((await MESHES.driver("linkerd")).identityOf({ "l5d-client-id": "sa.ns.serviceaccount.identity.linkerd.cluster.local" })).toBe("sa.ns.serviceaccount.identity.linkerd.cluster.local");
     expect(MESHES.entry("none").workloadIdentity("ns", "sa")).toBeUndefined();
   });
 
@@ -51,11 +52,14 @@ describe("the mesh registry", () => {
     for (const cluster of ["kind", "gke", "current", "local"]) for (const mesh of MESHES.names) expect(MESHES.variantOn(mesh, cluster), `${mesh} on ${cluster}`).toBeUndefined();
   });
 
-  it("refuses a second mesh of one name, a registry without the baseline, and a mesh called both", () => {
+  it("refuses a second mesh of one name, a registry without the baseline, a mesh called both, and a driver of another name", async () => {
     const istio = MESHES.entry("istio");
     expect(() => MESHES.with(istio)).toThrow(/names istio twice/);
     expect(() => new MeshRegistry([istio])).toThrow(/exactly one baseline/);
-    expect(() => MESHES.with({ ...istio, name: "both", driver: { ...istio.driver, name: "both" } })).toThrow(/not "both"/);
-    expect(() => MESHES.with({ ...istio, name: "other" })).toThrow(/its driver calls itself istio/);
+    expect(() => MESHES.with({ ...istio, name: "both" })).toThrow(/not "both"/);
+    // The driver is only loaded when asked for, so its name is checked then.
+    const other = MESHES.with({ ...istio, name: "other" });
+    await expect(other.driver("other")).rejects.toThrow(/its driver calls itself istio/);
+    await expect(other.createDriver("other", { cluster: "kind", routing: "native", stackNamespace: "x", out: "reports" })).rejects.toThrow(/its driver calls itself istio/);
   });
 });

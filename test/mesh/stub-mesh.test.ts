@@ -52,8 +52,8 @@ const stubDriver: MeshDriver = {
 const stubMesh: MeshEntry = {
   name: "stub",
   title: "Stub",
-  driver: stubDriver,
-  createDriver: () => stubDriver,
+  loadDriver: async () => stubDriver,
+  createDriver: async () => stubDriver,
   version: { pin: "0.1.0", flag: "--stub-version", env: "MESHPROOF_STUB_VERSION" },
   tools: ["kubectl"],
   workloadIdentity: (namespace, serviceAccount) => `stub://${namespace}/${serviceAccount}`,

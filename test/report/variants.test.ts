@@ -3,7 +3,7 @@
  * report.html, with what the variant cannot show; a run on official releases shows no such table.
  */
 import { describe, expect, it } from "vitest";
-import { UPSTREAM_ENVOY_VARIANT } from "../../src/mesh/istio/upstream-envoy.js";
+import { UPSTREAM_ENVOY_VARIANT } from "../../src/mesh/istio/upstream-envoy-variant.js";
 import { renderHtml } from "../../src/report/html.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
 import { canaryRun } from "./fixtures.js";

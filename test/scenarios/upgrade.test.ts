@@ -6,8 +6,8 @@ import { NEXT_RELEASE, upgrade, upgradePath, upgradeStages, upgradeTargetEnvVar 
 import { allSteps, contextFor, fakeDriver, measureSteps, plan } from "./helpers.js";
 import { createIstioDriver } from "../../src/mesh/istio/index.js";
 import { createLinkerdDriver } from "../../src/mesh/linkerd/index.js";
-import { BUILT_FROM_SOURCE_UPGRADE_GAP } from "../../src/mesh/linkerd/from-binaries.js";
-import { UPSTREAM_ENVOY_UPGRADE_GAP } from "../../src/mesh/istio/upstream-envoy.js";
+import { BUILT_FROM_SOURCE_UPGRADE_GAP } from "../../src/mesh/linkerd/built-from-source.js";
+import { UPSTREAM_ENVOY_UPGRADE_GAP } from "../../src/mesh/istio/upstream-envoy-variant.js";
 
 const command = (id: string, piped = false): Step => ({
   kind: "command",

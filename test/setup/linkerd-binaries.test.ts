@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ToolMissingError } from "../../src/core/tools.js";
 import { readMeshBuilds } from "../../src/mesh/builds.js";
-import { LINKERD_BINARIES_ENV, LINKERD_BINARY_SHA256 } from "../../src/mesh/linkerd/from-binaries.js";
+import { LINKERD_BINARIES_ENV, LINKERD_BINARY_SHA256 } from "../../src/mesh/linkerd/built-from-source.js";
 import { defaultArchiveCandidates, ensureLinkerdBinaries, linkerdBinarySource, verifyLinkerdBinaries } from "../../scripts/setup/linkerd.js";
 
 let scratch: string;

@@ -55,4 +55,5 @@ export { ISTIO_DEFAULT_VERSION, ISTIO_HELM_REPO, ISTIO_NAMESPACE, revisionFor } 
 export { ISTIO_DOCS, ENVOY_DOCS, ISTIO_REFERENCES } from "./references.js";
 export { identityOf, spiffeIdFromXfcc } from "./identity.js";
 export { RATE_LIMITED_HEADER } from "./rate-limit.js";
-export { ENVOY_VERSION, ISTIO_HOST_VERSION, ISTIO_LOCAL_HUB, ISTIO_MODULE, UPSTREAM_ENVOY_VARIANT, upstreamEnvoyManifestArgs } from "./upstream-envoy.js";
+export { upstreamEnvoyManifestArgs } from "./upstream-envoy.js";
+export { ENVOY_VERSION, ISTIO_HOST_VERSION, ISTIO_LOCAL_HUB, ISTIO_MODULE, UPSTREAM_ENVOY_VARIANT } from "./upstream-envoy-variant.js";

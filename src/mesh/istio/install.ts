@@ -9,7 +9,8 @@
 import type { CommandStep, Step, WaitStep } from "../../plan/steps.js";
 import type { InstallOptions } from "../driver.js";
 import { helm, ISTIO_TIMEOUTS, istioctl, istioctlVersionCheck, kubectl } from "./commands.js";
-import { gatewayApiCrdSteps } from "../gamma/index.js";
+// crds.js, not the index: the install steps need no renderer (see test/cli/startup.test.ts).
+import { gatewayApiCrdSteps } from "../gamma/crds.js";
 import { injectorWebhookName, istiodName, ISTIO_HELM_REPO, ISTIO_NAMESPACE, ISTIO_PROFILE, type ResolvedSettings } from "./settings.js";
 import { uninstallSteps } from "./uninstall.js";
 import { upstreamEnvoyInstallSteps } from "./upstream-envoy.js";

@@ -1,8 +1,7 @@
 /** Istio in the mesh registry (../registry.ts). */
 import type { MeshEntry } from "../entry.js";
-import { istioImageRecipes } from "./images.js";
-import { createIstioDriver, istioDriver } from "./index.js";
-import { ISTIO_HOST_VERSION, UPSTREAM_ENVOY_VARIANT } from "./upstream-envoy.js";
+import { ISTIO_DEFAULT_VERSION } from "./settings.js";
+import { ISTIO_HOST_VERSION, UPSTREAM_ENVOY_VARIANT } from "./upstream-envoy-variant.js";
 
 /** The trust domain Istio's identities carry by default; another cluster's may differ. */
 const TRUST_DOMAIN = "cluster.local";
@@ -13,16 +12,16 @@ export const ISTIO_MERGED_METRICS = { port: 15020, path: "/stats/prometheus" } a
 export const istioMesh: MeshEntry = {
   name: "istio",
   title: "Istio",
-  driver: istioDriver,
-  createDriver: ({ context, routing, stackNamespace, cluster }) =>
-    createIstioDriver({
+  loadDriver: async () => (await import("./index.js")).istioDriver,
+  createDriver: async ({ context, routing, stackNamespace, cluster }) =>
+    (await import("./index.js")).createIstioDriver({
       ...(context ? { context } : {}),
       routing,
       enrolledNamespaces: [stackNamespace],
       // No registry reaches the host cluster: it runs the Istio setup built here, with stock Envoy.
       ...(cluster === "host" ? { variant: "upstream-envoy" as const } : {}),
     }),
-  version: { pin: istioDriver.defaultVersion, flag: "--istio-version", env: "MESHPROOF_ISTIO_VERSION" },
+  version: { pin: ISTIO_DEFAULT_VERSION, flag: "--istio-version", env: "MESHPROOF_ISTIO_VERSION" },
   tools: ["istioctl", "kubectl", "helm"],
   // https://istio.io/latest/docs/concepts/security/#istio-identity
   workloadIdentity: (namespace, serviceAccount) => `spiffe://${TRUST_DOMAIN}/ns/${namespace}/sa/${serviceAccount}`,
@@ -33,7 +32,7 @@ export const istioMesh: MeshEntry = {
       variant: UPSTREAM_ENVOY_VARIANT,
       // The host cluster can only run the Istio setup built here; --istio-version names releases.
       installVersion: ISTIO_HOST_VERSION,
-      images: async (builds) => (builds.istio && builds.envoy ? istioImageRecipes({ istio: builds.istio, envoy: builds.envoy }) : []),
+      images: async (builds) => (builds.istio && builds.envoy ? (await import("./images.js")).istioImageRecipes({ istio: builds.istio, envoy: builds.envoy }) : []),
     },
   ],
   colour: "#466bb0",

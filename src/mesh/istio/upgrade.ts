@@ -20,7 +20,7 @@ import type { InstallOptions } from "../driver.js";
 import { ISTIO_TIMEOUTS, helm, istioctl, kubectl } from "./commands.js";
 import { checkCliStep, helmBaseStep, helmIstiodStep, istioctlInstallStep, verifySteps } from "./install.js";
 import { istiodName, ISTIO_NAMESPACE, MANAGED_BY, revisionFor, type ResolvedSettings } from "./settings.js";
-import { UPSTREAM_ENVOY_UPGRADE_GAP } from "./upstream-envoy.js";
+import { UPSTREAM_ENVOY_UPGRADE_GAP } from "./upstream-envoy-variant.js";
 
 const WORKLOAD_SELECTOR = Object.entries(MANAGED_BY)
   .map(([k, v]) => `${k}=${v}`)

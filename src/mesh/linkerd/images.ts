@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { ImageRecipe } from "../../cluster/host/images/recipes.js";
 import type { MeshBuild } from "../builds.js";
 import { meshImageRecipe } from "../images.js";
-import { LINKERD_LOCAL_REGISTRY, LINKERD_SOURCE_VERSION } from "./from-binaries.js";
+import { LINKERD_LOCAL_REGISTRY, LINKERD_SOURCE_VERSION } from "./built-from-source.js";
 
 const BIN = 0o755;
 /** The nobody user upstream's images run as; the pods set their own uids (2102, 2103). */

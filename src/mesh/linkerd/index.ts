@@ -70,4 +70,5 @@ export { renderLinkerdRoutes } from "./routes.js";
 export * as linkerdSchemas from "./schemas.js";
 export { isLinkerdPolicyKind, linkerdManifest, validateLinkerdPolicy } from "./schemas.js";
 export { LINKERD_DEFAULT_VERSION, resolveLinkerdRelease, type LinkerdRelease } from "./version.js";
-export { BUILT_FROM_SOURCE_VARIANT, LINKERD_BINARIES_ENV, LINKERD_LOCAL_REGISTRY, LINKERD_SOURCE_VERSION, fromBinariesInstallArgs, opensslIdentitySteps } from "./from-binaries.js";
+export { fromBinariesInstallArgs, opensslIdentitySteps } from "./from-binaries.js";
+export { BUILT_FROM_SOURCE_VARIANT, LINKERD_BINARIES_ENV, LINKERD_LOCAL_REGISTRY, LINKERD_SOURCE_VERSION } from "./built-from-source.js";

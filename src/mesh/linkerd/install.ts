@@ -15,7 +15,8 @@ import type { CommandStep, Step, WaitStep } from "../../plan/steps.js";
 import { TIMEOUTS } from "../../core/timeouts.js";
 import type { InstallOptions } from "../driver.js";
 import { gatewayApiCrdSteps, kubectlArgv } from "../gamma/index.js";
-import { BUILT_FROM_SOURCE_UPGRADE_GAP, fromBinariesInstallArgs, opensslIdentitySteps } from "./from-binaries.js";
+import { fromBinariesInstallArgs, opensslIdentitySteps } from "./from-binaries.js";
+import { BUILT_FROM_SOURCE_UPGRADE_GAP } from "./built-from-source.js";
 import { resolveLinkerdRelease } from "./version.js";
 
 export const CONTROL_PLANE_NAMESPACE = "linkerd";

@@ -2,9 +2,8 @@
 import path from "node:path";
 import type { MeshEntry } from "../entry.js";
 import { workloadJob } from "../entry.js";
-import { BUILT_FROM_SOURCE_VARIANT, TRUST_DOMAIN } from "./from-binaries.js";
-import { linkerdImageRecipes } from "./images.js";
-import { createLinkerdDriver, linkerdDriver } from "./index.js";
+import { BUILT_FROM_SOURCE_VARIANT, TRUST_DOMAIN } from "./built-from-source.js";
+import { LINKERD_DEFAULT_VERSION } from "./version.js";
 
 /** Linkerd's proxy admin port, which serves the proxy's metrics. */
 export const LINKERD_ADMIN = { port: 4191, path: "/metrics" } as const;
@@ -12,9 +11,9 @@ export const LINKERD_ADMIN = { port: 4191, path: "/metrics" } as const;
 export const linkerdMesh: MeshEntry = {
   name: "linkerd",
   title: "Linkerd",
-  driver: linkerdDriver,
-  createDriver: ({ context, stackNamespace, cluster, runDir, out, hostSimImage }) =>
-    createLinkerdDriver({
+  loadDriver: async () => (await import("./index.js")).linkerdDriver,
+  createDriver: async ({ context, stackNamespace, cluster, runDir, out, hostSimImage }) =>
+    (await import("./index.js")).createLinkerdDriver({
       ...(context ? { context } : {}),
       // Built from source on the host cluster: a trust anchor and issuer of this run's own, in its run folder.
       identityDir: cluster === "host" && runDir ? path.resolve(runDir, "linkerd-identity") : path.resolve(out, "linkerd-identity"),
@@ -24,11 +23,11 @@ export const linkerdMesh: MeshEntry = {
       // nginx, the documented fault backend, cannot be pulled there: the imported llm-sim answers.
       ...(cluster === "host" && hostSimImage ? { faultServer: { simImage: hostSimImage } } : {}),
     }),
-  version: { pin: linkerdDriver.defaultVersion, flag: "--linkerd-version", env: "MESHPROOF_LINKERD_VERSION" },
+  version: { pin: LINKERD_DEFAULT_VERSION, flag: "--linkerd-version", env: "MESHPROOF_LINKERD_VERSION" },
   tools: ["linkerd", "kubectl", "helm"],
   // https://linkerd.io/2.20/features/automatic-mtls/ : <sa>.<ns>.serviceaccount.identity.<control-plane ns>.<trust domain>
   workloadIdentity: (namespace, serviceAccount) => `${serviceAccount}.${namespace}.serviceaccount.identity.linkerd.${TRUST_DOMAIN}`,
   scrapeJobs: (pods) => [workloadJob(pods), { name: "linkerd-proxy", port: LINKERD_ADMIN.port, path: LINKERD_ADMIN.path }],
-  variants: [{ clusters: ["host"], variant: BUILT_FROM_SOURCE_VARIANT, images: async (builds) => (builds.linkerd ? linkerdImageRecipes(builds.linkerd) : []) }],
+  variants: [{ clusters: ["host"], variant: BUILT_FROM_SOURCE_VARIANT, images: async (builds) => (builds.linkerd ? (await import("./images.js")).linkerdImageRecipes(builds.linkerd) : []) }],
   colour: "#1fa37a",
 };

@@ -5,11 +5,14 @@
 import type { Capabilities, MeshDriver, Rendered } from "../driver.js";
 import { INTENT_KINDS, type Intent } from "../intent.js";
 
+/** The baseline's version wherever a run records one: it installs nothing. */
+export const NO_VERSION = "n/a";
+
 const REASON = "no mesh is installed: the baseline applies no traffic policy";
 
 export const noneDriver = {
   name: "none",
-  defaultVersion: "n/a",
+  defaultVersion: NO_VERSION,
   references: [],
   capabilities(): Capabilities {
     return Object.fromEntries(INTENT_KINDS.map((k) => [k, { support: "unsupported", note: REASON }])) as Capabilities;

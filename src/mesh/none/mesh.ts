@@ -7,8 +7,9 @@ export const noneMesh: MeshEntry = {
   name: "none",
   title: "no mesh",
   baseline: true,
-  driver: noneDriver,
-  createDriver: () => noneDriver,
+  // Nothing to render, so nothing heavy to defer.
+  loadDriver: async () => noneDriver,
+  createDriver: async () => noneDriver,
   tools: [],
   workloadIdentity: () => undefined,
   scrapeJobs: (pods) => [workloadJob(pods)],

@@ -11,14 +11,8 @@ import type { CommandStep } from "../../../src/plan/steps.js";
 import { findTool } from "../../../src/core/tools.js";
 import { readMeshBuilds } from "../../../src/mesh/builds.js";
 import { createIstioDriver } from "../../../src/mesh/istio/index.js";
-import {
-  ENVOY_VERSION,
-  ISTIO_HOST_VERSION,
-  ISTIO_LOCAL_HUB,
-  ISTIO_MODULE,
-  upstreamEnvoyManifestArgs,
-  upstreamEnvoyRenderProblems,
-} from "../../../src/mesh/istio/upstream-envoy.js";
+import { upstreamEnvoyManifestArgs, upstreamEnvoyRenderProblems } from "../../../src/mesh/istio/upstream-envoy.js";
+import { ENVOY_VERSION, ISTIO_HOST_VERSION, ISTIO_LOCAL_HUB, ISTIO_MODULE } from "../../../src/mesh/istio/upstream-envoy-variant.js";
 import { ISTIO_WRAPPER_MODULE, istioLdflags, pseudoVersionCommit, requiredVersion } from "../../../scripts/setup/istio.js";
 import { render, runCli } from "../render-cli.js";
 

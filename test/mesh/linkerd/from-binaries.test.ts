@@ -9,14 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandStep, Step } from "../../../src/plan/steps.js";
 import { findTool } from "../../../src/core/tools.js";
 import { createLinkerdDriver } from "../../../src/mesh/linkerd/index.js";
-import {
-  fromBinariesInstallArgs,
-  fromBinariesRenderProblems,
-  identityFilesIn,
-  LINKERD_LOCAL_REGISTRY,
-  LINKERD_SOURCE_VERSION,
-  opensslIdentitySteps,
-} from "../../../src/mesh/linkerd/from-binaries.js";
+import { fromBinariesInstallArgs, fromBinariesRenderProblems, identityFilesIn, opensslIdentitySteps } from "../../../src/mesh/linkerd/from-binaries.js";
+import { LINKERD_LOCAL_REGISTRY, LINKERD_SOURCE_VERSION } from "../../../src/mesh/linkerd/built-from-source.js";
 import { render, runCli } from "../render-cli.js";
 
 const INSTALL = { version: "version-2.20", method: "cli" as const, gatewayApiVersion: "v1.5.1" };
