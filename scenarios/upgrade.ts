@@ -93,8 +93,10 @@ export const upgrade = defineScenario({
     // and no load is sent, since there would be no upgrade to measure.
     const gaps = upgradeSteps.filter((s) => s.kind === "unsupported");
     if (gaps.length > 0) {
-      const checks = ["before-error-rate", "before-p99", "during-1-error-rate", "during-1-p90", "after-error-rate", "after-p99"];
-      return { assess: gaps.map((gap) => ({ ...gap, checks })) };
+      const specs = [...steadyChecks("before", "before the upgrade", true), ...steadyChecks("during-1", "after upgrade stage 1", false), ...steadyChecks("after", "after the upgrade", true)];
+      const checks = specs.map((c) => c.id);
+      const claims = Object.fromEntries(specs.map((c) => [c.id, c.claim]));
+      return { assess: gaps.map((gap) => ({ ...gap, checks, claims })) };
     }
     const assess: Step[] = [
       plannedMeasure(ctx, steps, "before-upgrade", `measure steady load on ${ctx.mesh} ${from.version}`, steadyChecks("before", "before the upgrade", true), { requires: [] }),

@@ -198,6 +198,7 @@ class Walker {
     const steps: StepRecord[] = [];
     const verdicts: Verdict[] = [];
     const unsupportedChecks = new Map<string, string>();
+    const unsupportedClaims = new Map<string, string>();
     // The policy before each change, as its own convergence checks: a window that still matches
     // it means the mesh never applied the change, rather than applied it wrongly.
     let previousPolicy: ConvergeStep | undefined;
@@ -207,7 +208,12 @@ class Walker {
         if (phase.name === "teardown") continue;
         for (const step of phase.steps) {
           if (this.env.signal.aborted) throw new Error("interrupted");
-          if (step.kind === "unsupported") for (const id of step.checks) unsupportedChecks.set(id, step.reason);
+          if (step.kind === "unsupported") {
+            for (const id of step.checks) {
+              unsupportedChecks.set(id, step.reason);
+              unsupportedClaims.set(id, step.claims?.[id] ?? step.name);
+            }
+          }
           if (step.kind === "gate") {
             const breach = gateBreach(step, steps.find((s) => s.id === step.after));
             const breached = breach !== undefined;
@@ -245,6 +251,13 @@ class Walker {
       const teardown = plan.phases.find((p) => p.name === "teardown")?.steps ?? [];
       for (const step of teardown) steps.push(await this.runStep(step, where, cleanup).catch((e: StepFailed) => e.record));
       await this.cleanUp(cleanup, where, steps);
+    }
+    // A check an unsupported step names that no later step judged still gets its verdict, so a
+    // scenario whose driver could do nothing reads "not supported" with the reason, never a
+    // pass of zero verdicts.
+    const judged = new Set(verdicts.map((v) => v.checkId));
+    for (const [checkId, reason] of unsupportedChecks) {
+      if (!judged.has(checkId)) verdicts.push(unsupportedVerdict(checkId, unsupportedClaims.get(checkId) ?? checkId, reason));
     }
     const status = error ? "error" : scenarioStatus(verdicts);
     const familyWise = familyWiseBounds(verdicts);

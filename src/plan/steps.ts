@@ -155,6 +155,12 @@ export interface UnsupportedStep extends StepBase {
   reason: string;
   /** Check ids whose verdict becomes `unsupported` because of this. */
   checks: string[];
+  /**
+   * The claim of each check no later step carries (an upgrade the driver cannot run sends no
+   * load, so its checks exist only here); the executor records those checks as unsupported
+   * with these words. Checks a later step carries take their claim from it.
+   */
+  claims?: Record<string, string>;
 }
 
 /** Collect evidence (events, logs, proxy status) into the run folder before teardown. */

@@ -155,6 +155,22 @@ describe("executePlan", () => {
     expect(load.runs).toEqual([]);
   });
 
+  it("gives checks that only an unsupported step names their own unsupported verdicts, so nothing passes on zero verdicts", async () => {
+    // The upgrade a driver cannot run: no load step follows, so without these verdicts the
+    // scenario would read "pass" with nothing judged.
+    const gap = { kind: "unsupported" as const, id: "upgrade-unsupported", name: "upgrade is not supported", timeoutMs: 0, intent: "upgrade" as const, reason: "one build only", checks: ["before-error-rate", "after-p99"], claims: { "before-error-rate": "before the upgrade, at most 2% fail" } };
+    const load = fakeLoad(() => []);
+    const result = await executePlan(plan([gap]), fakeEnv({ load, runDir: runDir() }));
+    const scenario = result.targets[0]!.scenarios[0]!;
+    expect(scenario.verdicts).toMatchObject([
+      { checkId: "before-error-rate", claim: "before the upgrade, at most 2% fail", status: "unsupported", reason: expect.stringContaining("one build only") },
+      // Without a claim of its own a check is described by the step that made it unsupported.
+      { checkId: "after-p99", claim: "upgrade is not supported", status: "unsupported" },
+    ]);
+    expect(scenario.status).toBe("unsupported");
+    expect(load.runs).toEqual([]);
+  });
+
   it("with --keep leaves everything in place and says how to remove it", async () => {
     const kube = fakeKube();
     const progress = silentProgress();

@@ -1,11 +1,12 @@
 /**
- * What the real-mesh test files share: on the one host cluster the tests start or reuse, run one
- * suite with `--mutants` through the CLI as a user would, on a real mesh: one install, each
- * scenario followed by its mutants. Each scenario must pass (or be not supported, with a reason),
- * each of its mutants must be killed (or be not supported, with a reason), and the run must leave
- * no namespace behind. The expected scenarios and mutants come from the catalog, so one the run
- * drops silently fails too. The two meshes' files run side by side, so every namespace carries the
- * mesh's own suffix (the shared monitoring namespace too).
+ * What the real-mesh test files share: on the one host cluster the tests start or reuse, run a
+ * suite (and single scenarios) with `--mutants` through the CLI as a user would, on a real mesh:
+ * one install per run, each scenario followed by its mutants. Each scenario must pass (or be not
+ * supported, with a reason), each of its mutants must be killed (or be not supported, with a
+ * reason), and every run must exit 0 and leave no namespace behind. The expected scenarios and
+ * mutants come from the catalog, so one the run drops silently fails too. The two meshes' files
+ * run side by side, so every namespace carries the mesh's own suffix (the shared monitoring
+ * namespace too).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,78 +31,96 @@ type Results = {
 };
 
 /**
- * Generous: the smoke suite with its mutants took 12-15 min on the busy two-core node with the
- * other mesh's run beside it, its install included.
+ * Generous, per run: the smoke suite with its mutants took 11-15 min on the busy two-core node
+ * with the other mesh's run beside it, its install included.
  */
 const RUN_BUDGET_MS = 40 * 60_000;
+
+/** One CLI run: a suite of suites/, or one scenario, with --mutants. */
+export type RealMeshRun = { suite: string } | { scenario: string };
 
 export interface RealMeshSuite {
   mesh: Exclude<MeshName, "none">;
   /** Why this mesh cannot run here (setup did not build it), or undefined. */
   missing: () => string | undefined;
-  /** A suite of suites/, run with --mutants. */
-  suite: string;
+  /** Run one after the other, each with its own install. */
+  runs: RealMeshRun[];
   rate: number;
+}
+
+function scenariosOf(run: RealMeshRun): string[] {
+  if ("scenario" in run) return [run.scenario];
+  const definition = findSuite(run.suite);
+  if (!definition) throw new Error(`no suite named ${run.suite}`);
+  return definition.scenarios.map((s) => s.name);
 }
 
 export function describeRealMesh(suite: RealMeshSuite): void {
   const skip = hostSkipReason() ?? suite.missing();
   const suffix = `t-${suite.mesh}`;
-  const definition = findSuite(suite.suite);
-  if (!definition) throw new Error(`no suite named ${suite.suite}`);
-  const scenarios = definition.scenarios.map((s) => s.name);
-  const mutants = scenarios.flatMap((s) => mutantsOf(s).map((m) => m.name));
+  const title = suite.runs.map((r) => ("suite" in r ? `suite ${r.suite}` : `scenario ${r.scenario}`)).join(", then ");
 
-  describe.skipIf(skip)(`${suite.mesh} for real on the host cluster: suite ${suite.suite} --mutants${skip ? ` (skipped: ${skip})` : ""}`, () => {
-    let cluster: SharedCluster;
-    let out: string;
-    let run: CliRun;
-    let results: Results | undefined;
-    const target = () => (results?.targets ?? []).find((t) => t.mesh === suite.mesh);
-
-    beforeAll(async () => {
-      cluster = await sharedHostCluster();
-      out = mkdtempSync(path.join(tmpdir(), `meshproof-${suite.mesh}-host-`));
-      run = await runCli(["suite", suite.suite, "--mutants", "--mesh", suite.mesh, "--cluster", "host", "--rate", String(suite.rate), "--json", "--out", out], {
-        timeoutMs: RUN_BUDGET_MS,
-        label: `${suite.mesh} suite ${suite.suite}`,
-        env: { MESHPROOF_NAMESPACE_SUFFIX: suffix },
-      });
-      results = run.results as Results | undefined;
-    }, RUN_BUDGET_MS + 20 * 60_000);
+  describe.skipIf(skip)(`${suite.mesh} for real on the host cluster: ${title}, with --mutants${skip ? ` (skipped: ${skip})` : ""}`, () => {
+    let cluster: SharedCluster | undefined;
+    const outs: string[] = [];
 
     afterAll(async () => {
+      for (const out of outs) rmSync(out, { recursive: true, force: true });
       if (!cluster) return;
       const namespaces = (await cluster.kubectl(["get", "namespaces", "-o", "jsonpath={.items[*].metadata.name}"])).stdout.split(/\s+/);
-      if (out) rmSync(out, { recursive: true, force: true });
-      expect(namespaces.filter((ns) => ns.endsWith(suffix)), "namespaces the run left behind").toEqual([]);
+      expect(namespaces.filter((ns) => ns.endsWith(suffix)), "namespaces the runs left behind").toEqual([]);
     }, 5 * 60_000);
 
-    for (const scenario of scenarios) {
-      it(`${scenario}: every check passes on real traffic, or is not supported with a reason`, () => {
-        expect(results, `the run wrote no results.json (exit ${run.code}):\n${run.stderr.slice(-3000)}`).toBeDefined();
-        const record = target()?.scenarios.find((s) => s.name === scenario);
-        expect(record, `${scenario} is missing from the run's results`).toBeDefined();
-        expect(record!.verdicts.length).toBeGreaterThan(0);
-        const bad = record!.verdicts.filter((v) => v.status !== "pass" && !(v.status === "unsupported" && v.reason !== ""));
-        expect(bad.map((v) => `${v.checkId}: ${v.status}: ${v.reason}`)).toEqual([]);
-        const errored = (record!.steps ?? []).filter((s) => s.status === "failed");
-        expect(errored.map((s) => `${s.id}: ${s.error}`), "steps that errored").toEqual([]);
+    for (const what of suite.runs) {
+      const [command, name] = "suite" in what ? (["suite", what.suite] as const) : (["scenario", what.scenario] as const);
+      const scenarios = scenariosOf(what);
+      const mutants = scenarios.flatMap((s) => mutantsOf(s).map((m) => m.name));
+
+      describe(`${command} ${name}`, () => {
+        let run: CliRun;
+        let results: Results | undefined;
+        const target = () => (results?.targets ?? []).find((t) => t.mesh === suite.mesh);
+
+        beforeAll(async () => {
+          cluster = await sharedHostCluster();
+          const out = mkdtempSync(path.join(tmpdir(), `meshproof-${suite.mesh}-host-`));
+          outs.push(out);
+          run = await runCli([command, name, "--mutants", "--mesh", suite.mesh, "--cluster", "host", "--rate", String(suite.rate), "--json", "--out", out], {
+            timeoutMs: RUN_BUDGET_MS,
+            label: `${suite.mesh} ${command} ${name}`,
+            env: { MESHPROOF_NAMESPACE_SUFFIX: suffix },
+          });
+          results = run.results as Results | undefined;
+        }, RUN_BUDGET_MS + 20 * 60_000);
+
+        for (const scenario of scenarios) {
+          it(`${scenario}: every check passes on real traffic, or is not supported with a reason`, () => {
+            expect(results, `the run wrote no results.json (exit ${run.code}):\n${run.stderr.slice(-3000)}`).toBeDefined();
+            const record = target()?.scenarios.find((s) => s.name === scenario);
+            expect(record, `${scenario} is missing from the run's results`).toBeDefined();
+            // A scenario with no verdict at all would pass on nothing.
+            expect(record!.verdicts.length).toBeGreaterThan(0);
+            const bad = record!.verdicts.filter((v) => v.status !== "pass" && !(v.status === "unsupported" && v.reason !== ""));
+            expect(bad.map((v) => `${v.checkId}: ${v.status}: ${v.reason}`)).toEqual([]);
+            const errored = (record!.steps ?? []).filter((s) => s.status === "failed");
+            expect(errored.map((s) => `${s.id}: ${s.error}`), "steps that errored").toEqual([]);
+          });
+        }
+
+        for (const mutant of mutants) {
+          it(`mutant ${mutant}: the check aimed at it fails on the real mesh (killed), or is not supported with a reason`, () => {
+            const record = target()?.mutants?.find((m) => m.name === mutant);
+            expect(record, `${mutant} is missing from the run's results (exit ${run.code})`).toBeDefined();
+            const outcome = `${record!.status}: ${record!.reason}`;
+            expect(record!.status === "killed" || (record!.status === "unsupported" && record!.reason !== ""), outcome).toBe(true);
+          });
+        }
+
+        it("the run exits 0, leaving nothing behind that it could not clean up", () => {
+          expect(run.code, whyNotZero(results, run.stderr)).toBe(0);
+        });
       });
     }
-
-    for (const mutant of mutants) {
-      it(`mutant ${mutant}: the check aimed at it fails on the real mesh (killed), or is not supported with a reason`, () => {
-        const record = target()?.mutants?.find((m) => m.name === mutant);
-        expect(record, `${mutant} is missing from the run's results (exit ${run.code})`).toBeDefined();
-        const outcome = `${record!.status}: ${record!.reason}`;
-        expect(record!.status === "killed" || (record!.status === "unsupported" && record!.reason !== ""), outcome).toBe(true);
-      });
-    }
-
-    it("the run exits 0, leaving nothing behind that it could not clean up", () => {
-      expect(run.code, whyNotZero(results, run.stderr)).toBe(0);
-    });
   });
 }
 
