@@ -65,6 +65,9 @@ export interface ExecutionResult {
   cleanupFailures: string[];
 }
 
+/** Checks an unsupported step named, by id: why the mesh cannot do it, and the claim it stands for. */
+type UnsupportedChecks = Map<string, { reason: string; claim: string }>;
+
 /** Steps that failed end their phase; this marks the failure so callers can stop walking. */
 class StepFailed extends Error {
   constructor(readonly record: StepRecord, override readonly cause: unknown) {
@@ -197,8 +200,7 @@ class Walker {
     const where = opts.where ?? `${mesh} / ${plan.scenario}`;
     const steps: StepRecord[] = [];
     const verdicts: Verdict[] = [];
-    const unsupportedChecks = new Map<string, string>();
-    const unsupportedClaims = new Map<string, string>();
+    const unsupportedChecks: UnsupportedChecks = new Map();
     // The policy before each change, as its own convergence checks: a window that still matches
     // it means the mesh never applied the change, rather than applied it wrongly.
     let previousPolicy: ConvergeStep | undefined;
@@ -209,10 +211,7 @@ class Walker {
         for (const step of phase.steps) {
           if (this.env.signal.aborted) throw new Error("interrupted");
           if (step.kind === "unsupported") {
-            for (const id of step.checks) {
-              unsupportedChecks.set(id, step.reason);
-              unsupportedClaims.set(id, step.claims?.[id] ?? step.name);
-            }
+            for (const id of step.checks) unsupportedChecks.set(id, { reason: step.reason, claim: step.claims?.[id] ?? step.name });
           }
           if (step.kind === "gate") {
             const breach = gateBreach(step, steps.find((s) => s.id === step.after));
@@ -256,8 +255,8 @@ class Walker {
     // scenario whose driver could do nothing reads "not supported" with the reason, never a
     // pass of zero verdicts.
     const judged = new Set(verdicts.map((v) => v.checkId));
-    for (const [checkId, reason] of unsupportedChecks) {
-      if (!judged.has(checkId)) verdicts.push(unsupportedVerdict(checkId, unsupportedClaims.get(checkId) ?? checkId, reason));
+    for (const [checkId, { reason, claim }] of unsupportedChecks) {
+      if (!judged.has(checkId)) verdicts.push(unsupportedVerdict(checkId, claim, reason));
     }
     const status = error ? "error" : scenarioStatus(verdicts);
     const familyWise = familyWiseBounds(verdicts);
@@ -272,7 +271,7 @@ class Walker {
   }
 
   /** Run one step; throws StepFailed (carrying its record) when the step could not do its job. */
-  async runStep(step: Step, where: string, cleanup: CleanupStack, unsupportedChecks = new Map<string, string>(), previousPolicy?: ConvergeStep, limit?: ConvergenceLimit): Promise<StepRecord> {
+  async runStep(step: Step, where: string, cleanup: CleanupStack, unsupportedChecks: UnsupportedChecks = new Map(), previousPolicy?: ConvergeStep, limit?: ConvergenceLimit): Promise<StepRecord> {
     const startedAt = new Date().toISOString();
     const started = performance.now();
     this.env.progress.stepStarted(where, step);
@@ -292,7 +291,7 @@ class Walker {
     return record;
   }
 
-  private async perform(step: Step, where: string, cleanup: CleanupStack, record: StepRecord, unsupportedChecks: Map<string, string>, previousPolicy?: ConvergeStep, limit?: ConvergenceLimit): Promise<void> {
+  private async perform(step: Step, where: string, cleanup: CleanupStack, record: StepRecord, unsupportedChecks: UnsupportedChecks, previousPolicy?: ConvergeStep, limit?: ConvergenceLimit): Promise<void> {
     const { env } = this;
     switch (step.kind) {
       case "command": {
@@ -388,10 +387,10 @@ class Walker {
   private lastStdout: string | undefined;
 
   /** Sequential measurement: more batches until every check decides or the budget is spent. */
-  private async measure(step: MeasureStep, where: string, record: StepRecord, unsupportedChecks: Map<string, string>): Promise<void> {
+  private async measure(step: MeasureStep, where: string, record: StepRecord, unsupportedChecks: UnsupportedChecks): Promise<void> {
     const unsupported = step.checks.filter((c) => unsupportedChecks.has(c.id));
     const checks = step.checks.filter((c) => !unsupportedChecks.has(c.id));
-    const verdicts: Verdict[] = unsupported.map((c) => unsupportedVerdict(c.id, c.claim, unsupportedChecks.get(c.id) ?? ""));
+    const verdicts: Verdict[] = unsupported.map((c) => unsupportedVerdict(c.id, c.claim, unsupportedChecks.get(c.id)?.reason ?? ""));
     if (checks.length === 0) {
       record.status = "unsupported";
       record.verdicts = verdicts;
@@ -429,7 +428,7 @@ class Walker {
   }
 
   /** After a policy change: N consecutive probe windows must agree with the new policy. */
-  private async converge(step: ConvergeStep, where: string, record: StepRecord, unsupportedChecks: Map<string, string>, previousPolicy?: ConvergeStep, shorter?: ConvergenceLimit): Promise<void> {
+  private async converge(step: ConvergeStep, where: string, record: StepRecord, unsupportedChecks: UnsupportedChecks, previousPolicy?: ConvergeStep, shorter?: ConvergenceLimit): Promise<void> {
     const checks = step.checks.filter((c) => !unsupportedChecks.has(c.id));
     if (checks.length === 0) {
       record.status = "unsupported";
