@@ -54,9 +54,10 @@ describe.skipIf(skip)(`benchmark --mesh none on the host cluster${skip ? ` (skip
   }
 
   it("runs every sweep step from the loadgen pod; the requests it records equal what llm-sim counted", async () => {
-    const run = await runCli(["scenario", "benchmark", "--cluster", "host", "--cluster-name", TEST_CLUSTER, "--mesh", "none", "--duration", "10s", "--keep", "--json", "--out", out], {
-      // At the default base rate (10/s; the sweep drives 5 to 40/s) the checks decide in a batch
-      // or two; a lower rate makes every step draw more batches, not fewer.
+    const run = await runCli(["scenario", "benchmark", "--cluster", "host", "--cluster-name", TEST_CLUSTER, "--mesh", "none", "--rate", "40", "--duration", "10s", "--keep", "--json", "--out", out], {
+      // At a base rate of 40/s (the sweep drives 20 to 160/s) a 10 s batch holds the requests the
+      // checks need, so a step decides in a batch or two; at the default 10/s (5 to 40/s) the
+      // slow steps draw batch after batch. A lower rate makes every step draw more batches, not fewer.
       timeoutMs: 1_200_000,
       label: "host benchmark",
       showStdout: true,
