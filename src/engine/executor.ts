@@ -388,9 +388,11 @@ class Walker {
 
   /** Sequential measurement: more batches until every check decides or the budget is spent. */
   private async measure(step: MeasureStep, where: string, record: StepRecord, unsupportedChecks: UnsupportedChecks): Promise<void> {
-    const unsupported = step.checks.filter((c) => unsupportedChecks.has(c.id));
     const checks = step.checks.filter((c) => !unsupportedChecks.has(c.id));
-    const verdicts: Verdict[] = unsupported.map((c) => unsupportedVerdict(c.id, c.claim, unsupportedChecks.get(c.id)?.reason ?? ""));
+    const verdicts: Verdict[] = step.checks.flatMap((c) => {
+      const unsupported = unsupportedChecks.get(c.id);
+      return unsupported ? [unsupportedVerdict(c.id, c.claim, unsupported.reason)] : [];
+    });
     if (checks.length === 0) {
       record.status = "unsupported";
       record.verdicts = verdicts;
