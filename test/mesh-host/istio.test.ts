@@ -1,8 +1,7 @@
 /**
  * Istio for real on the host cluster: the upstream-envoy variant setup builds (istiod and
- * pilot-agent from source, stock Envoy). The smoke suite (header routing, retries, circuit
- * breaking, mTLS, authorization) and the upgrade scenario, with
- * their mutants, run here; the whole catalog runs in
+ * pilot-agent from source, stock Envoy). The smoke suite (suites/smoke.ts) and the upgrade
+ * scenario, with their mutants, run here; the whole catalog runs in
  * `npm run suite -- nightly --mutants --mesh istio --cluster host` (see the README for its figures).
  */
 import { readMeshBuilds } from "../../src/mesh/builds.js";

@@ -1,9 +1,8 @@
 /**
  * Linkerd for real on the host cluster: version-2.20 built from source (the binaries setup
- * unpacks). The smoke suite (header routing, retries, circuit breaking, mTLS,
- * authorization) and the upgrade scenario, with their mutants, run here; the whole
- * catalog runs in `npm run suite -- nightly --mutants --mesh linkerd --cluster host` (see the
- * README for its figures).
+ * unpacks). The smoke suite (suites/smoke.ts) and the upgrade scenario, with their mutants,
+ * run here; the whole catalog runs in
+ * `npm run suite -- nightly --mutants --mesh linkerd --cluster host` (see the README for its figures).
  */
 import { readMeshBuilds } from "../../src/mesh/builds.js";
 import { describeRealMesh } from "./real-mesh.js";
