@@ -12,7 +12,7 @@ import { helm, ISTIO_TIMEOUTS, istioctl, istioctlVersionCheck, kubectl } from ".
 // crds.js, not the index: the install steps need no renderer (see test/cli/startup.test.ts).
 import { gatewayApiCrdSteps } from "../gamma/crds.js";
 import { injectorWebhookName, istiodName, ISTIO_HELM_REPO, ISTIO_NAMESPACE, ISTIO_PROFILE, type ResolvedSettings } from "./settings.js";
-import { uninstallSteps } from "./uninstall.js";
+import { sharedInstallGuard, uninstallSteps } from "./uninstall.js";
 import { upstreamEnvoyInstallSteps } from "./upstream-envoy.js";
 
 /** Suffix that keeps step ids unique when two revisions appear in one plan (upgrades). */
@@ -64,6 +64,7 @@ export function istioctlInstallStep(opts: InstallOptions, settings: ResolvedSett
         // Without a revision this is the only control plane meshproof installed: purge it.
         argv: opts.revision ? istioctl(context, "uninstall", "-y", "--revision", opts.revision) : istioctl(context, "uninstall", "-y", "--purge"),
         allowFailure: true,
+        ...sharedInstallGuard(settings),
       },
     ],
   };

@@ -17,11 +17,23 @@ import type { CommandStep, Step } from "../../plan/steps.js";
 import type { InstallOptions } from "../driver.js";
 import { ISTIO_TIMEOUTS, helm, istioctl, kubectl } from "./commands.js";
 import { istiodName, ISTIO_NAMESPACE, type ResolvedSettings } from "./settings.js";
+import { otherMeshedPods } from "../shared-control-plane.js";
 
 const PART_OF_ISTIO = "app.kubernetes.io/part-of=istio";
+/** The injector labels every pod it gives a sidecar (files/injection-template.yaml). */
+const INJECTED = "security.istio.io/tlsMode=istio";
+
+/**
+ * The shared-control-plane guard (../shared-control-plane.ts) for Istio, when the driver knows
+ * the run's namespaces: skip the removal while another run's sidecars use this control plane.
+ */
+export function sharedInstallGuard(settings: ResolvedSettings): { skipIf: string[] } | Record<string, never> {
+  return settings.enrolledNamespaces.length > 0 ? { skipIf: otherMeshedPods(settings.context, INJECTED, ISTIO_NAMESPACE, settings.enrolledNamespaces) } : {};
+}
 
 export function uninstallSteps(opts: InstallOptions, settings: ResolvedSettings): Step[] {
   const { context } = settings;
+  const guard = sharedInstallGuard(settings);
   const remove = (id: string, name: string, argv: string[]): CommandStep => ({
     kind: "command",
     id,
@@ -29,6 +41,7 @@ export function uninstallSteps(opts: InstallOptions, settings: ResolvedSettings)
     timeoutMs: ISTIO_TIMEOUTS.delete,
     argv,
     allowFailure: true,
+    ...guard,
   });
 
   const controlPlane: CommandStep[] =

@@ -24,7 +24,7 @@ import type { CommandStep, KubeObject, Step } from "../../plan/steps.js";
 import type { InstallOptions } from "../driver.js";
 import { ISTIO_TIMEOUTS, istioctl, kubectl } from "./commands.js";
 import { rolloutWait } from "./install.js";
-import { ISTIO_NAMESPACE, ISTIO_PROFILE, type ResolvedSettings } from "./settings.js";
+import { istiodName, ISTIO_NAMESPACE, ISTIO_PROFILE, type ResolvedSettings } from "./settings.js";
 import { uninstallSteps } from "./uninstall.js";
 import { ENVOY_VERSION, ISTIO_HOST_VERSION, ISTIO_LOCAL_HUB, UPSTREAM_ENVOY_VARIANT } from "./upstream-envoy-variant.js";
 
@@ -83,6 +83,9 @@ function idSuffix(revision: string | undefined): string {
 export function upstreamEnvoyInstallSteps(opts: InstallOptions, settings: ResolvedSettings, images: LocalImages = DEFAULT_LOCAL_IMAGES): Step[] {
   const { context } = settings;
   const suffix = idSuffix(opts.revision);
+  // Another run's control plane found in place is used as it is: applying the render again
+  // would reset the injector webhook's caBundle, which istiod patches in, under its pods.
+  const installed = { skipIf: kubectl(context, "get", "deployment", "--namespace", ISTIO_NAMESPACE, istiodName(opts.revision)) };
   const namespace: CommandStep = {
     kind: "command",
     id: `istio-host-namespace${suffix}`,
@@ -98,6 +101,7 @@ export function upstreamEnvoyInstallSteps(opts: InstallOptions, settings: Resolv
     name: `render Istio ${opts.version} (${UPSTREAM_ENVOY_VARIANT.name}: stock Envoy ${ENVOY_VERSION}, images ${images.hub}:${images.tag}) with istioctl manifest generate`,
     timeoutMs: ISTIO_TIMEOUTS.cliCheck,
     argv: istioctl(undefined, ...upstreamEnvoyManifestArgs(images, opts.revision)),
+    ...installed,
   };
   const apply: CommandStep = {
     kind: "command",
@@ -106,6 +110,7 @@ export function upstreamEnvoyInstallSteps(opts: InstallOptions, settings: Resolv
     timeoutMs: ISTIO_TIMEOUTS.install,
     argv: kubectl(context, "apply", "--server-side", "--force-conflicts", "-f", "-"),
     stdinFrom: "previous",
+    ...installed,
   };
   return [namespace, render, apply, rolloutWait(opts.revision)];
 }

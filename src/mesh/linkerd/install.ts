@@ -18,6 +18,7 @@ import { gatewayApiCrdSteps, kubectlArgv } from "../gamma/index.js";
 import { fromBinariesInstallArgs, opensslIdentitySteps } from "./from-binaries.js";
 import { BUILT_FROM_SOURCE_UPGRADE_GAP } from "./built-from-source.js";
 import { resolveLinkerdRelease } from "./version.js";
+import { otherMeshedPods } from "../shared-control-plane.js";
 
 export const CONTROL_PLANE_NAMESPACE = "linkerd";
 export const HELM_REPO = { name: "linkerd-edge", url: "https://helm.linkerd.io/edge" } as const;
@@ -153,19 +154,12 @@ function guardedWait(id: string, name: string, context: string | undefined, what
 }
 
 /**
- * Exits 0 while Linkerd-injected pods run outside this run's own namespaces: another run on the
- * same cluster found this run's control plane installed, skipped its own install, and meshes its
- * stack with it. Removing the control plane or its CRDs then would break that run mid-scenario:
- * seen on the shared host cluster, where one run's clean-up deleted the HTTPRoute CRD seconds
- * after the next run had found Linkerd "already there" (its policy step got 404 for HTTPRoute).
- * Injected pods carry linkerd.io/control-plane-ns (https://linkerd.io/2.20/features/proxy-injection/).
- * `kubectl wait --for=create` with a selector fails when nothing matches, and returns at once
- * when something does. The control plane's own pods carry the label too, so its namespace is
- * left out with the run's.
+ * The shared-control-plane guard (../shared-control-plane.ts) for Linkerd: injected pods carry
+ * linkerd.io/control-plane-ns (https://linkerd.io/2.20/features/proxy-injection/), as do the
+ * control plane's own pods, whose namespace is left out with the run's.
  */
 export function otherMeshedWorkloads(context: string | undefined, ownNamespaces: readonly string[]): string[] {
-  const notOurs = [CONTROL_PLANE_NAMESPACE, ...ownNamespaces].map((ns) => `metadata.namespace!=${ns}`).join(",");
-  return kubectlArgv(context, "wait", "--for=create", "pods", "--all-namespaces", "-l", LINKERD_CRD_SELECTOR, "--field-selector", notOurs, "--timeout=1s");
+  return otherMeshedPods(context, LINKERD_CRD_SELECTOR, CONTROL_PLANE_NAMESPACE, ownNamespaces);
 }
 
 /** Everything `linkerd uninstall` lists (control plane, CRDs, webhooks, RBAC, namespace), deleted. */
