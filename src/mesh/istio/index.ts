@@ -17,11 +17,10 @@ import { ISTIO_DEFAULT_VERSION, resolveSettings, type IstioDriverSettings } from
 import { uninstallSteps } from "./uninstall.js";
 import { upgradeSteps } from "./upgrade.js";
 
-/** Sidecar resource requests (reference stack A: 100m CPU, 128Mi memory). */
-export const ISTIO_POD_ANNOTATIONS = {
-  "sidecar.istio.io/proxyCPU": "100m",
-  "sidecar.istio.io/proxyMemory": "128Mi",
-} as const;
+/** Sidecar resource requests, as pod annotations (https://istio.io/latest/docs/reference/config/annotations/). */
+export function sidecarAnnotations(requests: { cpu: string; memory: string }): Record<string, string> {
+  return { "sidecar.istio.io/proxyCPU": requests.cpu, "sidecar.istio.io/proxyMemory": requests.memory };
+}
 
 /** The injector ignores istio.io/rev while istio-injection is set, so exactly one of them. */
 export function enrolmentLabels(revision: string | undefined): Record<string, string> {
@@ -40,7 +39,7 @@ export function createIstioDriver(options: IstioDriverSettings = {}) {
     upgrade: (from, to) => upgradeSteps(from, to, settings),
     uninstall: (opts) => uninstallSteps(opts, settings),
     enrollNamespace: () => ({ labels: enrolmentLabels(settings.revision), annotations: {} }),
-    podAnnotations: () => ({ ...ISTIO_POD_ANNOTATIONS }),
+    podAnnotations: () => sidecarAnnotations(settings.sidecarRequests),
     render: (intents: Intent[], target: Target, routing: RoutingApi) =>
       routing === "gamma" ? renderGammaMode(intents, target, settings) : renderNative(intents, target, settings),
     identityOf,

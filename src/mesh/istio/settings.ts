@@ -50,6 +50,8 @@ export interface IstioDriverSettings {
   clusterDomain?: string;
   /** Which build of Istio to install: the official release, or upstream-envoy.ts (host cluster). */
   variant?: "official" | "upstream-envoy";
+  /** What each sidecar asks the scheduler for; reference stack A's 100m CPU and 128Mi by default. */
+  sidecarRequests?: { cpu: string; memory: string };
 }
 
 export type ResolvedSettings = Required<Omit<IstioDriverSettings, "context" | "revision">> &
@@ -64,6 +66,7 @@ export function resolveSettings(settings: IstioDriverSettings = {}): ResolvedSet
     trustDomain: settings.trustDomain ?? "cluster.local",
     clusterDomain: settings.clusterDomain ?? "cluster.local",
     variant: settings.variant ?? "official",
+    sidecarRequests: settings.sidecarRequests ?? { cpu: "100m", memory: "128Mi" },
   };
 }
 

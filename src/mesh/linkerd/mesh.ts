@@ -5,6 +5,9 @@ import { workloadJob } from "../entry.js";
 import { BUILT_FROM_SOURCE_VARIANT, TRUST_DOMAIN } from "./built-from-source.js";
 import { LINKERD_DEFAULT_VERSION } from "./version.js";
 
+/** A token CPU request on the shared 2-CPU host node, as the stack's compact profile (src/stack/resources.ts). */
+const HOST_PROXY_REQUESTS = { cpuRequest: "10m", memoryRequest: "64Mi" } as const;
+
 /** Linkerd's proxy admin port, which serves the proxy's metrics. */
 export const LINKERD_ADMIN = { port: 4191, path: "/metrics" } as const;
 
@@ -19,7 +22,7 @@ export const linkerdMesh: MeshEntry = {
       identityDir: cluster === "host" && runDir ? path.resolve(runDir, "linkerd-identity") : path.resolve(out, "linkerd-identity"),
       dataPlaneNamespaces: [stackNamespace],
       // No registry reaches the host cluster: it runs Linkerd built from source, images imported locally.
-      ...(cluster === "host" ? { fromBinaries: {}, proxyResources: { cpuRequest: "50m", memoryRequest: "64Mi" } } : {}),
+      ...(cluster === "host" ? { fromBinaries: {}, proxyResources: HOST_PROXY_REQUESTS } : {}),
       // nginx, the documented fault backend, cannot be pulled there: the imported llm-sim answers.
       ...(cluster === "host" && hostSimImage ? { faultServer: { simImage: hostSimImage } } : {}),
     }),
