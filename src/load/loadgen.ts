@@ -71,6 +71,8 @@ export interface LoadgenInvocation {
   run: LoadCommand;
   /** Host path of the JSON summary the run leaves. */
   summaryPath: string;
+  /** In a pod: what copies the summary the run wrote there to summaryPath. */
+  fetch?: LoadCommand;
 }
 
 export function loadgenOutputName(profile: Pick<LoadProfile, "name">): string {
@@ -78,9 +80,12 @@ export function loadgenOutputName(profile: Pick<LoadProfile, "name">): string {
 }
 
 /**
- * The exact command a run executes. On the host the generator writes its summary to a file;
- * in a pod (a scratch image: no shell, no cat, no tar for kubectl cp) it writes the summary to
- * stdout, which the harness saves to the same host file, and its progress lines to stderr.
+ * The exact command a run executes. On the host the generator writes its summary to a file.
+ * In a pod it writes the summary to the pod's /tmp, and `loadgen cat` (a scratch image has no
+ * shell, cat or tar for kubectl cp) copies it to the same host file: a summary sent over the
+ * run's own exec stdout once arrived empty with exit 0 on a loaded node (kubectl exec can cut
+ * stdout without an error, kubernetes/kubernetes#124571), and a run cannot be sent again, but
+ * a copy can.
  */
 export function loadgenArgv(options: LoadgenArgvOptions): LoadgenInvocation {
   const profile = LoadProfile.parse(options.profile);
@@ -107,9 +112,13 @@ export function loadgenArgv(options: LoadgenArgvOptions): LoadgenInvocation {
     return { run: { argv: [options.loadgenPath, ...args(summaryPath)] }, summaryPath };
   }
   const kubectl = [runner.kubectl ?? "kubectl", ...(runner.context ? ["--context", runner.context] : []), "--namespace", runner.namespace];
+  const exec = [...kubectl, "exec", runner.pod, "--container", runner.container, "--", LOADGEN_POD_BINARY];
+  // Run ids and profile names are unique per step, so runs in one pod never share a file.
+  const inPod = `/tmp/${options.runId ?? "meshproof"}-${loadgenOutputName(profile)}`;
   return {
-    run: { argv: [...kubectl, "exec", runner.pod, "--container", runner.container, "--", LOADGEN_POD_BINARY, ...args("-")], stdoutFile: summaryPath },
+    run: { argv: [...exec, ...args(inPod)] },
     summaryPath,
+    fetch: { argv: [...exec, "cat", inPod], stdoutFile: summaryPath },
   };
 }
 
@@ -208,14 +217,32 @@ export async function runLoadgen(options: RunLoadgenOptions): Promise<LoadResult
   const timeoutMs = options.timeoutMs ?? (scheduledSeconds(profile) + gracefulStopSeconds(profile)) * 1000 + TIMEOUT_MARGIN_MS;
   const run = await runCommand(invocation.run, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs, ...(options.onProgress ? { onLine: options.onProgress } : {}) });
   if (run.code !== 0) throw explainFailure(run);
-  let summary: LoadgenSummary;
-  try {
-    summary = JSON.parse(await readFile(invocation.summaryPath, "utf8")) as LoadgenSummary;
-  } catch (error) {
-    throw new LoadRunError(`loadgen exited 0 but its summary ${invocation.summaryPath} could not be read: ${(error as Error).message}`, run.code, run.tail);
-  }
+  const summary = await readSummary(invocation, options.signal, run);
   const evidence = [relative(options.runDir ?? options.outDir, invocation.summaryPath)];
   return loadResultOf(summary, profile, evidence);
+}
+
+/** Copies a pod's summary up to this many times: a cut copy fails to parse, and is copied again. */
+const FETCH_ATTEMPTS = 3;
+const FETCH_TIMEOUT_MS = 60_000;
+
+async function readSummary(invocation: LoadgenInvocation, signal: AbortSignal | undefined, run: CommandResult): Promise<LoadgenSummary> {
+  let lastError = "";
+  for (let attempt = 1; attempt <= (invocation.fetch ? FETCH_ATTEMPTS : 1); attempt++) {
+    if (invocation.fetch) {
+      const copy = await runCommand(invocation.fetch, { ...(signal ? { signal } : {}), timeoutMs: FETCH_TIMEOUT_MS });
+      if (copy.code !== 0) {
+        lastError = `copying it from the pod exited ${copy.code}: ${copy.tail.slice(-300)}`;
+        continue;
+      }
+    }
+    try {
+      return JSON.parse(await readFile(invocation.summaryPath, "utf8")) as LoadgenSummary;
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+  }
+  throw new LoadRunError(`loadgen exited 0 but its summary ${invocation.summaryPath} could not be read: ${lastError}`, run.code, run.tail);
 }
 
 function explainFailure(run: CommandResult): Error {

@@ -3,7 +3,9 @@
  * name, and the reading of the generator's summary (its HDR histograms are written in Go and
  * read here by hdr-histogram-js).
  */
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mergeLoadResults } from "../../src/engine/merge-load.js";
 import {
@@ -13,6 +15,7 @@ import {
   loadgenArgv,
   loadResultOf,
   LoadProfile,
+  runLoadgen,
   type LoadgenSummary,
 } from "../../src/load/index.js";
 
@@ -47,7 +50,7 @@ describe("loadgenArgv", () => {
     expect(inv.summaryPath).toBe("/runs/r1/load/loadgen-canary-split-1.json");
   });
 
-  it("execs /loadgen in the pod's loadgen container and saves its stdout (a scratch image has no cat or tar)", () => {
+  it("execs /loadgen in the pod's loadgen container, then copies the summary it wrote there with `loadgen cat` (a scratch image has no cat or tar)", () => {
     const inv = loadgenArgv({
       loadgenPath: "/ignored",
       profile,
@@ -58,8 +61,13 @@ describe("loadgenArgv", () => {
     });
     expect(inv.run.argv.slice(0, 11)).toEqual(["kubectl", "--context", "kind-meshproof", "--namespace", "meshproof-istio", "exec", "deploy/loadgen", "--container", "loadgen", "--", "/loadgen"]);
     expect(inv.run.argv).toContain('{"ttftMs":500,"tpotMs":50}');
-    expect(inv.run.argv.slice(-2)).toEqual(["--out", "-"]);
-    expect(inv.run.stdoutFile).toBe("/runs/r1/load/istio/loadgen-canary-split-1.json");
+    // Not the run's own stdout: kubectl exec can cut it and still exit 0, and a run cannot be repeated.
+    expect(inv.run.argv.slice(-2)).toEqual(["--out", "/tmp/meshproof-loadgen-canary-split-1.json"]);
+    expect(inv.run.stdoutFile).toBeUndefined();
+    expect(inv.fetch).toEqual({
+      argv: ["kubectl", "--context", "kind-meshproof", "--namespace", "meshproof-istio", "exec", "deploy/loadgen", "--container", "loadgen", "--", "/loadgen", "cat", "/tmp/meshproof-loadgen-canary-split-1.json"],
+      stdoutFile: "/runs/r1/load/istio/loadgen-canary-split-1.json",
+    });
   });
 
   it("is what loadCommand shows in the plan for the built-in engine", () => {
@@ -165,5 +173,51 @@ describe("loadResultOf", () => {
 
   it("refuses a file that is not a loadgen summary", () => {
     expect(() => loadResultOf(summary({ schema: "something-else" }), profile, [])).toThrow(/not a loadgen summary/);
+  });
+});
+
+describe("runLoadgen in a pod, with a stand-in kubectl", () => {
+  /** Exits 0 for the run; its first `cat` prints `firstCopy` (a copy cut short), later ones the whole summary. */
+  function fakeKubectl(dir: string, firstCopy: string): string {
+    const whole = join(dir, "whole.json");
+    writeFileSync(whole, JSON.stringify(summary()));
+    const path = join(dir, "kubectl");
+    writeFileSync(
+      path,
+      [
+        "#!/bin/sh",
+        'case "$*" in',
+        '  *" /loadgen run "*) echo "running in the pod" >&2; exit 0;;',
+        `  *" /loadgen cat "*) if [ -e "${dir}/copied" ]; then cat "${whole}"; else touch "${dir}/copied"; printf '%s' '${firstCopy}'; fi;;`,
+        "  *) exit 3;;",
+        "esac",
+      ].join("\n"),
+    );
+    chmodSync(path, 0o755);
+    return path;
+  }
+  const runIn = (dir: string, kubectl: string) =>
+    runLoadgen({
+      loadgen: { name: "loadgen", path: "/unused", source: "path" },
+      profile,
+      targetUrl: "http://llm:8000",
+      outDir: join(dir, "out"),
+      runner: { type: "pod", namespace: "meshproof-istio", pod: "deploy/loadgen", container: "loadgen", kubectl },
+      timeoutMs: 30_000,
+    });
+
+  it("copies the summary again when the first copy arrives cut short, and reads the whole one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "meshproof-loadgen-pod-"));
+    const result = await runIn(dir, fakeKubectl(dir, '{"schema":"meshproof-lo'));
+    expect(result.requests).toBe(598);
+    expect(JSON.parse(readFileSync(join(dir, "out", "loadgen-canary-split-1.json"), "utf8")).requests).toBe(598);
+  });
+
+  it("says the summary could not be read when every copy is cut", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "meshproof-loadgen-pod-"));
+    const path = join(dir, "kubectl");
+    writeFileSync(path, ['#!/bin/sh', 'case "$*" in', '  *" /loadgen run "*) exit 0;;', "  *) printf '{';;", "esac"].join("\n"));
+    chmodSync(path, 0o755);
+    await expect(runIn(dir, path)).rejects.toThrow(/loadgen exited 0 but its summary .* could not be read/);
   });
 });

@@ -5,6 +5,7 @@
 //	loadgen run --target URL --profile JSON [--slo JSON] [--model NAME] [--run-id ID]
 //	            [--graceful-stop 30s] [--progress 5s] [--out FILE|-]
 //	loadgen idle      wait for SIGTERM (the loadgen pod's main process; runs are exec'd)
+//	loadgen cat FILE  print a file (a run's summary, read back from the pod's scratch image)
 //	loadgen version
 package main
 
@@ -35,7 +36,7 @@ func main() {
 
 func cli(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: loadgen run|idle|version (see loadgen run -h)")
+		fmt.Fprintln(stderr, "usage: loadgen run|cat|idle|version (see loadgen run -h)")
 		return exitUsage
 	}
 	switch args[0] {
@@ -49,10 +50,33 @@ func cli(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "run":
 		return runCommand(args[1:], stdout, stderr)
+	case "cat":
+		return catCommand(args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "loadgen: unknown command %q: use run, idle or version\n", args[0])
+		fmt.Fprintf(stderr, "loadgen: unknown command %q: use run, cat, idle or version\n", args[0])
 		return exitUsage
 	}
+}
+
+// catCommand prints one file. The pod's image has no shell or cat, and a summary sent over a
+// run's own `kubectl exec` stdout can arrive truncated with exit 0 (kubernetes/kubernetes#124571),
+// so the harness writes it in the pod and reads it back with this, again if the copy is cut.
+func catCommand(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: loadgen cat FILE")
+		return exitUsage
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "loadgen: %v\n", err)
+		return 1
+	}
+	defer f.Close()
+	if _, err := io.Copy(stdout, f); err != nil {
+		fmt.Fprintf(stderr, "loadgen: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -188,6 +189,25 @@ func TestCLI(t *testing.T) {
 	var s Summary
 	if code != 0 || json.Unmarshal(out.Bytes(), &s) != nil || s.Schema != schemaName || s.Requests != 2 {
 		t.Fatalf("exit %d, summary %s", code, out.String())
+	}
+}
+
+func TestCatPrintsASummaryWrittenWithOut(t *testing.T) {
+	srv, _ := streamServer(t, 2, time.Millisecond)
+	path := filepath.Join(t.TempDir(), "summary.json")
+	var out, errOut bytes.Buffer
+	if code := cli([]string{"run", "--target", srv.URL, "--profile", `{"name":"x","executor":"constant-arrival-rate","rate":4,"durationSeconds":0.5,"mode":"stream"}`, "--out", path}, &out, &errOut); code != 0 || out.Len() != 0 {
+		t.Fatalf("with --out FILE the summary goes to the file only: exit %d, stdout %q", code, out.String())
+	}
+	var s Summary
+	if code := cli([]string{"cat", path}, &out, &errOut); code != 0 || json.Unmarshal(out.Bytes(), &s) != nil || s.Requests != 2 {
+		t.Fatalf("cat: exit %d, %s", code, out.String())
+	}
+	if code := cli([]string{"cat", path + ".missing"}, &out, &errOut); code != 1 {
+		t.Fatalf("cat of a missing file exits 1, got %d", code)
+	}
+	if code := cli([]string{"cat"}, &out, &errOut); code != exitUsage {
+		t.Fatalf("cat without a file is a usage error, got %d", code)
 	}
 }
 
