@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from "vitest/config";
+import { LongestFirstSequencer } from "./test/longest-first.js";
 
 /**
  * Two phases, one after the other (`npm test` runs them as two vitest runs, `--project cold`
@@ -18,6 +19,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more workers only make process-heavy files fight over CPU and distort timing.
     maxWorkers: 2,
+    sequence: { sequencer: LongestFirstSequencer },
     // CI reads the pass/fail counts from the report (.ci/run sums the phases' reports into its last
     // line); `npm test` names one file per phase with --outputFile.json.
     reporters: process.env.CI ? ["default", "json"] : ["default"],
