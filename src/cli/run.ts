@@ -50,10 +50,6 @@ export function newRunId(now = new Date()): string {
 }
 
 /**
- * The plan of a run, with the exact sample-size plans cached on disk between runs. Shared by
- * `scenario`/`suite` and by setup, which plans the nightly suite once to fill that cache.
- */
-/**
  * The rate on the host cluster when --rate is not given. Its backend is always llm-sim on one
  * 2-core node, where the scenarios' own rates (10-20 requests/s, sized for a model server)
  * stretch the nightly suite to about 150 min of load for both meshes; the sequential checks draw
@@ -62,6 +58,10 @@ export function newRunId(now = new Date()): string {
  */
 export const HOST_DEFAULT_RATE = 100;
 
+/**
+ * The plan of a run, with the exact sample-size plans cached on disk between runs. Shared by
+ * `scenario`/`suite` and by setup, which plans the nightly suite once to fill that cache.
+ */
 export async function planRun(command: "scenario" | "suite", requested: string, opts: RunOptions, runId: string, runDir: string, registry: MeshRegistry = MESHES, info?: (line: string) => void) {
   const { mutant, scenario: name } = mutantFor(command, requested, opts.mutant);
   const scenarios: ScenarioDefinition[] = command === "scenario" ? [resolveScenario(name)] : resolveSuite(name);
@@ -70,8 +70,9 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
   const provider = await providerFor(opts, runId, registry);
   const drivers = await driversFor(opts, provider, runDir, provider.name === "host" ? await hostSimImage(opts, registry) : undefined, registry);
   const stack = await stackPlannerFor(opts, runId, provider, runDir, mutant?.backend, registry);
-  const rate = opts.rate ?? (provider.name === "host" ? HOST_DEFAULT_RATE : undefined);
-  if (rate !== opts.rate) info?.(`--cluster host: every scenario at ${rate} requests/s (the host cluster serves llm-sim, not a model; the scenarios' own rates are for real model servers); --rate sets another`);
+  const hostDefault = opts.rate === undefined && provider.name === "host";
+  const rate = hostDefault ? HOST_DEFAULT_RATE : opts.rate;
+  if (hostDefault) info?.(`--cluster host: every scenario at ${rate} requests/s (the host cluster serves llm-sim, not a model; the scenarios' own rates are for real model servers); --rate sets another`);
   const request = {
     command,
     name,
@@ -86,7 +87,7 @@ export async function planRun(command: "scenario" | "suite", requested: string, 
     routing: opts.routing,
     install: installOptions(opts, registry),
     scenarioOptions: { seed, ...(rate !== undefined ? { rate } : {}), ...(opts.duration !== undefined ? { durationSeconds: opts.duration } : {}) },
-    options: { ...recordedOptions(opts), seed, ...(rate !== opts.rate ? { rate, rateFrom: `--cluster ${provider.name}'s default` } : {}) },
+    options: { ...recordedOptions(opts), seed, ...(hostDefault ? { rate, rateFrom: `--cluster ${provider.name}'s default` } : {}) },
   };
   const correct = buildRunPlan(request);
   let plan = mutant ? mutantRunPlan(buildRunPlan({ ...request, drivers: mutatedDrivers(drivers, mutant) }), correct, mutant) : correct;
