@@ -38,6 +38,12 @@ const REQUESTS: Record<ResourceProfile, { [K in keyof StackResources]: { cpu: st
   },
 };
 
+/**
+ * What each mesh sidecar asks for beside a compact stack (the Istio and Linkerd entries map it to
+ * their own annotations): the same token CPU, for the same reason.
+ */
+export const COMPACT_SIDECAR_REQUESTS = { cpu: "10m", memory: "64Mi" } as const;
+
 export function stackResources(profile: ResourceProfile = "reference"): StackResources {
   const requests = REQUESTS[profile];
   return {

@@ -1,6 +1,7 @@
 /** Istio in the mesh registry (../registry.ts). */
 import type { MeshEntry } from "../entry.js";
 import { ISTIO_DEFAULT_VERSION } from "./settings.js";
+import { COMPACT_SIDECAR_REQUESTS } from "../../stack/resources.js";
 import { ISTIO_HOST_VERSION, UPSTREAM_ENVOY_VARIANT } from "./upstream-envoy-variant.js";
 
 /** The trust domain Istio's identities carry by default; another cluster's may differ. */
@@ -20,7 +21,7 @@ export const istioMesh: MeshEntry = {
       enrolledNamespaces: [stackNamespace],
       // No registry reaches the host cluster: it runs the Istio setup built here, with stock Envoy;
       // its sidecars ask a token CPU of the shared 2-CPU node, as the stack's compact profile.
-      ...(cluster === "host" ? { variant: "upstream-envoy" as const, sidecarRequests: { cpu: "10m", memory: "64Mi" } } : {}),
+      ...(cluster === "host" ? { variant: "upstream-envoy" as const, sidecarRequests: COMPACT_SIDECAR_REQUESTS } : {}),
     }),
   version: { pin: ISTIO_DEFAULT_VERSION, flag: "--istio-version", env: "MESHPROOF_ISTIO_VERSION" },
   tools: ["istioctl", "kubectl", "helm"],

@@ -4,9 +4,10 @@ import type { MeshEntry } from "../entry.js";
 import { workloadJob } from "../entry.js";
 import { BUILT_FROM_SOURCE_VARIANT, TRUST_DOMAIN } from "./built-from-source.js";
 import { LINKERD_DEFAULT_VERSION } from "./version.js";
+import { COMPACT_SIDECAR_REQUESTS } from "../../stack/resources.js";
 
-/** A token CPU request on the shared 2-CPU host node, as the stack's compact profile (src/stack/resources.ts). */
-const HOST_PROXY_REQUESTS = { cpuRequest: "10m", memoryRequest: "64Mi" } as const;
+/** A token CPU request on the shared 2-CPU host node, as the stack's compact profile. */
+const HOST_PROXY_REQUESTS = { cpuRequest: COMPACT_SIDECAR_REQUESTS.cpu, memoryRequest: COMPACT_SIDECAR_REQUESTS.memory } as const;
 
 /** Linkerd's proxy admin port, which serves the proxy's metrics. */
 export const LINKERD_ADMIN = { port: 4191, path: "/metrics" } as const;
